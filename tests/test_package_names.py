@@ -1,0 +1,37 @@
+"""The single-file bundle puts every module in one namespace, so a top-level
+name may be defined by only one module (plain alias lines excepted)."""
+
+import ast
+import pathlib
+
+PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "microflask"
+IGNORED = {"__all__", "__doc__", "__version__", "__getattr__", "__dir__", "TYPE_CHECKING"}
+
+
+def top_level_definitions(path):
+    """Yield (name, is_alias) for each name a module binds at top level."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name, False
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            is_alias = isinstance(node.value, (ast.Name, ast.Attribute))
+            for target in targets:
+                for name_node in ast.walk(target):
+                    if isinstance(name_node, ast.Name):
+                        yield name_node.id, is_alias
+
+
+def test_top_level_names_are_unique_across_modules():
+    owners = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "__main__.py":
+            continue
+        module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        for name, is_alias in set(top_level_definitions(path)):
+            if name in IGNORED or is_alias:
+                continue
+            owners.setdefault(name, []).append(module)
+    clashes = {name: mods for name, mods in owners.items() if len(mods) > 1}
+    assert not clashes, "top-level names defined in more than one module: %r" % clashes
