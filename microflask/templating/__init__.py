@@ -2,4 +2,85 @@
 
 Templates compile once to Python source, then to a code object; rendering
 runs that code.  The engine knows nothing of apps or requests.
+``Environment().generate_source(source)`` shows the Python a template
+becomes.
 """
+
+from microflask.templating.environment import (
+    Environment,
+    Template,
+    TemplateModule,
+    TemplateStream,
+)
+from microflask.templating.exceptions import (
+    FilterArgumentError,
+    SecurityError,
+    TemplateAssertionError,
+    TemplateError,
+    TemplateNotFound,
+    TemplateRuntimeError,
+    TemplatesNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from microflask.templating.loaders import (
+    BaseLoader,
+    ChoiceLoader,
+    DictLoader,
+    FileSystemLoader,
+    FunctionLoader,
+    PackageLoader,
+    PrefixLoader,
+)
+from microflask.templating.runtime import (
+    ChainableUndefined,
+    DebugUndefined,
+    StrictUndefined,
+    Undefined,
+    make_logging_undefined,
+)
+from microflask.templating.utils import (
+    clear_caches,
+    is_undefined,
+    pass_context,
+    pass_environment,
+    pass_eval_context,
+    select_autoescape,
+)
+from microflask.markup import Markup, escape
+
+__all__ = [
+    "Environment",
+    "Template",
+    "TemplateModule",
+    "TemplateStream",
+    "BaseLoader",
+    "ChoiceLoader",
+    "DictLoader",
+    "FileSystemLoader",
+    "FunctionLoader",
+    "PackageLoader",
+    "PrefixLoader",
+    "Undefined",
+    "ChainableUndefined",
+    "DebugUndefined",
+    "StrictUndefined",
+    "make_logging_undefined",
+    "TemplateError",
+    "TemplateNotFound",
+    "TemplatesNotFound",
+    "TemplateSyntaxError",
+    "TemplateAssertionError",
+    "TemplateRuntimeError",
+    "UndefinedError",
+    "SecurityError",
+    "FilterArgumentError",
+    "pass_context",
+    "pass_eval_context",
+    "pass_environment",
+    "select_autoescape",
+    "clear_caches",
+    "is_undefined",
+    "Markup",
+    "escape",
+]

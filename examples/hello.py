@@ -1,0 +1,24 @@
+"""The smallest microflask app: run it with ``python examples/hello.py``.
+
+Then open http://127.0.0.1:5000/ and http://127.0.0.1:5000/hello/you.
+Change ``microflask`` to ``flask`` in the import and it runs on Flask too.
+"""
+
+from microflask import Flask, jsonify, request
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def index():
+    return "Hello, World!"
+
+
+@app.route("/hello/<name>")
+def hello(name):
+    greeting = request.args.get("greeting", "Hello")
+    return jsonify(message="%s, %s!" % (greeting, name))
+
+
+if __name__ == "__main__":
+    app.run(debug=False)

@@ -1,0 +1,276 @@
+"""Application and request contexts (``flask.ctx``).
+
+A context is what the globals point at while it is pushed: the
+:class:`AppContext` carries the app and ``g``; the :class:`RequestContext`
+carries the request, the session and the URL adapter.  Pushing sets a
+context variable and popping resets it, so nesting, threads and asyncio
+tasks all stay apart.  Work nobody asks for (URL adapters, the session) is
+done on first use.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import sys
+import typing as t
+from functools import update_wrapper
+
+from .exceptions import HTTPException
+from .globals import _cv_app, _cv_request
+from .signals import appcontext_popped, appcontext_pushed
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from .app import Flask
+    from .sessions import SessionMixin
+    from .wrappers import Request
+
+__all__ = [
+    "AppContext",
+    "RequestContext",
+    "after_this_request",
+    "copy_current_request_context",
+    "has_app_context",
+    "has_request_context",
+]
+
+# "No exception was passed": distinct from None, which means "no error".
+_context_sentinel = object()
+
+
+class _AppCtxGlobals:
+    """The ``g`` object: a plain namespace that lives as long as the app context."""
+
+    def __getattr__(self, name: str) -> t.Any:
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def get(self, name: str, default: t.Any = None) -> t.Any:
+        return self.__dict__.get(name, default)
+
+    def pop(self, name: str, default: t.Any = _context_sentinel) -> t.Any:
+        if default is _context_sentinel:
+            return self.__dict__.pop(name)
+        return self.__dict__.pop(name, default)
+
+    def setdefault(self, name: str, default: t.Any = None) -> t.Any:
+        return self.__dict__.setdefault(name, default)
+
+    def __contains__(self, item: str) -> bool:
+        return item in self.__dict__
+
+    def __iter__(self) -> t.Iterator[str]:
+        return iter(self.__dict__)
+
+    def __repr__(self) -> str:
+        ctx = _cv_app.get(None)
+        if ctx is not None:
+            return "<microflask.g of '%s'>" % ctx.app.name
+        return object.__repr__(self)
+
+
+def after_this_request(f: t.Callable) -> t.Callable:
+    """Run ``f(response)`` after the current request, before it is sent."""
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'after_this_request' can only be used while a request is being handled."
+        )
+    ctx._after_request_functions.append(f)
+    return f
+
+
+def copy_current_request_context(f: t.Callable) -> t.Callable:
+    """Wrap ``f`` so it runs inside a copy of the current request context.
+
+    For work handed to another thread or greenlet that still needs
+    ``request`` or ``session``.
+    """
+    ctx = _cv_request.get(None)
+    if ctx is None:
+        raise RuntimeError(
+            "'copy_current_request_context' can only be used while a request is being"
+            " handled, for example inside a view function."
+        )
+    ctx = ctx.copy()
+
+    def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        with ctx:
+            return ctx.app.ensure_sync(f)(*args, **kwargs)
+
+    return update_wrapper(wrapper, f)
+
+
+def has_request_context() -> bool:
+    """True while a request context is pushed."""
+    return _cv_request.get(None) is not None
+
+
+def has_app_context() -> bool:
+    """True while an application context is pushed."""
+    return _cv_app.get(None) is not None
+
+
+class AppContext:
+    """The application context: ``current_app`` and ``g`` for as long as it is pushed."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.g = app.app_ctx_globals_class()
+        self._cv_tokens: list[contextvars.Token] = []
+
+    @property
+    def url_adapter(self) -> t.Any:
+        # Built on first use: most requests build URLs through the request's adapter.
+        adapter = self.__dict__.get("_url_adapter", _context_sentinel)
+        if adapter is _context_sentinel:
+            adapter = self.__dict__["_url_adapter"] = self.app.create_url_adapter(None)
+        return adapter
+
+    @url_adapter.setter
+    def url_adapter(self, value: t.Any) -> None:
+        self.__dict__["_url_adapter"] = value
+
+    def push(self) -> None:
+        self._cv_tokens.append(_cv_app.set(self))
+        appcontext_pushed.send(self.app)
+
+    def pop(self, exc: BaseException | None = _context_sentinel) -> None:  # type: ignore
+        try:
+            if len(self._cv_tokens) == 1:
+                if exc is _context_sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_appcontext(exc)
+        finally:
+            current = _cv_app.get(None)
+            _cv_app.reset(self._cv_tokens.pop())
+        if current is not self:
+            raise AssertionError("Popped the wrong app context (%r instead of %r)" % (current, self))
+        appcontext_popped.send(self.app)
+
+    def __enter__(self) -> AppContext:
+        self.push()
+        return self
+
+    def __exit__(self, exc_type: t.Any, exc_value: BaseException | None, tb: t.Any) -> None:
+        self.pop(exc_value)
+
+
+class RequestContext:
+    """The request context: the request, its session and its URL adapter.
+
+    Pushing it also pushes an application context when none for this app is
+    active.  The session is opened the first time something reads it.
+    """
+
+    def __init__(
+        self,
+        app: Flask,
+        environ: dict,
+        request: Request | None = None,
+        session: SessionMixin | None = None,
+    ) -> None:
+        self.app = app
+        if request is None:
+            request = app.request_class(environ)
+            request.json_module = app.json
+        self.request = request
+        self.url_adapter = None
+        try:
+            self.url_adapter = app.create_url_adapter(request)
+        except HTTPException as e:
+            request.routing_exception = e
+        self.flashes: list | None = None
+        self._session = session
+        self._after_request_functions: list[t.Callable] = []
+        self._cv_tokens: list[tuple[contextvars.Token, AppContext | None]] = []
+        # The asyncio loop async views and hooks share, made on first need.
+        self._event_loop: t.Any = None
+
+    @property
+    def session(self) -> SessionMixin:
+        session = self._session
+        if session is None:
+            interface = self.app.session_interface
+            session = interface.open_session(self.app, self.request)
+            if session is None:
+                session = interface.make_null_session(self.app)
+            self._session = session
+        return session
+
+    @session.setter
+    def session(self, value: SessionMixin | None) -> None:
+        self._session = value
+
+    @property
+    def session_opened(self) -> bool:
+        """Whether anything read the session during this request."""
+        return self._session is not None
+
+    def copy(self) -> RequestContext:
+        """A new context for the same request and session, for use in another thread."""
+        return self.__class__(
+            self.app, environ=self.request.environ, request=self.request, session=self._session
+        )
+
+    def match_request(self) -> None:
+        """Match the URL now, storing the rule and arguments (or the error) on the request."""
+        try:
+            self.request.url_rule, self.request.view_args = self.url_adapter.match(
+                return_rule=True
+            )
+        except HTTPException as e:
+            self.request.routing_exception = e
+
+    def push(self) -> None:
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None or app_ctx.app is not self.app:
+            app_ctx = self.app.app_context()
+            app_ctx.push()
+        else:
+            app_ctx = None
+        self._cv_tokens.append((_cv_request.set(self), app_ctx))
+        if self.url_adapter is not None:
+            self.match_request()
+
+    def pop(self, exc: BaseException | None = _context_sentinel) -> None:  # type: ignore
+        clear_request = len(self._cv_tokens) == 1
+        try:
+            if clear_request:
+                if exc is _context_sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_request(exc)
+                close = getattr(self.request, "close", None)
+                if close is not None:
+                    close()
+                if self._event_loop is not None:
+                    self._event_loop.close()
+                    self._event_loop = None
+        finally:
+            current = _cv_request.get(None)
+            token, app_ctx = self._cv_tokens.pop()
+            _cv_request.reset(token)
+            if clear_request:
+                self.request.environ["werkzeug.request"] = None
+            if app_ctx is not None:
+                app_ctx.pop(exc)
+            if current is not self:
+                raise AssertionError(
+                    "Popped the wrong request context (%r instead of %r)" % (current, self)
+                )
+
+    def __enter__(self) -> RequestContext:
+        self.push()
+        return self
+
+    def __exit__(self, exc_type: t.Any, exc_value: BaseException | None, tb: t.Any) -> None:
+        self.pop(exc_value)
+
+    def __repr__(self) -> str:
+        return "<%s '%s' [%s] of %s>" % (
+            type(self).__name__,
+            self.request.url,
+            self.request.method,
+            self.app.name,
+        )

@@ -1,0 +1,178 @@
+"""JSON providers: how an app turns Python values into JSON and back.
+
+This plays the role of Flask's ``flask.json.provider``.  ``JSONProvider`` is
+the interface an app's ``app.json`` implements; ``DefaultJSONProvider`` uses
+the standard library's ``json`` and also encodes dates (as HTTP dates),
+``Decimal``, ``UUID``, dataclasses and objects with ``__html__``.
+
+``jsonify`` sits on the hot path of every JSON API, so the default provider
+keeps a ready-made ``json.JSONEncoder`` for its current settings instead of
+building one per call; the encoder is rebuilt whenever those settings
+(``default``, ``ensure_ascii``, ``sort_keys``) change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+import json
+import uuid
+import weakref
+from datetime import date
+from typing import IO, Any, Dict, Optional, Tuple, Union
+
+__all__ = ["DefaultJSONProvider", "JSONProvider"]
+
+# What ``response`` passes to ``dumps`` in each layout.
+_JSON_COMPACT_ARGS: Dict[str, Any] = {"separators": (",", ":")}
+_JSON_PRETTY_ARGS: Dict[str, Any] = {"indent": 2}
+
+
+def _json_provider_default(o: Any) -> Any:
+    """Turn the extra types the default provider supports into JSON values."""
+    if isinstance(o, date):
+        # Imported here so the JSON layer loads without the HTTP layer.
+        from microflask.http import http_date
+
+        return http_date(o)
+    if isinstance(o, (decimal.Decimal, uuid.UUID)):
+        return str(o)
+    if dataclasses.is_dataclass(o):
+        return dataclasses.asdict(o)
+    if hasattr(o, "__html__"):
+        return str(o.__html__())
+    raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
+
+
+def _json_response_class(app: Any) -> Any:
+    """The app's ``response_class``, or the plain Response without an app."""
+    if app is not None:
+        return app.response_class
+    from microflask.wrappers import Response
+
+    return Response
+
+
+def _json_response_value(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+    """What ``jsonify(*args, **kwargs)`` serializes: one value, a list or a dict."""
+    if args and kwargs:
+        raise TypeError("app.json.response() takes either args or kwargs, not both")
+    if not args and not kwargs:
+        return None
+    if len(args) == 1:
+        return args[0]
+    return args or kwargs
+
+
+class JSONProvider:
+    """The interface an app's JSON support implements (``app.json``).
+
+    Subclasses implement :meth:`dumps` and :meth:`loads`; the rest is built
+    on those two.  The app is held through a weak proxy so the provider does
+    not keep it alive.  ``app`` may be ``None`` for use outside any app.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self._app: Any = None if app is None else weakref.proxy(app)
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """Serialize ``obj`` to a JSON string."""
+        raise NotImplementedError
+
+    def dump(self, obj: Any, fp: IO[str], **kwargs: Any) -> None:
+        """Serialize ``obj`` as JSON into the text file ``fp``."""
+        fp.write(self.dumps(obj, **kwargs))
+
+    def loads(self, s: Union[str, bytes], **kwargs: Any) -> Any:
+        """Parse a JSON string or bytes."""
+        raise NotImplementedError
+
+    def load(self, fp: IO[Any], **kwargs: Any) -> Any:
+        """Parse JSON read from the file ``fp`` (text or binary)."""
+        return self.loads(fp.read(), **kwargs)
+
+    def _prepare_response_obj(self, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+        return _json_response_value(args, kwargs)
+
+    def response(self, *args: Any, **kwargs: Any) -> Any:
+        """A JSON response for ``args`` (one value or a list) or ``kwargs`` (a dict)."""
+        value = self._prepare_response_obj(args, kwargs)
+        response_class = _json_response_class(self._app)
+        return response_class(self.dumps(value), mimetype="application/json")
+
+
+class DefaultJSONProvider(JSONProvider):
+    """JSON through the standard library, with Flask's defaults.
+
+    Set the attributes on ``app.json`` (or a subclass) to change them.
+    """
+
+    #: Encodes values ``json`` does not know; see the module docstring.
+    default = staticmethod(_json_provider_default)
+    #: Escape non-ASCII characters as ``\\uXXXX``.
+    ensure_ascii = True
+    #: Sort object keys, which keeps output (and cached responses) stable.
+    sort_keys = True
+    #: ``None``: compact responses unless the app is in debug mode, where
+    #: they are indented.  ``True``/``False`` force one layout.
+    compact: Optional[bool] = None
+    #: The mimetype of :meth:`response`.
+    mimetype = "application/json"
+
+    # (settings key, encoder) pairs, made on first use per layout.
+    _plain_encoder: Optional[Tuple[Any, json.JSONEncoder]] = None
+    _compact_encoder: Optional[Tuple[Any, json.JSONEncoder]] = None
+
+    def _encoder_for(self, compact: bool) -> json.JSONEncoder:
+        """The cached encoder for the current settings, rebuilt if they changed."""
+        settings = (self.default, self.ensure_ascii, self.sort_keys)
+        cached = self._compact_encoder if compact else self._plain_encoder
+        if cached is not None and cached[0] == settings:
+            return cached[1]
+        encoder = json.JSONEncoder(
+            default=settings[0],
+            ensure_ascii=settings[1],
+            sort_keys=settings[2],
+            separators=(",", ":") if compact else None,
+        )
+        if compact:
+            self._compact_encoder = (settings, encoder)
+        else:
+            self._plain_encoder = (settings, encoder)
+        return encoder
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """Serialize ``obj``; ``kwargs`` go to :func:`json.dumps`.
+
+        ``default``, ``ensure_ascii`` and ``sort_keys`` come from the
+        provider unless given.
+        """
+        if not kwargs:
+            return self._encoder_for(False).encode(obj)
+        if len(kwargs) == 1 and kwargs.get("separators") == (",", ":"):
+            # The tagged session serializer's call: reuse the compact encoder.
+            return self._encoder_for(True).encode(obj)
+        kwargs.setdefault("default", self.default)
+        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
+        kwargs.setdefault("sort_keys", self.sort_keys)
+        return json.dumps(obj, **kwargs)
+
+    def loads(self, s: Union[str, bytes], **kwargs: Any) -> Any:
+        """Parse JSON from ``str`` or ``bytes`` (UTF-8, -16 or -32)."""
+        return json.loads(s, **kwargs)
+
+    def response(self, *args: Any, **kwargs: Any) -> Any:
+        """A JSON response (``jsonify``), with a trailing newline.
+
+        Compact separators, or an indent of 2 when :attr:`compact` says so
+        (by default: when the app is in debug mode).
+        """
+        value = self._prepare_response_obj(args, kwargs)
+        app = self._app
+        compact = self.compact
+        pretty = compact is False or (compact is None and app is not None and app.debug)
+        if type(self).dumps is DefaultJSONProvider.dumps and not pretty:
+            body = self._encoder_for(True).encode(value)
+        else:
+            body = self.dumps(value, **(_JSON_PRETTY_ARGS if pretty else _JSON_COMPACT_ARGS))
+        return _json_response_class(app)(body + "\n", mimetype=self.mimetype)

@@ -1,0 +1,340 @@
+"""Context-local objects and the proxy that reaches them (``werkzeug.local``).
+
+Flask's ``request``, ``session``, ``g`` and ``current_app`` are proxies: module
+globals that forward every operation to the object bound in the current
+context.  The binding lives in a :class:`contextvars.ContextVar`, so threads
+and asyncio tasks each see their own request.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import copy
+import math
+import operator
+import typing as t
+
+__all__ = ["Local", "LocalStack", "LocalProxy", "release_local"]
+
+
+class Local:
+    """A namespace whose attributes are private to the current context."""
+
+    __slots__ = ("_local_storage",)
+
+    def __init__(self, context_var: contextvars.ContextVar | None = None) -> None:
+        if context_var is None:
+            context_var = contextvars.ContextVar("microflask.Local<%d>" % id(self))
+        object.__setattr__(self, "_local_storage", context_var)
+
+    def __iter__(self) -> t.Iterator[tuple[str, t.Any]]:
+        return iter(self._local_storage.get({}).items())
+
+    def __call__(self, name: str, *, unbound_message: str | None = None) -> LocalProxy:
+        return LocalProxy(self, name, unbound_message=unbound_message)
+
+    def __release_local__(self) -> None:
+        self._local_storage.set({})
+
+    def __getattr__(self, name: str) -> t.Any:
+        values = self._local_storage.get({})
+        try:
+            return values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        values = self._local_storage.get({}).copy()
+        values[name] = value
+        self._local_storage.set(values)
+
+    def __delattr__(self, name: str) -> None:
+        values = self._local_storage.get({}).copy()
+        try:
+            del values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        self._local_storage.set(values)
+
+
+class LocalStack:
+    """A stack of objects private to the current context; ``top`` is the last pushed."""
+
+    __slots__ = ("_stack_storage",)
+
+    def __init__(self, context_var: contextvars.ContextVar | None = None) -> None:
+        if context_var is None:
+            context_var = contextvars.ContextVar("microflask.LocalStack<%d>" % id(self))
+        self._stack_storage = context_var
+
+    def __release_local__(self) -> None:
+        self._stack_storage.set([])
+
+    def push(self, obj: t.Any) -> list:
+        stack = self._stack_storage.get([]).copy()
+        stack.append(obj)
+        self._stack_storage.set(stack)
+        return stack
+
+    def pop(self) -> t.Any:
+        stack = self._stack_storage.get([])
+        if not stack:
+            return None
+        self._stack_storage.set(stack[:-1])
+        return stack[-1]
+
+    @property
+    def top(self) -> t.Any:
+        stack = self._stack_storage.get([])
+        return stack[-1] if stack else None
+
+    def __call__(self, name: str | None = None, *, unbound_message: str | None = None) -> LocalProxy:
+        return LocalProxy(self, name, unbound_message=unbound_message)
+
+
+def release_local(local: Local | LocalStack) -> None:
+    """Forget everything ``local`` holds in the current context."""
+    local.__release_local__()
+
+
+_UNBOUND_DEFAULT = "object is not bound"
+
+
+def _make_proxy_getter(target: t.Any, name: str | None, message: str) -> t.Callable[[], t.Any]:
+    """Build the zero-argument function that finds the proxied object."""
+    if isinstance(target, contextvars.ContextVar):
+        missing = object()
+        get = target.get
+        if name is None:
+
+            def get_from_var() -> t.Any:
+                value = get(missing)
+                if value is missing:
+                    raise RuntimeError(message)
+                return value
+
+            return get_from_var
+
+        def get_attribute_from_var() -> t.Any:
+            value = get(missing)
+            if value is missing:
+                raise RuntimeError(message)
+            return getattr(value, name)
+
+        return get_attribute_from_var
+
+    if isinstance(target, LocalStack):
+
+        def get_from_stack() -> t.Any:
+            top = target.top
+            if top is None:
+                raise RuntimeError(message)
+            return top if name is None else getattr(top, name)
+
+        return get_from_stack
+
+    if isinstance(target, Local):
+        if name is None:
+            raise TypeError("a proxy to a Local needs an attribute name")
+
+        def get_from_local() -> t.Any:
+            try:
+                return getattr(target, name)
+            except AttributeError:
+                raise RuntimeError(message) from None
+
+        return get_from_local
+
+    if callable(target):
+        if name is None:
+            return target
+        return lambda: getattr(target(), name)
+
+    raise TypeError("LocalProxy needs a ContextVar, Local, LocalStack or callable")
+
+
+class _ProxyMethod:
+    """A special method on the proxy class that forwards to the proxied object.
+
+    ``fallback`` answers when nothing is bound (``repr`` and ``bool`` must not
+    raise, so a proxy can be inspected outside a request).
+    """
+
+    __slots__ = ("forward", "fallback", "name")
+
+    def __init__(self, forward: t.Callable | None = None, fallback: t.Callable | None = None):
+        self.forward = forward
+        self.fallback = fallback
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, proxy: t.Any, owner: type | None = None) -> t.Any:
+        if proxy is None:
+            return self
+        try:
+            obj = object.__getattribute__(proxy, "_get_current_object")()
+        except RuntimeError:
+            if self.fallback is None:
+                raise
+            return self.fallback.__get__(proxy, owner)
+        if self.forward is not None:
+            forward = self.forward
+            return lambda *args, **kwargs: forward(obj, *args, **kwargs)
+        return getattr(obj, self.name)
+
+    def __call__(self, proxy: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        # Reached when Python calls the special method on the class directly
+        # (``type(p).__len__(p)``); route through __get__.
+        return self.__get__(proxy, type(proxy))(*args, **kwargs)
+
+
+def _reflected(op: t.Callable) -> t.Callable:
+    return lambda obj, other: op(other, obj)
+
+
+def _in_place(op: t.Callable) -> t.Callable:
+    # Augmented assignment on a proxy returns the result; it cannot rebind the
+    # object the proxy points at.
+    return op
+
+
+class LocalProxy:
+    """Forward (almost) every operation to the object bound in the current context.
+
+    ``LocalProxy(context_var)`` proxies the value of a ContextVar,
+    ``LocalProxy(context_var, "attr")`` an attribute of it; a ``Local``, a
+    ``LocalStack`` or any zero-argument callable works too.  Outside a
+    context, using the proxy raises ``RuntimeError(unbound_message)``.
+    """
+
+    __slots__ = ("__wrapped", "_get_current_object")
+
+    def __init__(
+        self,
+        local: t.Any,
+        name: str | None = None,
+        *,
+        unbound_message: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "_LocalProxy__wrapped", local)
+        getter = _make_proxy_getter(local, name, unbound_message or _UNBOUND_DEFAULT)
+        object.__setattr__(self, "_get_current_object", getter)
+
+    # Attribute access is the hot path (``request.args``): keep it direct.
+    def __getattr__(self, name: str) -> t.Any:
+        if name == "__wrapped__":
+            return object.__getattribute__(self, "_LocalProxy__wrapped")
+        return getattr(self._get_current_object(), name)
+
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        setattr(self._get_current_object(), name, value)
+
+    def __delattr__(self, name: str) -> None:
+        delattr(self._get_current_object(), name)
+
+    def __repr__(self) -> str:
+        try:
+            obj = self._get_current_object()
+        except RuntimeError:
+            return "<%s unbound>" % type(self).__name__
+        return repr(obj)
+
+    def __bool__(self) -> bool:
+        try:
+            obj = self._get_current_object()
+        except RuntimeError:
+            return False
+        return bool(obj)
+
+    def __dir__(self) -> list:
+        try:
+            return dir(self._get_current_object())
+        except RuntimeError:
+            return []
+
+    @property
+    def __class__(self) -> type:  # type: ignore[override]
+        # isinstance(request, Request) holds inside a request, as with Werkzeug.
+        try:
+            return type(self._get_current_object())
+        except RuntimeError:
+            return type(self)
+
+    __str__ = _ProxyMethod(str)  # type: ignore[assignment]
+    __bytes__ = _ProxyMethod(bytes)
+    __format__ = _ProxyMethod()  # type: ignore[assignment]
+    __lt__ = _ProxyMethod(operator.lt)
+    __le__ = _ProxyMethod(operator.le)
+    __eq__ = _ProxyMethod(operator.eq)  # type: ignore[assignment]
+    __ne__ = _ProxyMethod(operator.ne)  # type: ignore[assignment]
+    __gt__ = _ProxyMethod(operator.gt)
+    __ge__ = _ProxyMethod(operator.ge)
+    __hash__ = _ProxyMethod(hash)  # type: ignore[assignment]
+    __call__ = _ProxyMethod()
+    __len__ = _ProxyMethod(len)
+    __length_hint__ = _ProxyMethod(operator.length_hint)
+    __getitem__ = _ProxyMethod(operator.getitem)
+    __setitem__ = _ProxyMethod(operator.setitem)
+    __delitem__ = _ProxyMethod(operator.delitem)
+    __iter__ = _ProxyMethod(iter)
+    __next__ = _ProxyMethod(next)
+    __reversed__ = _ProxyMethod(reversed)
+    __contains__ = _ProxyMethod(operator.contains)
+    __add__ = _ProxyMethod(operator.add)
+    __sub__ = _ProxyMethod(operator.sub)
+    __mul__ = _ProxyMethod(operator.mul)
+    __matmul__ = _ProxyMethod(operator.matmul)
+    __truediv__ = _ProxyMethod(operator.truediv)
+    __floordiv__ = _ProxyMethod(operator.floordiv)
+    __mod__ = _ProxyMethod(operator.mod)
+    __divmod__ = _ProxyMethod(divmod)
+    __pow__ = _ProxyMethod(pow)
+    __lshift__ = _ProxyMethod(operator.lshift)
+    __rshift__ = _ProxyMethod(operator.rshift)
+    __and__ = _ProxyMethod(operator.and_)
+    __xor__ = _ProxyMethod(operator.xor)
+    __or__ = _ProxyMethod(operator.or_)
+    __radd__ = _ProxyMethod(_reflected(operator.add))
+    __rsub__ = _ProxyMethod(_reflected(operator.sub))
+    __rmul__ = _ProxyMethod(_reflected(operator.mul))
+    __rmatmul__ = _ProxyMethod(_reflected(operator.matmul))
+    __rtruediv__ = _ProxyMethod(_reflected(operator.truediv))
+    __rfloordiv__ = _ProxyMethod(_reflected(operator.floordiv))
+    __rmod__ = _ProxyMethod(_reflected(operator.mod))
+    __rdivmod__ = _ProxyMethod(_reflected(divmod))
+    __rpow__ = _ProxyMethod(_reflected(pow))
+    __rlshift__ = _ProxyMethod(_reflected(operator.lshift))
+    __rrshift__ = _ProxyMethod(_reflected(operator.rshift))
+    __rand__ = _ProxyMethod(_reflected(operator.and_))
+    __rxor__ = _ProxyMethod(_reflected(operator.xor))
+    __ror__ = _ProxyMethod(_reflected(operator.or_))
+    __iadd__ = _ProxyMethod(_in_place(operator.iadd))
+    __isub__ = _ProxyMethod(_in_place(operator.isub))
+    __imul__ = _ProxyMethod(_in_place(operator.imul))
+    __itruediv__ = _ProxyMethod(_in_place(operator.itruediv))
+    __ifloordiv__ = _ProxyMethod(_in_place(operator.ifloordiv))
+    __imod__ = _ProxyMethod(_in_place(operator.imod))
+    __ior__ = _ProxyMethod(_in_place(operator.ior))
+    __iand__ = _ProxyMethod(_in_place(operator.iand))
+    __neg__ = _ProxyMethod(operator.neg)
+    __pos__ = _ProxyMethod(operator.pos)
+    __abs__ = _ProxyMethod(abs)
+    __invert__ = _ProxyMethod(operator.invert)
+    __complex__ = _ProxyMethod(complex)
+    __int__ = _ProxyMethod(int)
+    __float__ = _ProxyMethod(float)
+    __index__ = _ProxyMethod(operator.index)
+    __round__ = _ProxyMethod(round)
+    __trunc__ = _ProxyMethod(math.trunc)
+    __floor__ = _ProxyMethod(math.floor)
+    __ceil__ = _ProxyMethod(math.ceil)
+    __enter__ = _ProxyMethod()
+    __exit__ = _ProxyMethod()
+    __await__ = _ProxyMethod()
+    __aiter__ = _ProxyMethod()
+    __anext__ = _ProxyMethod()
+    __aenter__ = _ProxyMethod()
+    __aexit__ = _ProxyMethod()
+    __copy__ = _ProxyMethod(copy.copy)
+    __deepcopy__ = _ProxyMethod(copy.deepcopy)

@@ -1,0 +1,568 @@
+"""The URL map and its per-request adapter (what Werkzeug calls
+``werkzeug.routing.map``).
+
+:class:`Map` holds the rules of an application.  :meth:`Map.bind` (or
+:meth:`Map.bind_to_environ` for a WSGI request) gives a :class:`MapAdapter`
+that knows the server name, script root, subdomain and scheme, and answers
+two questions: which rule does this URL match (:meth:`MapAdapter.match`),
+and what is the URL of this endpoint (:meth:`MapAdapter.build`).
+"""
+
+from __future__ import annotations
+
+import typing as t
+from types import MappingProxyType
+from urllib.parse import urljoin
+
+from microflask.exceptions import HTTPException, MethodNotAllowed, NotFound
+from microflask.routing.converters import DEFAULT_CONVERTERS, _quote_url_path
+from microflask.routing.exceptions import (
+    BuildError,
+    RequestRedirect,
+    WebsocketMismatch,
+)
+from microflask.routing.matcher import SegmentTrieMatcher
+from microflask.routing.rules import (
+    _MERGEABLE_SLASHES_RE,
+    _RULE_VARIABLE_RE,
+    Rule,
+    RuleFactory,
+    _routing_encode_query,
+)
+
+__all__ = ["Map", "MapAdapter"]
+
+
+def _routing_environ_host(environ: t.Mapping[str, t.Any]) -> str:
+    """The request's host, lower-cased, without the scheme's default port."""
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST")
+    if not host:
+        host = environ.get("SERVER_NAME", "")
+        port = str(environ.get("SERVER_PORT", ""))
+        if port:
+            host = f"{host}:{port}"
+    return _routing_strip_default_port(host.lower(), scheme)
+
+
+def _routing_strip_default_port(host: str, scheme: str) -> str:
+    if scheme in ("http", "ws") and host.endswith(":80"):
+        return host[:-3]
+    if scheme in ("https", "wss") and host.endswith(":443"):
+        return host[:-4]
+    return host
+
+
+def _routing_wsgi_text(value: str) -> str:
+    """WSGI carries paths as latin-1 decoded bytes; recover the UTF-8 text."""
+    try:
+        return value.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return value  # already real text (not from a WSGI server)
+
+
+class Map:
+    """The rules of an application, and the options they share.
+
+    ``strict_slashes`` redirects ``/docs`` to a ``/docs/`` rule;
+    ``merge_slashes`` redirects ``/a//b`` to ``/a/b``; ``redirect_defaults``
+    redirects a URL whose values equal the defaults of another rule of the
+    same endpoint to that rule's URL; ``converters`` adds to (or replaces)
+    :attr:`default_converters`; ``host_matching`` matches ``Rule(host=...)``
+    against the full host instead of rule subdomains.
+    """
+
+    default_converters: t.Mapping[str, type] = MappingProxyType(dict(DEFAULT_CONVERTERS))
+
+    def __init__(
+        self,
+        rules: t.Iterable[RuleFactory] | None = None,
+        default_subdomain: str = "",
+        strict_slashes: bool = True,
+        merge_slashes: bool = True,
+        redirect_defaults: bool = True,
+        converters: t.Mapping[str, type] | None = None,
+        sort_parameters: bool = False,
+        sort_key: t.Callable[[t.Any], t.Any] | None = None,
+        host_matching: bool = False,
+    ) -> None:
+        self._matcher = SegmentTrieMatcher()
+        self._rules_by_endpoint: dict[t.Any, list[Rule]] = {}
+        self._all_rules: list[Rule] | None = []
+        self._remap = True
+        self.default_subdomain = default_subdomain
+        self.strict_slashes = strict_slashes
+        self.merge_slashes = merge_slashes
+        self.redirect_defaults = redirect_defaults
+        self.host_matching = host_matching
+        self.converters: dict[str, type] = dict(self.default_converters)
+        if converters:
+            self.converters.update(converters)
+        self.sort_parameters = sort_parameters
+        self.sort_key = sort_key
+        for rulefactory in rules or ():
+            self.add(rulefactory)
+
+    @property
+    def _rules(self) -> list[Rule]:
+        """All rules, grouped by endpoint, in building order."""
+        if self._all_rules is None:
+            self._all_rules = [
+                rule for rules in self._rules_by_endpoint.values() for rule in rules
+            ]
+        return self._all_rules
+
+    def is_endpoint_expecting(self, endpoint: t.Any, *arguments: str) -> bool:
+        """Does some rule of ``endpoint`` take all of ``arguments``?"""
+        wanted = set(arguments)
+        return any(wanted <= rule.arguments for rule in self._rules_by_endpoint[endpoint])
+
+    def iter_rules(self, endpoint: t.Any = None) -> t.Iterator[Rule]:
+        """Iterate over all rules, or those of one endpoint (KeyError if none)."""
+        if endpoint is not None:
+            return iter(self._rules_by_endpoint[endpoint])
+        return iter(self._rules)
+
+    def add(self, rulefactory: RuleFactory) -> None:
+        """Add a rule (or every rule of a factory).  The rule is parsed now,
+        so a bad pattern or an unknown converter fails here."""
+        for rule in rulefactory.get_rules(self):
+            rule.bind(self)
+            if not rule.build_only:
+                self._matcher.add(rule)
+            same_endpoint = self._rules_by_endpoint.setdefault(rule.endpoint, [])
+            same_endpoint.append(rule)
+            same_endpoint.sort(key=Rule.build_compare_key)
+            for position, later in enumerate(same_endpoint):
+                later._has_default_provider = any(
+                    earlier.provides_defaults_for(later) for earlier in same_endpoint[:position]
+                )
+                later._may_redirect = bool(
+                    later.redirect_to is not None or later.alias or later._has_default_provider
+                )
+            self._all_rules = None
+        self._remap = True
+
+    def update(self) -> None:
+        """Kept for compatibility: rules are indexed as they are added."""
+        self._remap = False
+
+    def bind(
+        self,
+        server_name: str,
+        script_name: str | None = None,
+        subdomain: str | None = None,
+        url_scheme: str = "http",
+        default_method: str = "GET",
+        path_info: str | None = None,
+        query_args: t.Any = None,
+    ) -> MapAdapter:
+        """An adapter for requests to ``server_name`` (a host, with port if
+        not the default).  ``subdomain`` defaults to the map's default."""
+        server_name = server_name.lower()
+        if self.host_matching:
+            if subdomain is not None:
+                raise RuntimeError("host matching enabled and a subdomain was provided")
+        elif subdomain is None:
+            subdomain = self.default_subdomain
+        if script_name is None:
+            script_name = "/"
+        if path_info is None:
+            path_info = "/"
+        if not server_name.isascii():
+            try:
+                server_name = server_name.encode("idna").decode("ascii")
+            except UnicodeError as error:
+                from microflask.exceptions import BadHost
+
+                raise BadHost() from error
+        return MapAdapter(
+            self,
+            server_name,
+            script_name,
+            subdomain,
+            url_scheme,
+            path_info,
+            default_method,
+            query_args,
+        )
+
+    def bind_to_environ(
+        self,
+        environ: t.Any,
+        server_name: str | None = None,
+        subdomain: str | None = None,
+    ) -> MapAdapter:
+        """An adapter for one WSGI request (an environ, or an object with
+        ``.environ`` such as a Request).  Without ``server_name`` the Host
+        header is used.  Without ``subdomain`` it is what the host has in
+        front of ``server_name``; a host that does not end in
+        ``server_name`` gets the subdomain ``"<invalid>"`` (so only rules
+        for any subdomain can match) and a warning."""
+        env = getattr(environ, "environ", environ)
+        wsgi_server_name = _routing_environ_host(env)
+        scheme = env.get("wsgi.url_scheme", "http")
+        connection = env.get("HTTP_CONNECTION", "").lower()
+        upgrade = any(token.strip() == "upgrade" for token in connection.split(","))
+        if upgrade and env.get("HTTP_UPGRADE", "").lower() == "websocket":
+            scheme = "wss" if scheme == "https" else "ws"
+        if server_name is None:
+            server_name = wsgi_server_name
+        else:
+            server_name = _routing_strip_default_port(server_name.lower(), scheme)
+        if subdomain is None and not self.host_matching:
+            current = wsgi_server_name.split(".")
+            configured = server_name.split(".")
+            offset = -len(configured)
+            if current[offset:] != configured:
+                import warnings
+
+                warnings.warn(
+                    f"Current server name {wsgi_server_name!r} doesn't match configured"
+                    f" server name {server_name!r}",
+                    stacklevel=2,
+                )
+                subdomain = "<invalid>"
+            else:
+                subdomain = ".".join(filter(None, current[:offset]))
+        path_info = _routing_wsgi_text(env.get("PATH_INFO", ""))
+        script_name = _routing_wsgi_text(env.get("SCRIPT_NAME", ""))
+        return Map.bind(
+            self,
+            server_name,
+            script_name,
+            subdomain,
+            scheme,
+            env.get("REQUEST_METHOD", "GET"),
+            path_info,
+            query_args=env.get("QUERY_STRING", ""),
+        )
+
+    def __repr__(self) -> str:
+        from pprint import pformat
+
+        return f"{type(self).__name__}({pformat(list(self.iter_rules()))})"
+
+
+class MapAdapter:
+    """A :class:`Map` bound to one server name, script root, subdomain and
+    scheme; made by :meth:`Map.bind` and :meth:`Map.bind_to_environ`."""
+
+    def __init__(
+        self,
+        map: Map,
+        server_name: str,
+        script_name: str,
+        subdomain: str | None,
+        url_scheme: str,
+        path_info: str,
+        default_method: str,
+        query_args: t.Any = None,
+    ) -> None:
+        self.map = map
+        self.server_name = server_name
+        if not script_name.endswith("/"):
+            script_name += "/"
+        self.script_name = script_name
+        self.subdomain = subdomain
+        self.url_scheme = url_scheme
+        self.path_info = path_info
+        self.default_method = default_method
+        self.query_args = query_args
+        self.websocket = url_scheme in ("ws", "wss")
+        # What the matcher compares rule domains with, and its entry point.
+        self._match_domain = server_name if map.host_matching else subdomain
+        self._match_rule = map._matcher.match
+
+    # -- matching -------------------------------------------------------
+
+    def dispatch(
+        self,
+        view_func: t.Callable[[t.Any, dict[str, t.Any]], t.Any],
+        path_info: str | None = None,
+        method: str | None = None,
+        catch_http_exceptions: bool = False,
+    ) -> t.Any:
+        """Match, then call ``view_func(endpoint, values)`` and return its
+        result.  A redirect is returned as the exception (a WSGI app); other
+        HTTP errors too when ``catch_http_exceptions``, else they propagate."""
+        try:
+            try:
+                endpoint, args = self.match(path_info, method)
+            except RequestRedirect as redirect:
+                return redirect
+            return view_func(endpoint, args)
+        except HTTPException as error:
+            if catch_http_exceptions:
+                return error
+            raise
+
+    def match(
+        self,
+        path_info: str | None = None,
+        method: str | None = None,
+        return_rule: bool = False,
+        query_args: t.Any = None,
+        websocket: bool | None = None,
+    ) -> tuple[t.Any, dict[str, t.Any]]:
+        """Find the rule for ``path_info`` (decoded text) and ``method``.
+
+        Returns ``(endpoint, values)``, or ``(rule, values)`` with
+        ``return_rule``.  Raises :class:`NotFound`, :class:`MethodNotAllowed`
+        (with the allowed methods), :class:`WebsocketMismatch`, or
+        :class:`RequestRedirect` for slash, alias, default and
+        ``redirect_to`` redirects (which keep ``query_args``).
+        """
+        if path_info is None:
+            path_info = self.path_info
+        method = (method or self.default_method).upper()
+        if websocket is None:
+            websocket = self.websocket
+        domain = self._match_domain
+        path = path_info.lstrip("/")
+        found = self._match_rule(domain, path, method, websocket)
+        if found is None:
+            found = self._match_slow(domain, path, method, websocket, query_args)
+        elif not path_info and found[0].strict_slashes:
+            # An empty path (an app mounted at "/app" asked for "/app") is
+            # the root URL without its slash.
+            raise RequestRedirect(self._redirect_url("/", query_args))
+        rule, values = found
+        if rule._may_redirect:
+            self._redirect_if_needed(rule, values, method, domain, query_args)
+        if return_rule:
+            return rule, values
+        return rule.endpoint, values
+
+    def _match_slow(
+        self, domain: str, path: str, method: str, websocket: bool, query_args: t.Any
+    ) -> tuple[Rule, dict[str, t.Any]]:
+        """No rule fits exactly: try the slash-corrected URL, else explain
+        the failure as 405, 400 (websocket) or 404."""
+        matcher = self.map._matcher
+        found = self._match_slash_variants(domain, path, method, websocket, query_args, path)
+        if found is not None:
+            return found
+        if "//" in path:
+            merged = _MERGEABLE_SLASHES_RE.sub("/", path)
+            found = matcher.match(domain, merged, method, websocket)
+            if found is None:
+                found = self._match_slash_variants(
+                    domain, merged, method, websocket, query_args, merged
+                )
+            if found is not None and found[0].merge_slashes:
+                raise RequestRedirect(self._redirect_url(merged, query_args))
+        allowed: set[str] = set()
+        websocket_mismatch = False
+        for rule, _values in matcher.all_matches(domain, path):
+            if rule.methods is not None and method not in rule.methods:
+                allowed.update(rule.methods)
+            elif rule.websocket != websocket:
+                websocket_mismatch = True
+            else:
+                # Fits, yet was not chosen: possible only for a rule the
+                # fast path skipped; treat as a match.
+                return rule, _values
+        if allowed:
+            raise MethodNotAllowed(valid_methods=sorted(allowed))
+        if websocket_mismatch:
+            raise WebsocketMismatch()
+        raise NotFound()
+
+    def _match_slash_variants(
+        self,
+        domain: str,
+        path: str,
+        method: str,
+        websocket: bool,
+        query_args: t.Any,
+        shown_path: str,
+    ) -> tuple[Rule, dict[str, t.Any]] | None:
+        """``/docs`` for a ``/docs/`` rule: redirect (strict) or match (not
+        strict).  ``/docs/`` for a non-strict ``/docs`` rule: match."""
+        matcher = self.map._matcher
+        if not path.endswith("/"):
+            found = matcher.match(domain, path + "/", method, websocket)
+            if found is not None:
+                if found[0].strict_slashes:
+                    raise RequestRedirect(self._redirect_url(shown_path + "/", query_args))
+                return found
+        elif path:
+            found = matcher.match(domain, path[:-1], method, websocket)
+            if found is not None and not found[0].strict_slashes:
+                return found
+        return None
+
+    def _redirect_url(self, path: str, query_args: t.Any) -> str:
+        return self.make_redirect_url(
+            _quote_url_path(path), query_args if query_args is not None
+            else self.query_args
+        )
+
+    def _redirect_if_needed(
+        self,
+        rule: Rule,
+        values: dict[str, t.Any],
+        method: str,
+        domain: str,
+        query_args: t.Any,
+    ) -> None:
+        """Raise RequestRedirect for ``redirect_to``, alias and defaults rules."""
+        if query_args is None:
+            query_args = self.query_args
+        if rule.redirect_to is not None:
+            target = rule.redirect_to
+            if isinstance(target, str):
+                converters = rule._converters
+
+                def fill_variable(found: t.Any) -> str:
+                    name = found.group("variable")
+                    value = values[name]
+                    if name in converters:
+                        return converters[name].to_url(value)
+                    return _quote_url_path(str(value))
+
+                target = _RULE_VARIABLE_RE.sub(fill_variable, target)
+            else:
+                target = target(self, **values)
+            if not isinstance(target, str):
+                raise TypeError("redirect_to must be a string or return a string")
+            base = f"{self.url_scheme or 'http'}://{self.get_host(domain)}{self.script_name}"
+            raise RequestRedirect(urljoin(base, target))
+        if not self.map.redirect_defaults:
+            return
+        if rule.alias:
+            rule_found = self._partial_build(rule.endpoint, values, method, False)
+            if rule_found is not None:
+                domain_part, path, _websocket = rule_found
+                raise RequestRedirect(self.make_redirect_url(path, query_args, domain_part))
+            return
+        for other in self.map._rules_by_endpoint[rule.endpoint]:
+            if other is rule:
+                break
+            if other.provides_defaults_for(rule) and other.suitable_for(values, method):
+                values.update(other.defaults)  # type: ignore[arg-type]
+                built = other.build(values)
+                if built is not None:
+                    domain_part, path = built
+                    raise RequestRedirect(self.make_redirect_url(path, query_args, domain_part))
+
+    def test(self, path_info: str | None = None, method: str | None = None) -> bool:
+        """Would :meth:`match` find a rule (a redirect counts as yes)?"""
+        try:
+            self.match(path_info, method)
+        except RequestRedirect:
+            pass
+        except HTTPException:
+            return False
+        return True
+
+    def allowed_methods(self, path_info: str | None = None) -> t.Iterable[str]:
+        """The methods the URL accepts (empty if it takes any or none)."""
+        try:
+            self.match(path_info, method="--")
+        except MethodNotAllowed as error:
+            return error.valid_methods  # type: ignore[return-value]
+        except HTTPException:
+            pass
+        return []
+
+    # -- URLs -----------------------------------------------------------
+
+    def get_host(self, domain_part: str | None) -> str:
+        """The host for a rule's domain part (a subdomain, or the whole host
+        with host matching); None means the bound one."""
+        if self.map.host_matching:
+            if domain_part is None:
+                return self.server_name
+            return domain_part
+        subdomain = self.subdomain if domain_part is None else domain_part
+        if subdomain:
+            return f"{subdomain}.{self.server_name}"
+        return self.server_name
+
+    def encode_query_args(self, query_args: t.Any) -> str:
+        """A query string from a mapping (or a string, returned as is)."""
+        if isinstance(query_args, str):
+            return query_args
+        if hasattr(query_args, "lists"):
+            query_args = list(query_args.lists())
+        return _routing_encode_query(query_args)
+
+    def make_redirect_url(
+        self, path_info: str, query_args: t.Any = None, domain_part: str | None = None
+    ) -> str:
+        """An absolute URL for an already-quoted path under the script root."""
+        suffix = ""
+        if query_args:
+            suffix = f"?{self.encode_query_args(query_args)}"
+        scheme = self.url_scheme or "http"
+        host = self.get_host(domain_part)
+        return f"{scheme}://{host}{self.script_name.rstrip('/')}/{path_info.lstrip('/')}{suffix}"
+
+    def _partial_build(
+        self,
+        endpoint: t.Any,
+        values: t.Mapping[str, t.Any],
+        method: str | None,
+        append_unknown: bool,
+    ) -> tuple[str, str, bool] | None:
+        """Build with the first suitable rule of ``endpoint``: with no
+        method, rules for the default method are preferred."""
+        if method is None:
+            found = self._partial_build(endpoint, values, self.default_method, append_unknown)
+            if found is not None:
+                return found
+        for rule in self.map._rules_by_endpoint.get(endpoint, ()):
+            if rule.suitable_for(values, method):
+                built = rule.build(values, append_unknown)
+                if built is not None:
+                    return built[0], built[1], rule.websocket
+        return None
+
+    def build(
+        self,
+        endpoint: t.Any,
+        values: t.Mapping[str, t.Any] | None = None,
+        method: str | None = None,
+        force_external: bool = False,
+        append_unknown: bool = True,
+        url_scheme: str | None = None,
+    ) -> str:
+        """The URL of ``endpoint`` with ``values``.
+
+        Values the rule does not use become query arguments (sequences
+        repeat the key; None is dropped) unless ``append_unknown`` is false.
+        The URL is relative to the server (``/app/user/1``) unless
+        ``force_external`` or the rule lives on another subdomain/host.
+        Raises :class:`BuildError` when no rule fits.
+        """
+        if values:
+            if hasattr(values, "lists"):
+                values = {
+                    key: (items[0] if len(items) == 1 else items)
+                    for key, items in values.lists()  # type: ignore[attr-defined]
+                }
+            values = {key: value for key, value in values.items() if value is not None}
+        else:
+            values = {}
+        built = self._partial_build(endpoint, values, method, append_unknown)
+        if built is None:
+            raise BuildError(endpoint, values, method, self)
+        domain_part, path, websocket = built
+        host = self.get_host(domain_part)
+        if not url_scheme:
+            url_scheme = self.url_scheme
+        secure = url_scheme in ("https", "wss")
+        if websocket:
+            force_external = True
+            url_scheme = "wss" if secure else "ws"
+        elif url_scheme:
+            url_scheme = "https" if secure else "http"
+        if not force_external and (
+            (self.map.host_matching and host == self.server_name)
+            or (not self.map.host_matching and domain_part == self.subdomain)
+        ):
+            return f"{self.script_name.rstrip('/')}/{path.lstrip('/')}"
+        scheme = f"{url_scheme}:" if url_scheme else ""
+        return f"{scheme}//{host}{self.script_name[:-1]}/{path.lstrip('/')}"

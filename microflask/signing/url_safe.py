@@ -1,0 +1,67 @@
+"""Serializers whose tokens are safe in URLs and cookies.
+
+The payload is compact JSON, zlib-compressed when that makes it shorter
+(marked by a leading ``.``), then base64url-encoded without padding.
+
+Peer: ``itsdangerous.url_safe`` (import ``microflask.signing.url_safe``).
+"""
+
+from __future__ import annotations
+
+import typing as t
+import zlib
+
+from microflask.signing._json import _CompactJSON
+from microflask.signing.encoding import base64_decode, base64_encode
+from microflask.signing.exc import BadPayload
+from microflask.signing.serializer import Serializer
+from microflask.signing.timed import TimedSerializer
+
+__all__ = ["URLSafeSerializerMixin", "URLSafeSerializer", "URLSafeTimedSerializer"]
+
+
+class URLSafeSerializerMixin(Serializer):
+    """Adds the compress-and-base64 step around the payload of a serializer."""
+
+    default_serializer: t.Any = _CompactJSON
+
+    def load_payload(
+        self, payload: bytes, *args: t.Any, **kwargs: t.Any
+    ) -> t.Any:
+        """Undo base64 (and zlib when marked with ``.``), then deserialize."""
+        compressed = payload.startswith(b".")
+        if compressed:
+            payload = payload[1:]
+        try:
+            data = base64_decode(payload)
+        except Exception as error:
+            raise BadPayload(
+                "Could not base64 decode the payload because of an exception",
+                original_error=error,
+            ) from error
+        if compressed:
+            try:
+                data = zlib.decompress(data)
+            except Exception as error:
+                raise BadPayload(
+                    "Could not zlib decompress the payload before decoding the payload",
+                    original_error=error,
+                ) from error
+        return super().load_payload(data, *args, **kwargs)
+
+    def dump_payload(self, obj: t.Any) -> bytes:
+        """Serialize, compress if that saves more than a byte, base64-encode."""
+        data = super().dump_payload(obj)
+        compressed = zlib.compress(data)
+        if len(compressed) < len(data) - 1:
+            return b"." + base64_encode(compressed)
+        return base64_encode(data)
+
+
+class URLSafeSerializer(URLSafeSerializerMixin, Serializer):
+    """A :class:`Serializer` producing URL-safe tokens."""
+
+
+class URLSafeTimedSerializer(URLSafeSerializerMixin, TimedSerializer):
+    """A :class:`TimedSerializer` producing URL-safe tokens (Flask's session
+    cookie format)."""

@@ -1,0 +1,1148 @@
+"""Writes Python source from a template's syntax tree (Jinja's
+``jinja2.compiler``).
+
+The output is a small, readable Python module: a ``root`` generator for the
+template body, one ``block_<name>`` generator per block, a ``blocks`` dict
+and ``debug_info``.  Template variables become Python locals named
+``l_<frame>_<name>``; each scope (loop body, macro, ``with``...) gets its own
+frame number so an assignment inside it cannot leak out.  Print
+``Environment.generate_source(source)`` to read what a template becomes.
+
+Each generated line remembers its template line; the environment rewrites
+the code's line numbers to those, so a traceback points into the template.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from microflask.markup import escape
+from microflask.templating import nodes as n
+from microflask.templating.exceptions import TemplateAssertionError
+from microflask.templating.runtime import UNSAFE_ATTRIBUTE_NAMES
+
+__all__ = ["CodeGenerator", "generate"]
+
+_COMPARE_OPERATOR_TEXT = {
+    "eq": "==",
+    "ne": "!=",
+    "gt": ">",
+    "gteq": ">=",
+    "lt": "<",
+    "lteq": "<=",
+    "in": "in",
+    "notin": "not in",
+}
+_GUARDED_BINARY_OPERATORS = {"*": "safe_multiply", "**": "safe_power", "%": "safe_modulo"}
+_DICT_ATTRIBUTE_NAMES = frozenset(dir(dict))
+_FOLDABLE_CONSTANT_TYPES = (str, int, float, bool, type(None))
+
+
+# -- scope analysis --------------------------------------------------------
+
+
+def _target_names(target: t.Any) -> t.List[str]:
+    if isinstance(target, n.NameNode):
+        return [target.name]
+    if isinstance(target, n.TupleNode):
+        names: t.List[str] = []
+        for item in target.items:
+            names.extend(_target_names(item))
+        return names
+    return []
+
+
+def _names_stored_in_frame(body: t.List[t.Any]) -> t.List[str]:
+    """Names a frame's own statements assign (not those of nested scopes)."""
+    found: t.Dict[str, None] = {}
+
+    def visit(node: t.Any) -> None:
+        if isinstance(node, (n.AssignNode, n.AssignBlockNode)):
+            for name in _target_names(node.target):
+                found[name] = None
+        elif isinstance(node, n.MacroNode):
+            found[node.name] = None
+        elif isinstance(node, n.ImportNode):
+            found[node.target] = None
+        elif isinstance(node, n.FromImportNode):
+            for item in node.names:
+                found[item[1] if isinstance(item, tuple) else item] = None
+        elif isinstance(node, n.IfNode):
+            for child in node.body:
+                visit(child)
+            for elif_node in node.elif_:
+                visit(elif_node)
+            for child in node.else_:
+                visit(child)
+
+    for statement in body:
+        visit(statement)
+    return list(found)
+
+
+def _references_name(nodes_: t.Iterable[t.Any], name: str) -> bool:
+    """Does any of these nodes read ``name`` in its own scope chain?"""
+    for node in nodes_:
+        if isinstance(node, n.NameNode):
+            if node.name == name and node.ctx == "load":
+                return True
+            continue
+        if isinstance(node, n.ForNode):
+            if _references_name([node.iter], name) or _references_name(node.else_, name):
+                return True
+            if name != "loop" and (
+                _references_name(node.body, name)
+                or (node.test is not None and _references_name([node.test], name))
+            ):
+                return True
+            continue
+        if isinstance(node, n.BlockNode):
+            continue
+        if isinstance(node, n.MacroNode) and name in ("caller", "varargs", "kwargs"):
+            continue
+        if _references_name(node.iter_child_nodes(), name):
+            return True
+    return False
+
+
+def _python_name_fragment(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
+
+
+# -- compile-time frames ---------------------------------------------------
+
+
+class _FunctionScope:
+    """One generated Python function and what its header must set up."""
+
+    def __init__(self, kind: str, outer: _FunctionScope | None, buffer: str | None) -> None:
+        self.kind = kind
+        self.outer = outer
+        self.buffer = buffer
+        self.resolved: t.Dict[str, str] = {}
+        self.base_frame: _CompileFrame | None = None
+        self.block_name: str | None = None
+        self.block_function: str | None = None
+
+    @property
+    def outermost(self) -> _FunctionScope:
+        scope = self
+        while scope.outer is not None:
+            scope = scope.outer
+        return scope
+
+
+class _CompileFrame:
+    """One template scope while compiling: which names it binds and how
+    its output is written."""
+
+    def __init__(
+        self,
+        frame_id: int,
+        function: _FunctionScope,
+        parent: _CompileFrame | None,
+    ) -> None:
+        self.id = frame_id
+        self.function = function
+        self.parent = parent
+        self.symbols: t.Dict[str, str] = {}
+        self.stored: t.Set[str] = set()
+        if parent is not None:
+            self.autoescape = parent.autoescape
+            self.volatile = parent.volatile
+            self.soft = parent.soft
+            self.require_output_check = parent.require_output_check
+            self.in_loop = parent.in_loop
+        else:
+            self.autoescape = False
+            self.volatile = False
+            self.soft = False
+            self.require_output_check = False
+            self.in_loop = False
+        self.toplevel = False
+        self.buffer = function.buffer
+
+    def lookup(self, name: str) -> str | None:
+        frame: _CompileFrame | None = self
+        while frame is not None:
+            ref = frame.symbols.get(name)
+            if ref is not None:
+                return ref
+            frame = frame.parent
+        return None
+
+
+class CodeGenerator:
+    """Walks a template tree and writes the Python module for it."""
+
+    def __init__(
+        self,
+        environment: t.Any,
+        name: str | None,
+        filename: str | None,
+    ) -> None:
+        self.environment = environment
+        self.name = name
+        self.filename = filename
+        self._line_buffers: t.List[t.List[t.Tuple[int, str, int]]] = [[]]
+        self._indent = 0
+        self._lineno = 1
+        self._frame_counter = 0
+        self._temp_counter = 0
+        self._filter_refs: t.Dict[str, str] = {}
+        self._test_refs: t.Dict[str, str] = {}
+        self._module_lines: t.List[t.Tuple[int, str, int]] = []
+        self.has_extends = False
+        self.sandboxed = bool(getattr(environment, "sandboxed", False))
+        self.intercepted_binops = frozenset(getattr(environment, "intercepted_binops", ()))
+        self.intercepted_unops = frozenset(getattr(environment, "intercepted_unops", ()))
+        self.finalize = environment.finalize
+        autoescape = environment.autoescape
+        self.autoescape = bool(autoescape(name) if callable(autoescape) else autoescape)
+
+    # -- writing ---------------------------------------------------------------
+
+    def fail(self, message: str, lineno: int) -> t.NoReturn:
+        raise TemplateAssertionError(message, lineno, self.name, self.filename)
+
+    def writeline(self, text: str, lineno: int | None = None) -> None:
+        self._line_buffers[-1].append(
+            (self._indent, text, self._lineno if lineno is None else lineno)
+        )
+
+    def indent(self) -> None:
+        self._indent += 1
+
+    def outdent(self, count: int = 1) -> None:
+        self._indent -= count
+
+    def temporary(self, prefix: str = "t") -> str:
+        self._temp_counter += 1
+        return "%s_%d" % (prefix, self._temp_counter)
+
+    def new_frame(
+        self, function: _FunctionScope, parent: _CompileFrame | None
+    ) -> _CompileFrame:
+        frame = _CompileFrame(self._frame_counter, function, parent)
+        self._frame_counter += 1
+        return frame
+
+    # -- the module ------------------------------------------------------------
+
+    def generate(self, template: n.TemplateNode) -> t.Tuple[str, t.List[t.Tuple[int, int]]]:
+        """Return (python source, [(template line, python line), ...])."""
+        blocks: t.Dict[str, n.BlockNode] = {}
+        for block in template.find_all(n.BlockNode):
+            if block.name in blocks:
+                self.fail("block %r defined twice" % block.name, block.lineno)
+            blocks[block.name] = block
+        self.has_extends = any(
+            isinstance(node, n.ExtendsNode) for node in self._root_level_statements(template.body)
+        )
+
+        self._write_function(
+            "root",
+            "root",
+            template.body,
+            lineno=1,
+        )
+        for block in blocks.values():
+            self._write_function(
+                "block_" + _python_name_fragment(block.name),
+                "block",
+                block.body,
+                lineno=block.lineno,
+                block=block,
+            )
+        body_lines = self._line_buffers[0]
+        out: t.List[str] = [
+            "# Generated by microflask.templating from template %r." % (self.name,),
+            "# Runtime names (environment, missing, escape_output, ...) come from",
+            "# the namespace the environment executes this module in.",
+        ]
+        debug_info: t.List[t.Tuple[int, int]] = []
+        for _, text, lineno in self._module_lines:
+            out.append(text)
+            debug_info.append((lineno, len(out)))
+        for indent, text, lineno in body_lines:
+            out.append("    " * indent + text)
+            debug_info.append((lineno, len(out)))
+        block_items = ", ".join(
+            "%r: block_%s" % (name, _python_name_fragment(name)) for name in blocks
+        )
+        out.append("blocks = {%s}" % block_items)
+        out.append("name = %r" % (self.name,))
+        compact = "&".join("%d=%d" % pair for pair in debug_info)
+        out.append("debug_info = %r" % compact)
+        return "\n".join(out) + "\n", debug_info
+
+    def _root_level_statements(self, body: t.List[t.Any]) -> t.Iterator[t.Any]:
+        for node in body:
+            yield node
+            if isinstance(node, n.IfNode):
+                yield from self._root_level_statements(node.body)
+                for elif_node in node.elif_:
+                    yield from self._root_level_statements(elif_node.body)
+                yield from self._root_level_statements(node.else_)
+
+    def _write_function(
+        self,
+        func_name: str,
+        kind: str,
+        body: t.List[t.Any],
+        lineno: int,
+        block: n.BlockNode | None = None,
+    ) -> None:
+        function = _FunctionScope(kind, None, None)
+        frame = self.new_frame(function, None)
+        function.base_frame = frame
+        frame.autoescape = self.autoescape
+        frame.toplevel = kind == "root"
+        frame.require_output_check = kind == "root" and self.has_extends
+        if block is not None:
+            function.block_name = block.name
+            function.block_function = func_name
+        self._lineno = lineno
+        self._line_buffers.append([])
+        self._indent = 1
+        self._declare_stored_names(frame, body, initialize_from_context=True)
+        if block is not None and block.required:
+            self.writeline("required_block_error(%r)" % block.name)
+        else:
+            self.visit_statements(body, frame)
+        if kind == "root" and self.has_extends:
+            self.writeline("if parent_template is not None:")
+            self.indent()
+            self.writeline("yield from parent_template.root_render_func(context)")
+            self.outdent()
+        function_body = self._line_buffers.pop()
+        self._indent = 0
+        self.writeline(
+            "def %s(context, missing=missing, environment=environment):" % func_name, lineno
+        )
+        self._indent = 1
+        self.writeline("resolve = context.resolve_or_missing", lineno)
+        self.writeline("undefined = environment.undefined", lineno)
+        if kind == "root" and self.has_extends:
+            self.writeline("parent_template = None", lineno)
+        self.writeline("if 0: yield None", lineno)
+        self._write_resolutions(function, lineno)
+        self._line_buffers[-1].extend(function_body)
+        self._indent = 0
+
+    def _write_resolutions(self, function: _FunctionScope, lineno: int) -> None:
+        for name, ref in function.resolved.items():
+            if name == "self":
+                self.writeline("%s = TemplateReference(context)" % ref, lineno)
+            elif name == "super" and function.block_name is not None:
+                self.writeline(
+                    "%s = context.super(%r, %s)"
+                    % (ref, function.block_name, function.block_function),
+                    lineno,
+                )
+            else:
+                self.writeline("%s = resolve(%r)" % (ref, name), lineno)
+                self.writeline("if %s is missing: %s = undefined(name=%r)" % (ref, ref, name), lineno)
+
+    def _declare_stored_names(
+        self,
+        frame: _CompileFrame,
+        body: t.List[t.Any],
+        initialize_from_context: bool = False,
+    ) -> None:
+        """Give every name this frame assigns its own local, starting from
+        the value it has outside (so reading before assigning works)."""
+        for name in _names_stored_in_frame(body):
+            if name in frame.symbols:
+                continue
+            ref = "l_%d_%s" % (frame.id, _python_name_fragment(name))
+            if initialize_from_context:
+                frame.function.resolved[name] = ref
+            else:
+                outer = self._lookup(frame.parent, name) if frame.parent else None
+                self.writeline("%s = %s" % (ref, outer))
+            frame.symbols[name] = ref
+            frame.stored.add(name)
+
+    def _lookup(self, frame: _CompileFrame, name: str) -> str:
+        ref = frame.lookup(name)
+        if ref is not None:
+            return ref
+        function = frame.function.outermost
+        base = function.base_frame
+        assert base is not None
+        ref = "l_%d_%s" % (base.id, _python_name_fragment(name))
+        base.symbols[name] = ref
+        function.resolved[name] = ref
+        return ref
+
+    # -- statements ------------------------------------------------------------
+
+    def visit_statements(self, body: t.List[t.Any], frame: _CompileFrame) -> None:
+        start = len(self._line_buffers[-1])
+        for node in body:
+            self._lineno = node.lineno
+            method = getattr(self, "visit_" + type(node).__name__[:-4])
+            method(node, frame)
+        if len(self._line_buffers[-1]) == start:
+            self.writeline("pass")
+
+    def _write_output(self, frame: _CompileFrame, pieces: t.List[str]) -> None:
+        """Emit the statement that sends these already-rendered pieces out."""
+        if not pieces:
+            return
+        if frame.require_output_check:
+            self.writeline("if parent_template is None:")
+            self.indent()
+        if frame.buffer is None:
+            if len(pieces) == 1:
+                self.writeline("yield %s" % pieces[0])
+            else:
+                self.writeline("yield concat((%s))" % ", ".join(pieces))
+        elif len(pieces) == 1:
+            self.writeline("%s.append(%s)" % (frame.buffer, pieces[0]))
+        else:
+            self.writeline("%s.extend((%s))" % (frame.buffer, ", ".join(pieces)))
+        if frame.require_output_check:
+            self.outdent()
+
+    def _write_stream(self, frame: _CompileFrame, iterable: str) -> None:
+        """Emit the statement that sends everything an iterable yields out."""
+        if frame.require_output_check:
+            self.writeline("if parent_template is None:")
+            self.indent()
+        if frame.buffer is None:
+            self.writeline("yield from %s" % iterable)
+        else:
+            self.writeline("%s.extend(%s)" % (frame.buffer, iterable))
+        if frame.require_output_check:
+            self.outdent()
+
+    def _output_expression(self, node: t.Any, frame: _CompileFrame) -> str:
+        if isinstance(node, n.ConstNode) and self.finalize is None:
+            value = node.value
+            if isinstance(value, _FOLDABLE_CONSTANT_TYPES):
+                text = str(escape(value)) if frame.autoescape and not frame.volatile else str(value)
+                return repr(text)
+        code = self.visit_expr(node, frame)
+        if self.finalize is not None:
+            code = "finalize(%s%s)" % (self._pass_arg_prefix(self.finalize), code)
+        if frame.volatile:
+            return "(escape_output if context.eval_ctx.autoescape else str)(%s)" % code
+        if frame.autoescape:
+            return "escape_output(%s)" % code
+        return "str(%s)" % code
+
+    def visit_Output(self, node: n.OutputNode, frame: _CompileFrame) -> None:
+        pieces: t.List[str] = []
+        pending_text: t.List[str] = []
+        for child in node.nodes:
+            if isinstance(child, n.TemplateDataNode):
+                pending_text.append(child.data)
+                continue
+            if pending_text:
+                pieces.append(repr("".join(pending_text)))
+                pending_text = []
+            self._lineno = child.lineno
+            pieces.append(self._output_expression(child, frame))
+        if pending_text:
+            pieces.append(repr("".join(pending_text)))
+        self._write_output(frame, pieces)
+
+    def visit_If(self, node: n.IfNode, frame: _CompileFrame) -> None:
+        soft_before = frame.soft
+        frame.soft = True
+        try:
+            self.writeline("if %s:" % self.visit_expr(node.test, frame))
+            self.indent()
+            self.visit_statements(node.body, frame)
+            self.outdent()
+            for elif_node in node.elif_:
+                self._lineno = elif_node.lineno
+                self.writeline("elif %s:" % self.visit_expr(elif_node.test, frame))
+                self.indent()
+                self.visit_statements(elif_node.body, frame)
+                self.outdent()
+            if node.else_:
+                self.writeline("else:")
+                self.indent()
+                self.visit_statements(node.else_, frame)
+                self.outdent()
+        finally:
+            frame.soft = soft_before
+
+    def _assign_code(self, target: t.Any, frame: _CompileFrame) -> str:
+        if isinstance(target, n.NameNode):
+            return frame.lookup(target.name) or self._lookup(frame, target.name)
+        if isinstance(target, n.TupleNode):
+            return "(%s,)" % ", ".join(self._assign_code(item, frame) for item in target.items)
+        self.fail("can't assign to %s" % type(target).__name__, target.lineno)
+
+    def _export_assigned(self, target: t.Any, frame: _CompileFrame) -> None:
+        if not frame.toplevel:
+            return
+        for name in _target_names(target):
+            ref = frame.symbols[name]
+            self.writeline("context.vars[%r] = %s" % (name, ref))
+            if not name.startswith("_"):
+                self.writeline("context.exported_vars.add(%r)" % name)
+
+    def _write_namespace_assignment(self, target: n.NSRefNode, value: str, frame: _CompileFrame) -> None:
+        ref = self._lookup(frame, target.name)
+        self.writeline("if not isinstance(%s, Namespace):" % ref)
+        self.indent()
+        self.writeline(
+            "raise TemplateRuntimeError(%r)" % "cannot assign attribute on non-namespace object"
+        )
+        self.outdent()
+        self.writeline("%s[%r] = %s" % (ref, target.attr, value))
+
+    def visit_Assign(self, node: n.AssignNode, frame: _CompileFrame) -> None:
+        value = self.visit_expr(node.node, frame)
+        if isinstance(node.target, n.NSRefNode):
+            self._write_namespace_assignment(node.target, value, frame)
+            return
+        self.writeline("%s = %s" % (self._assign_code(node.target, frame), value))
+        self._export_assigned(node.target, frame)
+
+    def _render_body_to_buffer(self, body: t.List[t.Any], frame: _CompileFrame) -> str:
+        """Render statements into a fresh list inline; return the list's name."""
+        buffer = self.temporary("buffer")
+        self.writeline("%s = []" % buffer)
+        inner = self.new_frame(frame.function, frame)
+        inner.buffer = buffer
+        inner.require_output_check = False
+        self._declare_stored_names(inner, body)
+        self.visit_statements(body, inner)
+        return buffer
+
+    def _buffer_value(self, buffer: str, frame: _CompileFrame) -> str:
+        if frame.volatile:
+            return "(Markup(concat(%s)) if context.eval_ctx.autoescape else concat(%s))" % (
+                buffer,
+                buffer,
+            )
+        if frame.autoescape:
+            return "Markup(concat(%s))" % buffer
+        return "concat(%s)" % buffer
+
+    def visit_AssignBlock(self, node: n.AssignBlockNode, frame: _CompileFrame) -> None:
+        buffer = self._render_body_to_buffer(node.body, frame)
+        value = self._buffer_value(buffer, frame)
+        if node.filter is not None:
+            value = self._filter_code(node.filter, value, frame)
+        if isinstance(node.target, n.NSRefNode):
+            self._write_namespace_assignment(node.target, value, frame)
+            return
+        self.writeline("%s = %s" % (self._assign_code(node.target, frame), value))
+        self._export_assigned(node.target, frame)
+
+    def visit_ExprStmt(self, node: n.ExprStmtNode, frame: _CompileFrame) -> None:
+        self.writeline(self.visit_expr(node.node, frame))
+
+    def visit_Break(self, node: n.BreakNode, frame: _CompileFrame) -> None:
+        if not frame.in_loop:
+            self.fail("'break' outside of a loop", node.lineno)
+        self.writeline("break")
+
+    def visit_Continue(self, node: n.ContinueNode, frame: _CompileFrame) -> None:
+        if not frame.in_loop:
+            self.fail("'continue' outside of a loop", node.lineno)
+        self.writeline("continue")
+
+    def visit_With(self, node: n.WithNode, frame: _CompileFrame) -> None:
+        values = [self.visit_expr(value, frame) for value in node.values]
+        inner = self.new_frame(frame.function, frame)
+        for target in node.targets:
+            for name in _target_names(target):
+                inner.symbols[name] = "l_%d_%s" % (inner.id, _python_name_fragment(name))
+                inner.stored.add(name)
+        for target, value in zip(node.targets, values):
+            self.writeline("%s = %s" % (self._assign_code(target, inner), value))
+        self._declare_stored_names(inner, node.body)
+        self.visit_statements(node.body, inner)
+
+    def visit_AutoEscape(self, node: n.AutoEscapeNode, frame: _CompileFrame) -> None:
+        saved = self.temporary("saved_eval_context")
+        value_code = self.visit_expr(node.value, frame)
+        self.writeline("%s = context.eval_ctx.save()" % saved)
+        self.writeline("context.eval_ctx.autoescape = %s" % value_code)
+        inner = self.new_frame(frame.function, frame)
+        if isinstance(node.value, n.ConstNode):
+            inner.autoescape = bool(node.value.value)
+        else:
+            inner.volatile = True
+        self._declare_stored_names(inner, node.body)
+        self.visit_statements(node.body, inner)
+        self.writeline("context.eval_ctx.revert(%s)" % saved)
+
+    def visit_FilterBlock(self, node: n.FilterBlockNode, frame: _CompileFrame) -> None:
+        buffer = self._render_body_to_buffer(node.body, frame)
+        value = self._filter_code(node.filter, self._buffer_value(buffer, frame), frame)
+        self._write_output(frame, ["str(%s)" % value])
+
+    # -- loops -------------------------------------------------------------------
+
+    def visit_For(self, node: n.ForNode, frame: _CompileFrame) -> None:
+        iterable = self.visit_expr(node.iter, frame)
+        uses_loop = node.recursive or _references_name(node.body, "loop")
+        loop_frame = self.new_frame(frame.function, frame)
+        loop_frame.in_loop = True
+        target_names = _target_names(node.target)
+        for name in target_names:
+            loop_frame.symbols[name] = "l_%d_%s" % (loop_frame.id, _python_name_fragment(name))
+            loop_frame.stored.add(name)
+        if node.recursive:
+            self._write_recursive_for(node, frame, loop_frame, iterable)
+            return
+        if node.test is not None:
+            iterable = self._write_loop_filter(node, frame, iterable)
+        iterated = None
+        if node.else_:
+            iterated = self.temporary("iterated")
+            self.writeline("%s = False" % iterated)
+        target = self._assign_code(node.target, loop_frame)
+        if uses_loop:
+            loop_ref = "l_%d_loop" % loop_frame.id
+            loop_frame.symbols["loop"] = loop_ref
+            self.writeline(
+                "for %s, %s in LoopContext(%s, undefined):" % (target, loop_ref, iterable)
+            )
+        else:
+            self.writeline("for %s in %s:" % (target, iterable))
+        self.indent()
+        if iterated is not None:
+            self.writeline("%s = True" % iterated)
+        self._declare_stored_names(loop_frame, node.body)
+        self.visit_statements(node.body, loop_frame)
+        self.outdent()
+        if node.else_:
+            self._lineno = node.lineno
+            self.writeline("if not %s:" % iterated)
+            self.indent()
+            else_frame = self.new_frame(frame.function, frame)
+            self._declare_stored_names(else_frame, node.else_)
+            self.visit_statements(node.else_, else_frame)
+            self.outdent()
+
+    def _write_loop_filter(self, node: n.ForNode, frame: _CompileFrame, iterable: str) -> str:
+        """Wrap the iterable in a generator that applies the loop's ``if``."""
+        filter_name = self.temporary("loop_filter")
+        function = _FunctionScope("filter", frame.function, None)
+        test_frame = self.new_frame(function, frame)
+        test_frame.soft = True
+        for name in _target_names(node.target):
+            test_frame.symbols[name] = "l_%d_%s" % (test_frame.id, _python_name_fragment(name))
+        item = self.temporary("item")
+        self.writeline("def %s(iterable):" % filter_name)
+        self.indent()
+        self.writeline("for %s in iterable:" % item)
+        self.indent()
+        self.writeline("%s = %s" % (self._assign_code(node.target, test_frame), item))
+        self.writeline("if %s:" % self.visit_expr(node.test, test_frame))
+        self.indent()
+        self.writeline("yield %s" % item)
+        self.outdent(3)
+        return "%s(%s)" % (filter_name, iterable)
+
+    def _write_recursive_for(
+        self, node: n.ForNode, frame: _CompileFrame, loop_frame: _CompileFrame, iterable: str
+    ) -> None:
+        function_name = self.temporary("recursive_loop")
+        function = _FunctionScope("loop", frame.function, self.temporary("loop_buffer"))
+        loop_frame.function = function
+        loop_frame.buffer = function.buffer
+        loop_frame.require_output_check = False
+        self.writeline("def %s(reciter, loop_render_func, depth=0):" % function_name)
+        self.indent()
+        self.writeline("%s = []" % function.buffer)
+        source = "reciter"
+        if node.test is not None:
+            source = self._write_loop_filter(node, frame, "reciter")
+        iterated = None
+        if node.else_:
+            iterated = self.temporary("iterated")
+            self.writeline("%s = False" % iterated)
+        target = self._assign_code(node.target, loop_frame)
+        loop_ref = "l_%d_loop" % loop_frame.id
+        loop_frame.symbols["loop"] = loop_ref
+        self.writeline(
+            "for %s, %s in LoopContext(%s, undefined, loop_render_func, depth):"
+            % (target, loop_ref, source)
+        )
+        self.indent()
+        if iterated is not None:
+            self.writeline("%s = True" % iterated)
+        self._declare_stored_names(loop_frame, node.body)
+        self.visit_statements(node.body, loop_frame)
+        self.outdent()
+        if node.else_:
+            self.writeline("if not %s:" % iterated)
+            self.indent()
+            else_frame = self.new_frame(function, frame)
+            else_frame.buffer = function.buffer
+            else_frame.require_output_check = False
+            self._declare_stored_names(else_frame, node.else_)
+            self.visit_statements(node.else_, else_frame)
+            self.outdent()
+        self.writeline("return %s" % self._buffer_value(function.buffer, frame))  # type: ignore[arg-type]
+        self.outdent()
+        self._write_output(frame, ["%s(%s, %s)" % (function_name, iterable, function_name)])
+
+    # -- macros and call blocks ----------------------------------------------------
+
+    def _write_macro_function(
+        self,
+        function_name: str,
+        args: t.List[n.NameNode],
+        defaults: t.List[t.Any],
+        body: t.List[t.Any],
+        frame: _CompileFrame,
+        lineno: int,
+    ) -> t.Tuple[t.List[str], bool, bool, bool]:
+        """Write a nested function for a macro/caller; return its signature facts."""
+        catch_varargs = _references_name(body, "varargs")
+        catch_kwargs = _references_name(body, "kwargs")
+        arg_names = [arg.name for arg in args]
+        takes_caller = "caller" not in arg_names and _references_name(body, "caller")
+        function = _FunctionScope("macro", frame.function, self.temporary("macro_buffer"))
+        macro_frame = self.new_frame(function, frame)
+        macro_frame.require_output_check = False
+        macro_frame.in_loop = False
+        params: t.List[str] = []
+        for name in arg_names:
+            ref = "l_%d_%s" % (macro_frame.id, _python_name_fragment(name))
+            macro_frame.symbols[name] = ref
+            params.append(ref)
+        for special, wanted in (
+            ("caller", takes_caller),
+            ("kwargs", catch_kwargs),
+            ("varargs", catch_varargs),
+        ):
+            if wanted:
+                ref = "l_%d_%s" % (macro_frame.id, special)
+                macro_frame.symbols[special] = ref
+                params.append(ref)
+        self._lineno = lineno
+        self.writeline("def %s(%s):" % (function_name, ", ".join(params)))
+        self.indent()
+        self.writeline("%s = []" % function.buffer)
+        first_default = len(args) - len(defaults)
+        for index, arg in enumerate(args):
+            ref = macro_frame.symbols[arg.name]
+            self.writeline("if %s is missing:" % ref)
+            self.indent()
+            if index >= first_default:
+                default_node = defaults[index - first_default]
+                self.writeline("%s = %s" % (ref, self.visit_expr(default_node, macro_frame)))
+            else:
+                self.writeline(
+                    "%s = undefined(%r, name=%r)"
+                    % (ref, "parameter %r was not provided" % arg.name, arg.name)
+                )
+            self.outdent()
+        self._declare_stored_names(macro_frame, body)
+        self.visit_statements(body, macro_frame)
+        self.writeline("return %s" % self._buffer_value(function.buffer, frame))  # type: ignore[arg-type]
+        self.outdent()
+        return arg_names, catch_kwargs, catch_varargs, takes_caller
+
+    def _macro_object_code(
+        self,
+        function_name: str,
+        macro_name: str,
+        facts: t.Tuple[t.List[str], bool, bool, bool],
+        frame: _CompileFrame,
+    ) -> str:
+        arg_names, catch_kwargs, catch_varargs, takes_caller = facts
+        return "Macro(environment, %s, %r, %r, %r, %r, %r, %r)" % (
+            function_name,
+            macro_name,
+            tuple(arg_names),
+            catch_kwargs,
+            catch_varargs,
+            takes_caller,
+            frame.autoescape,
+        )
+
+    def visit_Macro(self, node: n.MacroNode, frame: _CompileFrame) -> None:
+        function_name = self.temporary("macro_" + _python_name_fragment(node.name))
+        facts = self._write_macro_function(
+            function_name, node.args, node.defaults, node.body, frame, node.lineno
+        )
+        ref = frame.lookup(node.name) or self._lookup(frame, node.name)
+        self.writeline("%s = %s" % (ref, self._macro_object_code(function_name, node.name, facts, frame)))
+        if frame.toplevel:
+            self.writeline("context.vars[%r] = %s" % (node.name, ref))
+            if not node.name.startswith("_"):
+                self.writeline("context.exported_vars.add(%r)" % node.name)
+
+    def visit_CallBlock(self, node: n.CallBlockNode, frame: _CompileFrame) -> None:
+        function_name = self.temporary("caller")
+        facts = self._write_macro_function(
+            function_name, node.args, node.defaults, node.body, frame, node.lineno
+        )
+        caller_ref = self.temporary("caller_macro")
+        self.writeline("%s = %s" % (caller_ref, self._macro_object_code(function_name, "caller", facts, frame)))
+        call_code = self._call_code(node.call, frame, extra_kwargs=[("caller", caller_ref)])
+        self._write_output(frame, [self._escape_call_result(call_code, frame)])
+
+    def _escape_call_result(self, code: str, frame: _CompileFrame) -> str:
+        if frame.volatile:
+            return "(escape_output if context.eval_ctx.autoescape else str)(%s)" % code
+        if frame.autoescape:
+            return "escape_output(%s)" % code
+        return "str(%s)" % code
+
+    # -- inheritance, includes, imports ----------------------------------------------
+
+    def visit_Block(self, node: n.BlockNode, frame: _CompileFrame) -> None:
+        if node.scoped:
+            context = "context.derived(%s)" % self._locals_dict(frame)
+        else:
+            context = "context"
+        self._write_stream(frame, "context.blocks[%r][0](%s)" % (node.name, context))
+
+    def visit_Extends(self, node: n.ExtendsNode, frame: _CompileFrame) -> None:
+        if not frame.toplevel:
+            self.fail("cannot use extend from a non top-level scope", node.lineno)
+        self.writeline("if parent_template is not None:")
+        self.indent()
+        self.writeline("raise TemplateRuntimeError(%r)" % "extended multiple times")
+        self.outdent()
+        self.writeline(
+            "parent_template = environment.get_template(%s, %r)"
+            % (self.visit_expr(node.template, frame), self.name)
+        )
+        self.writeline("for name, parent_block in parent_template.blocks.items():")
+        self.indent()
+        self.writeline("context.blocks.setdefault(name, []).append(parent_block)")
+        self.outdent()
+
+    def _locals_dict(self, frame: _CompileFrame) -> str:
+        """The template variables this scope has bound, as a dict display."""
+        seen: t.Dict[str, str] = {}
+        current: _CompileFrame | None = frame
+        while current is not None:
+            skip_root = current.toplevel
+            for name, ref in current.symbols.items():
+                if name in seen or name in ("self", "super"):
+                    continue
+                if skip_root or (current.parent is None and name not in current.stored):
+                    continue
+                seen[name] = ref
+            current = current.parent
+        return "{%s}" % ", ".join("%r: %s" % item for item in seen.items())
+
+    def _template_lookup_code(self, template_node: t.Any, frame: _CompileFrame) -> str:
+        code = self.visit_expr(template_node, frame)
+        if isinstance(template_node, n.ConstNode):
+            if isinstance(template_node.value, str):
+                method = "get_template"
+            elif isinstance(template_node.value, (tuple, list)):
+                method = "select_template"
+            else:
+                method = "get_or_select_template"
+        elif isinstance(template_node, (n.TupleNode, n.ListNode)):
+            method = "select_template"
+        else:
+            method = "get_or_select_template"
+        return "environment.%s(%s, %r)" % (method, code, self.name)
+
+    def visit_Include(self, node: n.IncludeNode, frame: _CompileFrame) -> None:
+        lookup = self._template_lookup_code(node.template, frame)
+        template = self.temporary("template")
+        if node.ignore_missing:
+            self.writeline("try:")
+            self.indent()
+            self.writeline("%s = %s" % (template, lookup))
+            self.outdent()
+            self.writeline("except TemplateNotFound:")
+            self.indent()
+            self.writeline("pass")
+            self.outdent()
+            self.writeline("else:")
+            self.indent()
+        else:
+            self.writeline("%s = %s" % (template, lookup))
+        if node.with_context:
+            render = "%s.root_render_func(%s.new_context(context.get_all(), True, %s))" % (
+                template,
+                template,
+                self._locals_dict(frame),
+            )
+        else:
+            render = "%s._get_default_module(context)._body_stream" % template
+        self._write_stream(frame, render)
+        if node.ignore_missing:
+            self.outdent()
+
+    def _module_code(self, node: t.Any, frame: _CompileFrame) -> str:
+        lookup = self._template_lookup_code(node.template, frame)
+        if node.with_context:
+            return "%s.make_module(context.get_all(), True, %s)" % (lookup, self._locals_dict(frame))
+        return "%s._get_default_module(context)" % lookup
+
+    def visit_Import(self, node: n.ImportNode, frame: _CompileFrame) -> None:
+        ref = frame.lookup(node.target) or self._lookup(frame, node.target)
+        self.writeline("%s = %s" % (ref, self._module_code(node, frame)))
+        if frame.toplevel:
+            self.writeline("context.vars[%r] = %s" % (node.target, ref))
+            if not node.target.startswith("_"):
+                self.writeline("context.exported_vars.discard(%r)" % node.target)
+
+    def visit_FromImport(self, node: n.FromImportNode, frame: _CompileFrame) -> None:
+        module = self.temporary("included_module")
+        self.writeline("%s = %s" % (module, self._module_code(node, frame)))
+        for item in node.names:
+            name, alias = item if isinstance(item, tuple) else (item, item)
+            ref = frame.lookup(alias) or self._lookup(frame, alias)
+            self.writeline("%s = getattr(%s, %r, missing)" % (ref, module, name))
+            self.writeline("if %s is missing:" % ref)
+            self.indent()
+            message = "the template %%r (imported on line %d) does not export the requested name %r" % (
+                node.lineno,
+                name,
+            )
+            self.writeline(
+                "%s = undefined(%r %% %s.__name__, name=%r)" % (ref, message, module, alias)
+            )
+            self.outdent()
+            if frame.toplevel:
+                self.writeline("context.vars[%r] = %s" % (alias, ref))
+                if not alias.startswith("_"):
+                    self.writeline("context.exported_vars.discard(%r)" % alias)
+
+    # -- expressions -------------------------------------------------------------
+
+    def visit_expr(self, node: t.Any, frame: _CompileFrame) -> str:
+        method = getattr(self, "expr_" + type(node).__name__[:-4], None)
+        if method is None:
+            self.fail("unexpected expression %s" % type(node).__name__, node.lineno)
+        return method(node, frame)
+
+    def expr_Const(self, node: n.ConstNode, frame: _CompileFrame) -> str:
+        value = node.value
+        if isinstance(value, float) and value != value:
+            return "float('nan')"
+        if isinstance(value, float) and value in (float("inf"), float("-inf")):
+            return "float(%r)" % repr(value)
+        return repr(value)
+
+    def expr_TemplateData(self, node: n.TemplateDataNode, frame: _CompileFrame) -> str:
+        return repr(node.data)
+
+    def expr_Name(self, node: n.NameNode, frame: _CompileFrame) -> str:
+        return self._lookup(frame, node.name)
+
+    def expr_NSRef(self, node: n.NSRefNode, frame: _CompileFrame) -> str:
+        return self._lookup(frame, node.name)
+
+    def expr_Tuple(self, node: n.TupleNode, frame: _CompileFrame) -> str:
+        items = [self.visit_expr(item, frame) for item in node.items]
+        if len(items) == 1:
+            return "(%s,)" % items[0]
+        return "(%s)" % ", ".join(items)
+
+    def expr_List(self, node: n.ListNode, frame: _CompileFrame) -> str:
+        return "[%s]" % ", ".join(self.visit_expr(item, frame) for item in node.items)
+
+    def expr_Dict(self, node: n.DictNode, frame: _CompileFrame) -> str:
+        return "{%s}" % ", ".join(
+            "%s: %s" % (self.visit_expr(pair.key, frame), self.visit_expr(pair.value, frame))
+            for pair in node.items
+        )
+
+    def expr_CondExpr(self, node: n.CondExprNode, frame: _CompileFrame) -> str:
+        soft_before = frame.soft
+        frame.soft = True
+        try:
+            test = self.visit_expr(node.test, frame)
+            expr1 = self.visit_expr(node.expr1, frame)
+            if node.expr2 is not None:
+                expr2 = self.visit_expr(node.expr2, frame)
+            else:
+                position = "line %d" % node.lineno
+                if self.name is not None:
+                    position += " in %r" % self.name
+                expr2 = "undefined(%r)" % (
+                    "the inline if-expression on %s evaluated to false and no else section"
+                    " was defined." % position
+                )
+        finally:
+            frame.soft = soft_before
+        return "(%s if %s else %s)" % (expr1, test, expr2)
+
+    def expr_BinExpr(self, node: n.BinExprNode, frame: _CompileFrame) -> str:
+        left = self.visit_expr(node.left, frame)
+        right = self.visit_expr(node.right, frame)
+        if node.op in self.intercepted_binops:
+            return "environment.call_binop(context, %r, %s, %s)" % (node.op, left, right)
+        guard = _GUARDED_BINARY_OPERATORS.get(node.op)
+        if guard is not None:
+            return "%s(%s, %s)" % (guard, left, right)
+        return "(%s %s %s)" % (left, node.op, right)
+
+    def expr_Concat(self, node: n.ConcatNode, frame: _CompileFrame) -> str:
+        if frame.volatile:
+            join = "(markup_join if context.eval_ctx.autoescape else str_join)"
+        elif frame.autoescape:
+            join = "markup_join"
+        else:
+            join = "str_join"
+        return "%s((%s,))" % (join, ", ".join(self.visit_expr(item, frame) for item in node.nodes))
+
+    def expr_Compare(self, node: n.CompareNode, frame: _CompileFrame) -> str:
+        parts = [self.visit_expr(node.expr, frame)]
+        for operand in node.ops:
+            parts.append(_COMPARE_OPERATOR_TEXT[operand.op])
+            parts.append(self.visit_expr(operand.expr, frame))
+        return "(%s)" % " ".join(parts)
+
+    def expr_And(self, node: n.AndNode, frame: _CompileFrame) -> str:
+        return "(%s and %s)" % (self.visit_expr(node.left, frame), self.visit_expr(node.right, frame))
+
+    def expr_Or(self, node: n.OrNode, frame: _CompileFrame) -> str:
+        return "(%s or %s)" % (self.visit_expr(node.left, frame), self.visit_expr(node.right, frame))
+
+    def expr_Not(self, node: n.NotNode, frame: _CompileFrame) -> str:
+        if "not" in self.intercepted_unops:
+            return "environment.call_unop(context, 'not', %s)" % self.visit_expr(node.node, frame)
+        return "(not %s)" % self.visit_expr(node.node, frame)
+
+    def expr_Neg(self, node: n.NegNode, frame: _CompileFrame) -> str:
+        if "-" in self.intercepted_unops:
+            return "environment.call_unop(context, '-', %s)" % self.visit_expr(node.node, frame)
+        return "(-%s)" % self.visit_expr(node.node, frame)
+
+    def expr_Pos(self, node: n.PosNode, frame: _CompileFrame) -> str:
+        if "+" in self.intercepted_unops:
+            return "environment.call_unop(context, '+', %s)" % self.visit_expr(node.node, frame)
+        return "(+%s)" % self.visit_expr(node.node, frame)
+
+    def expr_Getattr(self, node: n.GetattrNode, frame: _CompileFrame) -> str:
+        obj = self.visit_expr(node.node, frame)
+        attr = node.attr
+        if (
+            self.sandboxed
+            or attr[:1] == "_"
+            or attr in UNSAFE_ATTRIBUTE_NAMES
+            or attr in _DICT_ATTRIBUTE_NAMES
+        ):
+            return "environment_getattr(%s, %r)" % (obj, attr)
+        return "fast_getattr(%s, %r)" % (obj, attr)
+
+    def expr_Getitem(self, node: n.GetitemNode, frame: _CompileFrame) -> str:
+        obj = self.visit_expr(node.node, frame)
+        arg = node.arg
+        if isinstance(arg, n.SliceNode):
+            return "environment_getitem(%s, %s)" % (obj, self.expr_Slice(arg, frame))
+        return "environment_getitem(%s, %s)" % (obj, self.visit_expr(arg, frame))
+
+    def expr_Slice(self, node: n.SliceNode, frame: _CompileFrame) -> str:
+        parts = [
+            "None" if part is None else self.visit_expr(part, frame)
+            for part in (node.start, node.stop, node.step)
+        ]
+        return "slice(%s)" % ", ".join(parts)
+
+    def _arguments_code(
+        self,
+        node: t.Any,
+        frame: _CompileFrame,
+        extra_kwargs: t.Sequence[t.Tuple[str, str]] = (),
+    ) -> t.List[str]:
+        parts = [self.visit_expr(arg, frame) for arg in node.args]
+        if node.dyn_args is not None:
+            parts.append("*%s" % self.visit_expr(node.dyn_args, frame))
+        for keyword in node.kwargs:
+            if not keyword.key.isidentifier():
+                self.fail("invalid keyword argument %r" % keyword.key, node.lineno)
+            parts.append("%s=%s" % (keyword.key, self.visit_expr(keyword.value, frame)))
+        for key, value in extra_kwargs:
+            parts.append("%s=%s" % (key, value))
+        if node.dyn_kwargs is not None:
+            parts.append("**%s" % self.visit_expr(node.dyn_kwargs, frame))
+        return parts
+
+    def _call_code(
+        self,
+        node: n.CallNode,
+        frame: _CompileFrame,
+        extra_kwargs: t.Sequence[t.Tuple[str, str]] = (),
+    ) -> str:
+        func = self.visit_expr(node.node, frame)
+        parts = [func] + self._arguments_code(node, frame, extra_kwargs)
+        return "call(context, %s)" % ", ".join(parts)
+
+    def expr_Call(self, node: n.CallNode, frame: _CompileFrame) -> str:
+        return self._call_code(node, frame)
+
+    def _bound_callable(self, kind: str, name: str, frame: _CompileFrame, lineno: int) -> t.Tuple[str, t.Any]:
+        table = self.environment.filters if kind == "filter" else self.environment.tests
+        refs = self._filter_refs if kind == "filter" else self._test_refs
+        func = table.get(name)
+        if func is None:
+            if not frame.soft:
+                self.fail("No %s named %r." % (kind, name), lineno)
+            return "unknown_%s_error(%r)" % (kind, name), None
+        ref = refs.get(name)
+        if ref is None:
+            ref = "%s_%s_%d" % (kind, _python_name_fragment(name), len(refs))
+            refs[name] = ref
+            self._module_lines.append(
+                (0, "%s = environment.%ss[%r]" % (ref, kind, name), lineno)
+            )
+        return ref, func
+
+    def _pass_arg_prefix(self, func: t.Any) -> str:
+        pass_arg = getattr(func, "jinja_pass_arg", None)
+        if pass_arg == "context":
+            return "context, "
+        if pass_arg == "eval_context":
+            return "context.eval_ctx, "
+        if pass_arg == "environment":
+            return "environment, "
+        return ""
+
+    def _filter_code(self, node: n.FilterNode, value_code: str, frame: _CompileFrame) -> str:
+        """Apply a filter chain whose innermost value is already-compiled code
+        (the body of ``{% filter %}`` or of a block ``{% set %}``)."""
+        if isinstance(node.node, n.FilterNode):
+            inner = self._filter_code(node.node, value_code, frame)
+        elif node.node is None:
+            inner = value_code
+        else:
+            inner = self.visit_expr(node.node, frame)
+        ref, func = self._bound_callable("filter", node.name, frame, node.lineno)
+        if func is None:
+            return ref
+        parts = [inner] + self._arguments_code(node, frame)
+        return "%s(%s%s)" % (ref, self._pass_arg_prefix(func), ", ".join(parts))
+
+    def expr_Filter(self, node: n.FilterNode, frame: _CompileFrame) -> str:
+        value = self.visit_expr(node.node, frame) if node.node is not None else "None"
+        ref, func = self._bound_callable("filter", node.name, frame, node.lineno)
+        if func is None:
+            return ref
+        parts = [value] + self._arguments_code(node, frame)
+        return "%s(%s%s)" % (ref, self._pass_arg_prefix(func), ", ".join(parts))
+
+    def expr_Test(self, node: n.TestNode, frame: _CompileFrame) -> str:
+        value = self.visit_expr(node.node, frame)
+        ref, func = self._bound_callable("test", node.name, frame, node.lineno)
+        if func is None:
+            return ref
+        parts = [value] + self._arguments_code(node, frame)
+        return "%s(%s%s)" % (ref, self._pass_arg_prefix(func), ", ".join(parts))
+
+
+def generate(
+    template: n.TemplateNode,
+    environment: t.Any,
+    name: str | None,
+    filename: str | None,
+) -> t.Tuple[str, t.List[t.Tuple[int, int]]]:
+    """Python source and line map for a parsed template."""
+    generator_class = getattr(environment, "code_generator_class", None) or CodeGenerator
+    return generator_class(environment, name, filename).generate(template)

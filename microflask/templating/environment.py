@@ -1,0 +1,960 @@
+"""The environment (settings, filters, loader, cache) and the compiled
+template (Jinja's ``jinja2.environment``).
+
+``Environment.compile`` runs lexer -> parser -> code generator -> Python
+``compile``; ``Template.from_code`` executes that code once to get the
+render functions.  ``Template(source)`` works without an environment by
+using a shared one per set of options.
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+import typing as t
+import weakref
+from collections import ChainMap
+from functools import lru_cache, partial
+
+from microflask.markup import Markup
+from microflask.templating import nodes as syntax_nodes
+from microflask.templating.compiler import generate
+from microflask.templating.exceptions import (
+    TemplateNotFound,
+    TemplateRuntimeError,
+    TemplatesNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from microflask.templating.lexer import get_lexer
+from microflask.templating.parser import Parser, check_extensions
+from microflask.templating.runtime import (
+    Context,
+    LoopContext,
+    Macro,
+    TemplateReference,
+    Undefined,
+    attribute_is_internal,
+    call_with_pass_arg,
+    escape_output,
+    make_fast_getattr,
+    markup_join,
+    new_context,
+    required_block_error,
+    safe_modulo,
+    safe_multiply,
+    safe_power,
+    safe_range,
+    str_join,
+    unknown_filter_error,
+    unknown_test_error,
+    unsafe_attribute_undefined,
+)
+from microflask.templating.utils import (
+    Cycler,
+    Joiner,
+    LRUCache,
+    Namespace,
+    concat,
+    generate_lorem_ipsum,
+    missing,
+)
+
+__all__ = [
+    "Environment",
+    "Template",
+    "TemplateModule",
+    "TemplateStream",
+    "DEFAULT_NAMESPACE",
+    "DEFAULT_POLICIES",
+    "get_spontaneous_environment",
+]
+
+BLOCK_START_STRING = "{%"
+BLOCK_END_STRING = "%}"
+VARIABLE_START_STRING = "{{"
+VARIABLE_END_STRING = "}}"
+COMMENT_START_STRING = "{#"
+COMMENT_END_STRING = "#}"
+LINE_STATEMENT_PREFIX: str | None = None
+LINE_COMMENT_PREFIX: str | None = None
+TRIM_BLOCKS = False
+LSTRIP_BLOCKS = False
+NEWLINE_SEQUENCE = "\n"
+KEEP_TRAILING_NEWLINE = False
+
+#: The globals every environment starts with.
+DEFAULT_NAMESPACE = {
+    "range": safe_range,
+    "dict": dict,
+    "lipsum": generate_lorem_ipsum,
+    "cycler": Cycler,
+    "joiner": Joiner,
+    "namespace": Namespace,
+}
+
+DEFAULT_POLICIES: t.Dict[str, t.Any] = {
+    "compiler.ascii_str": True,
+    "urlize.rel": "noopener",
+    "urlize.target": None,
+    "urlize.extra_schemes": None,
+    "truncate.leeway": 5,
+    "json.dumps_function": None,
+    "json.dumps_kwargs": {"sort_keys": True},
+    "ext.i18n.trimmed": False,
+}
+
+
+def _default_filters() -> t.Dict[str, t.Any]:
+    from microflask.templating.filters import FILTERS
+
+    return FILTERS
+
+
+def _default_tests() -> t.Dict[str, t.Any]:
+    from microflask.templating.tests import TESTS
+
+    return TESTS
+
+
+def _create_template_cache(size: int) -> t.Any:
+    if size == 0:
+        return None
+    if size < 0:
+        return {}
+    return LRUCache(size)
+
+
+def _rename_template_code(code: types.CodeType) -> types.CodeType:
+    """Give generated functions the names a template traceback should show."""
+    consts = tuple(
+        _rename_template_code(const) if isinstance(const, types.CodeType) else const
+        for const in code.co_consts
+    )
+    name = code.co_name
+    if name == "root":
+        name = "top-level template code"
+    elif name.startswith("block_"):
+        name = "block %r" % name[6:]
+    elif name.startswith("macro_"):
+        name = "macro %r" % name[6:].rsplit("_", 1)[0]
+    changes: t.Dict[str, t.Any] = {"co_consts": consts}
+    if name != code.co_name:
+        changes["co_name"] = name
+        if hasattr(code, "co_qualname"):
+            changes["co_qualname"] = name
+    return code.replace(**changes)
+
+
+def _compile_with_template_lines(
+    source: str, line_map: t.List[t.Tuple[int, int]], filename: str
+) -> types.CodeType:
+    """Compile generated source so each statement carries its template line."""
+    tree = ast.parse(source, filename)
+    template_lines: t.Dict[int, int] = {python_line: lineno for lineno, python_line in line_map}
+    for node in ast.walk(tree):
+        python_line = getattr(node, "lineno", None)
+        if python_line is not None:
+            lineno = template_lines.get(python_line, 1)
+            node.lineno = lineno  # type: ignore[attr-defined]
+            node.end_lineno = lineno  # type: ignore[attr-defined]
+    code = compile(tree, filename, "exec")
+    return _rename_template_code(code)
+
+
+class Environment:
+    """Delimiters, whitespace options, filters, tests, globals, the loader
+    and the compiled-template cache, shared by the templates it loads."""
+
+    sandboxed = False
+    overlayed = False
+    linked_to: t.Any = None
+    shared = False
+    is_async = False
+    code_generator_class: t.Any = None
+    concat = "".join
+    context_class = Context
+    template_class: t.Type[Template]
+
+    def __init__(
+        self,
+        block_start_string: str = BLOCK_START_STRING,
+        block_end_string: str = BLOCK_END_STRING,
+        variable_start_string: str = VARIABLE_START_STRING,
+        variable_end_string: str = VARIABLE_END_STRING,
+        comment_start_string: str = COMMENT_START_STRING,
+        comment_end_string: str = COMMENT_END_STRING,
+        line_statement_prefix: str | None = LINE_STATEMENT_PREFIX,
+        line_comment_prefix: str | None = LINE_COMMENT_PREFIX,
+        trim_blocks: bool = TRIM_BLOCKS,
+        lstrip_blocks: bool = LSTRIP_BLOCKS,
+        newline_sequence: str = NEWLINE_SEQUENCE,
+        keep_trailing_newline: bool = KEEP_TRAILING_NEWLINE,
+        extensions: t.Sequence[t.Any] = (),
+        optimized: bool = True,
+        undefined: t.Type[Undefined] = Undefined,
+        finalize: t.Callable[..., t.Any] | None = None,
+        autoescape: t.Any = False,
+        loader: t.Any = None,
+        cache_size: int = 400,
+        auto_reload: bool = True,
+        bytecode_cache: t.Any = None,
+        enable_async: bool = False,
+    ) -> None:
+        self.block_start_string = block_start_string
+        self.block_end_string = block_end_string
+        self.variable_start_string = variable_start_string
+        self.variable_end_string = variable_end_string
+        self.comment_start_string = comment_start_string
+        self.comment_end_string = comment_end_string
+        self.line_statement_prefix = line_statement_prefix
+        self.line_comment_prefix = line_comment_prefix
+        self.trim_blocks = trim_blocks
+        self.lstrip_blocks = lstrip_blocks
+        self.newline_sequence = newline_sequence
+        self.keep_trailing_newline = keep_trailing_newline
+        self.undefined = undefined
+        self.optimized = optimized
+        self.finalize = finalize
+        self.autoescape = autoescape
+        self.filters = dict(_default_filters())
+        self.tests = dict(_default_tests())
+        self.globals: t.Dict[str, t.Any] = dict(DEFAULT_NAMESPACE)
+        self.loader = loader
+        self.cache = _create_template_cache(cache_size)
+        self.bytecode_cache = bytecode_cache
+        self.auto_reload = auto_reload
+        self.policies = dict(DEFAULT_POLICIES)
+        self.extensions: t.Dict[str, t.Any] = {}
+        if enable_async:
+            raise RuntimeError("microflask.templating does not implement async rendering")
+        self.is_async = False
+        for extension in extensions:
+            self.add_extension(extension)
+        self._check_settings()
+
+    def _check_settings(self) -> None:
+        if not (
+            self.block_start_string != self.variable_start_string != self.comment_start_string
+        ):
+            raise AssertionError("block, variable and comment start strings must be different.")
+        if self.newline_sequence not in ("\r", "\r\n", "\n"):
+            raise AssertionError("'newline_sequence' must be one of '\\n', '\\r\\n', or '\\r'.")
+
+    # -- configuration -------------------------------------------------------------
+
+    def add_extension(self, extension: t.Any) -> None:
+        check_extensions([extension])
+        name = extension if isinstance(extension, str) else getattr(extension, "__name__", "")
+        self.extensions[name] = extension
+
+    def iter_extensions(self) -> t.Iterator[t.Any]:
+        return iter(())
+
+    def extend(self, **attributes: t.Any) -> None:
+        """Add attributes the environment does not have yet."""
+        for key, value in attributes.items():
+            if not hasattr(self, key):
+                setattr(self, key, value)
+
+    def overlay(self, **options: t.Any) -> Environment:
+        """A linked copy with some options changed; it shares filters,
+        tests and globals but gets its own template cache."""
+        rv = object.__new__(self.__class__)
+        rv.__dict__.update(self.__dict__)
+        rv.overlayed = True
+        rv.linked_to = self
+        cache_size = options.pop("cache_size", missing)
+        extensions = options.pop("extensions", missing)
+        options.pop("enable_async", None)
+        for key, value in options.items():
+            if value is not missing:
+                setattr(rv, key, value)
+        if cache_size is not missing:
+            rv.cache = _create_template_cache(cache_size)
+        else:
+            rv.cache = _copy_template_cache(self.cache)
+        rv.extensions = dict(self.extensions)
+        if extensions is not missing:
+            for extension in extensions:
+                rv.add_extension(extension)
+        rv._check_settings()
+        return rv
+
+    @property
+    def lexer(self) -> t.Any:
+        return get_lexer(self)
+
+    # -- attribute access from templates ----------------------------------------
+
+    def getattr(self, obj: t.Any, attribute: str) -> t.Any:
+        """``obj.attribute`` in a template: the attribute, else the item,
+        else undefined; internal attributes are refused."""
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError, AttributeError):
+                return self.undefined(obj=obj, name=attribute)
+        if attribute_is_internal(obj, attribute):
+            return unsafe_attribute_undefined(self, obj, attribute)
+        return value
+
+    def is_safe_attribute(self, obj: t.Any, attr: str, value: t.Any) -> bool:
+        """Whether templates may read ``obj.attr``; never internals."""
+        return not attribute_is_internal(obj, attr)
+
+    def unsafe_undefined(self, obj: t.Any, attribute: str) -> Undefined:
+        """What reading an unsafe attribute gives: an undefined that raises
+        SecurityError when used."""
+        return unsafe_attribute_undefined(self, obj, attribute)
+
+    def getitem(self, obj: t.Any, argument: t.Any) -> t.Any:
+        """``obj[argument]`` in a template: the item, else the attribute of
+        that name (if it is a string), else undefined."""
+        try:
+            return obj[argument]
+        except (AttributeError, TypeError, LookupError):
+            if isinstance(argument, str):
+                try:
+                    value = getattr(obj, argument)
+                except AttributeError:
+                    pass
+                else:
+                    if attribute_is_internal(obj, argument):
+                        return unsafe_attribute_undefined(self, obj, argument)
+                    return value
+            return self.undefined(obj=obj, name=argument)
+
+    def _filter_test_common(
+        self,
+        name: t.Any,
+        value: t.Any,
+        args: t.Sequence[t.Any] | None,
+        kwargs: t.Mapping[str, t.Any] | None,
+        context: t.Any,
+        eval_ctx: t.Any,
+        is_filter: bool,
+    ) -> t.Any:
+        env_map = self.filters if is_filter else self.tests
+        type_name = "filter" if is_filter else "test"
+        func = env_map.get(name)
+        if func is None:
+            message = "No %s named %r." % (type_name, name)
+            if isinstance(name, Undefined):
+                try:
+                    name._fail_with_undefined_error()
+                except Exception as e:
+                    message = "%s (%s; did you forget to quote the callable name?)" % (message, e)
+            raise TemplateRuntimeError(message)
+        args = [value, *(args if args is not None else ())]
+        kwargs = kwargs if kwargs is not None else {}
+        pass_arg = getattr(func, "jinja_pass_arg", None)
+        if pass_arg == "context":
+            if context is None:
+                raise TemplateRuntimeError(
+                    "Attempted to invoke a context %s without context." % type_name
+                )
+            args.insert(0, context)
+        elif pass_arg == "eval_context":
+            if eval_ctx is None:
+                if context is not None:
+                    eval_ctx = context.eval_ctx
+                else:
+                    from microflask.templating.runtime import EvalContext
+
+                    eval_ctx = EvalContext(self)
+            args.insert(0, eval_ctx)
+        elif pass_arg == "environment":
+            args.insert(0, self)
+        return func(*args, **kwargs)
+
+    def call_filter(
+        self,
+        name: str,
+        value: t.Any,
+        args: t.Sequence[t.Any] | None = None,
+        kwargs: t.Mapping[str, t.Any] | None = None,
+        context: t.Any = None,
+        eval_ctx: t.Any = None,
+    ) -> t.Any:
+        """Run a filter by name, as a template would."""
+        return self._filter_test_common(name, value, args, kwargs, context, eval_ctx, True)
+
+    def call_test(
+        self,
+        name: str,
+        value: t.Any,
+        args: t.Sequence[t.Any] | None = None,
+        kwargs: t.Mapping[str, t.Any] | None = None,
+        context: t.Any = None,
+        eval_ctx: t.Any = None,
+    ) -> t.Any:
+        """Run a test by name, as a template would."""
+        return self._filter_test_common(name, value, args, kwargs, context, eval_ctx, False)
+
+    # -- compiling -----------------------------------------------------------------
+
+    def lex(
+        self, source: str, name: str | None = None, filename: str | None = None
+    ) -> t.Iterator[t.Tuple[int, str, str]]:
+        """The tokens of ``source`` as ``(lineno, type, value)`` tuples."""
+        try:
+            tokens = get_lexer(self).tokenize(str(source), name, filename)
+        except TemplateSyntaxError as e:
+            e.source = source
+            raise
+        return iter([(tok.lineno, tok.type, tok.value) for tok in tokens if tok.type != "eof"])
+
+    def preprocess(
+        self, source: str, name: str | None = None, filename: str | None = None
+    ) -> str:
+        return source
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> t.Any:
+        tokens = get_lexer(self).tokenize(source, name, filename)
+        return Parser(tokens, name, filename).parse()
+
+    def parse(
+        self, source: str, name: str | None = None, filename: str | None = None
+    ) -> syntax_nodes.TemplateNode:
+        """The syntax tree of ``source``."""
+        try:
+            return self._parse(source, name, filename)
+        except TemplateSyntaxError as e:
+            e.source = source
+            raise
+        except RecursionError:
+            raise TemplateSyntaxError(
+                "the template is nested too deeply", 1, name, filename
+            ) from None
+
+    def _generate(
+        self, source: str, name: str | None, filename: str | None
+    ) -> t.Tuple[str, t.List[t.Tuple[int, int]]]:
+        if not isinstance(source, str):
+            raise TypeError("template source must be a string, not %s" % type(source).__name__)
+        tree = self._parse(source, name, filename)
+        return generate(tree, self, name, filename)
+
+    def compile(
+        self,
+        source: t.Any,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> t.Any:
+        """Compile template source to a code object (or, with ``raw=True``,
+        to the Python source text, for reading)."""
+        source_text = source
+        try:
+            if isinstance(source, syntax_nodes.TemplateNode):
+                python_source, line_map = generate(source, self, name, filename)
+            else:
+                source_text = self.preprocess(source, name, filename)
+                python_source, line_map = self._generate(source_text, name, filename)
+            if raw:
+                return python_source
+            if filename is None:
+                filename = "<template>"
+            return _compile_with_template_lines(python_source, line_map, filename)
+        except TemplateSyntaxError as e:
+            if isinstance(source_text, str):
+                e.source = source_text
+            raise
+        except (RecursionError, MemoryError, SyntaxError) as e:
+            # Python's own parser and compiler have nesting limits.
+            raise TemplateSyntaxError(
+                "the template is nested too deeply to compile (%s)" % type(e).__name__,
+                1,
+                name,
+                filename,
+            ) from None
+
+    def generate_source(self, source: str, name: str | None = None) -> str:
+        """The Python source a template compiles to: the teaching view."""
+        return self.compile(source, name, raw=True)
+
+    def compile_expression(self, source: str, undefined_to_none: bool = True) -> t.Any:
+        """A callable that evaluates one template expression with keyword
+        arguments as its variables."""
+        return _CompiledExpression(self, source, undefined_to_none)
+
+    # -- loading -----------------------------------------------------------------------
+
+    def join_path(self, template: str, parent: str) -> str:
+        """How a template name given inside ``parent`` is looked up (as is)."""
+        return template
+
+    def make_globals(self, d: t.MutableMapping[str, t.Any] | None) -> t.MutableMapping[str, t.Any]:
+        if d is None:
+            d = {}
+        return ChainMap(d, self.globals)
+
+    def _load_template(
+        self, name: str, globals: t.MutableMapping[str, t.Any] | None
+    ) -> Template:
+        if self.loader is None:
+            raise TypeError("no loader for this environment specified")
+        cache_key = (weakref.ref(self.loader), name)
+        if self.cache is not None:
+            template = self.cache.get(cache_key)
+            if template is not None and (not self.auto_reload or template.is_up_to_date):
+                if globals:
+                    template.globals.update(globals)
+                return template
+        template = self.loader.load(self, name, self.make_globals(globals))
+        if self.cache is not None:
+            self.cache[cache_key] = template
+        return template
+
+    def get_template(
+        self,
+        name: t.Any,
+        parent: str | None = None,
+        globals: t.MutableMapping[str, t.Any] | None = None,
+    ) -> Template:
+        """Load a template by name through the loader (cached)."""
+        if isinstance(name, Template):
+            return name
+        if isinstance(name, Undefined):
+            name._fail_with_undefined_error()
+        if parent is not None:
+            name = self.join_path(name, parent)
+        return self._load_template(name, globals)
+
+    def select_template(
+        self,
+        names: t.Iterable[t.Any],
+        parent: str | None = None,
+        globals: t.MutableMapping[str, t.Any] | None = None,
+    ) -> Template:
+        """The first of ``names`` that exists."""
+        if isinstance(names, Undefined):
+            names._fail_with_undefined_error()
+        if not names:
+            raise TemplatesNotFound(message="Tried to select from an empty list of templates.")
+        for name in names:
+            if isinstance(name, Template):
+                return name
+            if parent is not None:
+                name = self.join_path(name, parent)
+            try:
+                return self._load_template(name, globals)
+            except (TemplateNotFound, UndefinedError):
+                pass
+        raise TemplatesNotFound(names)
+
+    def get_or_select_template(
+        self,
+        template_name_or_list: t.Any,
+        parent: str | None = None,
+        globals: t.MutableMapping[str, t.Any] | None = None,
+    ) -> Template:
+        """``get_template`` for a name, ``select_template`` for a list."""
+        if isinstance(template_name_or_list, (str, Undefined)):
+            return self.get_template(template_name_or_list, parent, globals)
+        if isinstance(template_name_or_list, Template):
+            return template_name_or_list
+        return self.select_template(template_name_or_list, parent, globals)
+
+    def from_string(
+        self,
+        source: t.Any,
+        globals: t.MutableMapping[str, t.Any] | None = None,
+        template_class: t.Type[Template] | None = None,
+    ) -> Template:
+        """Compile a template from a string, without the loader."""
+        gs = self.make_globals(globals)
+        cls = template_class or self.template_class
+        return cls.from_code(self, self.compile(source), gs, None)
+
+    def list_templates(
+        self,
+        extensions: t.Collection[str] | None = None,
+        filter_func: t.Callable[[str], bool] | None = None,
+    ) -> t.List[str]:
+        """The loader's template names, optionally filtered."""
+        if self.loader is None:
+            raise TypeError("no loader for this environment specified")
+        names = self.loader.list_templates()
+        if extensions is not None:
+            if filter_func is not None:
+                raise TypeError("either extensions or filter_func can be passed, but not both")
+
+            def filter_func(name: str) -> bool:
+                return "." in name and name.rsplit(".", 1)[1] in extensions  # type: ignore
+
+        if filter_func is not None:
+            names = [name for name in names if filter_func(name)]
+        return names
+
+    def handle_exception(self, source: str | None = None) -> t.NoReturn:
+        """Re-raise the exception being handled (tracebacks already point at
+        template lines)."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        assert exc is not None
+        raise exc
+
+    # -- what compiled code runs with ---------------------------------------------------
+
+    def _template_namespace(self) -> t.Dict[str, t.Any]:
+        """The names generated modules use, bound for this environment."""
+        cls = type(self)
+        fast_attribute = (
+            make_fast_getattr(self) if cls.getattr is Environment.getattr else self.getattr
+        )
+        namespace = {
+            "environment": self,
+            "missing": missing,
+            "concat": concat,
+            "escape_output": escape_output,
+            "Markup": Markup,
+            "markup_join": markup_join,
+            "str_join": str_join,
+            "LoopContext": LoopContext,
+            "Macro": Macro,
+            "Namespace": Namespace,
+            "TemplateReference": TemplateReference,
+            "TemplateNotFound": TemplateNotFound,
+            "TemplateRuntimeError": TemplateRuntimeError,
+            "safe_multiply": safe_multiply,
+            "safe_power": safe_power,
+            "safe_modulo": safe_modulo,
+            "fast_getattr": fast_attribute,
+            "environment_getattr": self.getattr,
+            "environment_getitem": self.getitem,
+            "call": self.call if self.sandboxed else call_with_pass_arg,
+            "finalize": self.finalize,
+            "unknown_filter_error": unknown_filter_error,
+            "unknown_test_error": unknown_test_error,
+            "required_block_error": required_block_error,
+        }
+        return namespace
+
+
+def _copy_template_cache(cache: t.Any) -> t.Any:
+    if cache is None:
+        return None
+    if isinstance(cache, dict):
+        return {}
+    return LRUCache(cache.capacity)
+
+
+class _CompiledExpression:
+    """What :meth:`Environment.compile_expression` returns."""
+
+    def __init__(self, environment: Environment, source: str, undefined_to_none: bool) -> None:
+        self._environment = environment
+        self._undefined_to_none = undefined_to_none
+        self._template = environment.from_string(
+            "{%% do __expression_result__.append((%s)) %%}" % source
+        )
+
+    def __call__(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        box: t.List[t.Any] = []
+        variables = dict(*args, **kwargs)
+        variables["__expression_result__"] = box
+        context = self._template.new_context(variables)
+        for _ in self._template.root_render_func(context):
+            pass
+        rv = box[0] if box else None
+        if self._undefined_to_none and isinstance(rv, Undefined):
+            return None
+        return rv
+
+
+class Template:
+    """A compiled template: ``render``, ``generate``, ``stream``, ``module``."""
+
+    environment_class = Environment
+    environment: Environment
+    globals: t.MutableMapping[str, t.Any]
+    name: str | None
+    filename: str | None
+    blocks: t.Dict[str, t.Callable[[Context], t.Iterator[str]]]
+    root_render_func: t.Callable[[Context], t.Iterator[str]]
+    _module: t.Any
+    _debug_info: str
+    _uptodate: t.Callable[[], bool] | None
+
+    def __new__(
+        cls,
+        source: t.Any,
+        block_start_string: str = BLOCK_START_STRING,
+        block_end_string: str = BLOCK_END_STRING,
+        variable_start_string: str = VARIABLE_START_STRING,
+        variable_end_string: str = VARIABLE_END_STRING,
+        comment_start_string: str = COMMENT_START_STRING,
+        comment_end_string: str = COMMENT_END_STRING,
+        line_statement_prefix: str | None = LINE_STATEMENT_PREFIX,
+        line_comment_prefix: str | None = LINE_COMMENT_PREFIX,
+        trim_blocks: bool = TRIM_BLOCKS,
+        lstrip_blocks: bool = LSTRIP_BLOCKS,
+        newline_sequence: str = NEWLINE_SEQUENCE,
+        keep_trailing_newline: bool = KEEP_TRAILING_NEWLINE,
+        extensions: t.Sequence[t.Any] = (),
+        optimized: bool = True,
+        undefined: t.Type[Undefined] = Undefined,
+        finalize: t.Callable[..., t.Any] | None = None,
+        autoescape: t.Any = False,
+        enable_async: bool = False,
+    ) -> t.Any:
+        env = get_spontaneous_environment(
+            cls.environment_class,  # type: ignore[arg-type]
+            block_start_string,
+            block_end_string,
+            variable_start_string,
+            variable_end_string,
+            comment_start_string,
+            comment_end_string,
+            line_statement_prefix,
+            line_comment_prefix,
+            trim_blocks,
+            lstrip_blocks,
+            newline_sequence,
+            keep_trailing_newline,
+            frozenset(extensions),
+            optimized,
+            undefined,
+            finalize,
+            autoescape,
+            None,
+            0,
+            False,
+            None,
+            enable_async,
+        )
+        return env.from_string(source, template_class=cls)
+
+    @classmethod
+    def from_code(
+        cls,
+        environment: Environment,
+        code: types.CodeType,
+        globals: t.MutableMapping[str, t.Any],
+        uptodate: t.Callable[[], bool] | None = None,
+    ) -> Template:
+        """Run compiled template code once and wrap the result."""
+        namespace = environment._template_namespace()
+        namespace["__file__"] = code.co_filename
+        exec(code, namespace)
+        rv = cls._from_namespace(environment, namespace, globals)
+        rv._uptodate = uptodate
+        return rv
+
+    @classmethod
+    def from_module_dict(
+        cls,
+        environment: Environment,
+        module_dict: t.MutableMapping[str, t.Any],
+        globals: t.MutableMapping[str, t.Any],
+    ) -> Template:
+        return cls._from_namespace(environment, module_dict, globals)
+
+    @classmethod
+    def _from_namespace(
+        cls,
+        environment: Environment,
+        namespace: t.MutableMapping[str, t.Any],
+        globals: t.MutableMapping[str, t.Any],
+    ) -> Template:
+        rv = object.__new__(cls)
+        rv.environment = environment
+        rv.globals = globals
+        rv.name = namespace["name"]
+        filename = namespace.get("__file__")
+        rv.filename = None if filename == "<template>" else filename
+        rv.blocks = namespace["blocks"]
+        rv.root_render_func = namespace["root"]
+        rv._module = None
+        rv._debug_info = namespace["debug_info"]
+        rv._uptodate = None
+        namespace["environment"] = environment
+        namespace["__microflask_template__"] = rv
+        return rv
+
+    def render(self, *args: t.Any, **kwargs: t.Any) -> str:
+        """Render with the variables given as a dict and/or keywords."""
+        if args and not kwargs and len(args) == 1 and type(args[0]) is dict:
+            variables = args[0]
+        else:
+            variables = dict(*args, **kwargs)
+        context = new_context(self.environment, self.name, self.blocks, variables, False, self.globals)
+        return concat(self.root_render_func(context))
+
+    async def render_async(self, *args: t.Any, **kwargs: t.Any) -> str:
+        return self.render(*args, **kwargs)
+
+    def stream(self, *args: t.Any, **kwargs: t.Any) -> TemplateStream:
+        """Like :meth:`generate`, wrapped in a :class:`TemplateStream`."""
+        return TemplateStream(self.generate(*args, **kwargs))
+
+    def generate(self, *args: t.Any, **kwargs: t.Any) -> t.Iterator[str]:
+        """Render piece by piece, yielding strings as they are produced."""
+        context = self.new_context(dict(*args, **kwargs))
+        yield from self.root_render_func(context)
+
+    def new_context(
+        self,
+        vars: t.Dict[str, t.Any] | None = None,
+        shared: bool = False,
+        locals: t.Mapping[str, t.Any] | None = None,
+    ) -> Context:
+        """A fresh render context for this template."""
+        return new_context(self.environment, self.name, self.blocks, vars, shared, self.globals, locals)
+
+    def make_module(
+        self,
+        vars: t.Dict[str, t.Any] | None = None,
+        shared: bool = False,
+        locals: t.Mapping[str, t.Any] | None = None,
+    ) -> TemplateModule:
+        """Render once and expose exported macros and variables as attributes."""
+        return TemplateModule(self, self.new_context(vars, shared, locals))
+
+    def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
+        if ctx is not None:
+            keys = ctx.globals_keys - self.globals.keys()
+            if keys:
+                return self.make_module({k: ctx.parent[k] for k in keys})
+        if self._module is None:
+            self._module = self.make_module()
+        return self._module
+
+    @property
+    def module(self) -> TemplateModule:
+        return self._get_default_module()
+
+    def get_corresponding_lineno(self, lineno: int) -> int:
+        """The template line of a line of the generated source."""
+        for template_line, code_line in reversed(self.debug_info):
+            if code_line <= lineno:
+                return template_line
+        return 1
+
+    @property
+    def is_up_to_date(self) -> bool:
+        if self._uptodate is None:
+            return True
+        return self._uptodate()
+
+    @property
+    def debug_info(self) -> t.List[t.Tuple[int, int]]:
+        if self._debug_info:
+            return [
+                tuple(map(int, pair.split("=")))  # type: ignore[misc]
+                for pair in self._debug_info.split("&")
+            ]
+        return []
+
+    def __repr__(self) -> str:
+        name = "memory:%x" % id(self) if self.name is None else repr(self.name)
+        return "<%s %s>" % (type(self).__name__, name)
+
+
+Environment.template_class = Template
+
+
+class TemplateModule:
+    """A template rendered once, its exported names as attributes; ``str()``
+    gives the rendered text."""
+
+    def __init__(
+        self,
+        template: Template,
+        context: Context,
+        body_stream: t.Iterable[str] | None = None,
+    ) -> None:
+        if body_stream is None:
+            body_stream = list(template.root_render_func(context))
+        self._body_stream = body_stream
+        self.__dict__.update(context.get_exported())
+        self.__name__ = template.name
+
+    def __html__(self) -> Markup:
+        return Markup(concat(self._body_stream))
+
+    def __str__(self) -> str:
+        return concat(self._body_stream)
+
+    def __repr__(self) -> str:
+        name = "memory:%x" % id(self) if self.__name__ is None else repr(self.__name__)
+        return "<%s %s>" % (type(self).__name__, name)
+
+
+class TemplateStream:
+    """A rendering stream: iterate it, or ``dump`` it to a file; buffering
+    groups small pieces."""
+
+    def __init__(self, gen: t.Iterator[str]) -> None:
+        self._gen = gen
+        self.disable_buffering()
+
+    def dump(self, fp: t.Any, encoding: str | None = None, errors: str | None = "strict") -> None:
+        """Write the whole stream to a file name or file object."""
+        close = False
+        if isinstance(fp, str):
+            if encoding is None:
+                encoding = "utf-8"
+            fp = open(fp, "wb")
+            close = True
+        try:
+            if encoding is not None:
+                iterable = (x.encode(encoding, errors) for x in self)  # type: ignore[arg-type]
+            else:
+                iterable = self  # type: ignore[assignment]
+            if hasattr(fp, "writelines"):
+                fp.writelines(iterable)
+            else:
+                for item in iterable:
+                    fp.write(item)
+        finally:
+            if close:
+                fp.close()
+
+    def disable_buffering(self) -> None:
+        self._next = partial(next, self._gen)
+        self.buffered = False
+
+    def _buffered_generator(self, size: int) -> t.Iterator[str]:
+        buf: t.List[str] = []
+        c_size = 0
+        push = buf.append
+        while True:
+            try:
+                while c_size < size:
+                    c = next(self._gen)
+                    push(c)
+                    if c:
+                        c_size += 1
+            except StopIteration:
+                if not c_size:
+                    return
+            yield concat(buf)
+            del buf[:]
+            c_size = 0
+
+    def enable_buffering(self, size: int = 5) -> None:
+        if size <= 1:
+            raise ValueError("buffer size too small")
+        self.buffered = True
+        self._next = partial(next, self._buffered_generator(size))
+
+    def __iter__(self) -> TemplateStream:
+        return self
+
+    def __next__(self) -> str:
+        return self._next()  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=10)
+def get_spontaneous_environment(cls: t.Type[Environment], *args: t.Any) -> Environment:
+    """The shared environment ``Template(source, **options)`` compiles in."""
+    env = cls(*args)
+    env.shared = True
+    return env

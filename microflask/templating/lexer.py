@@ -1,0 +1,488 @@
+"""Turns template source into tokens (Jinja's ``jinja2.lexer``).
+
+Text between tags becomes ``data`` tokens; the inside of ``{{ }}`` and
+``{% %}`` becomes names, literals and operators.  Whitespace control
+(``-``, ``+``, ``trim_blocks``, ``lstrip_blocks``), ``{% raw %}``, comments,
+line statements and line comments are all settled here, so the parser
+never sees them.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+from microflask.templating.exceptions import TemplateSyntaxError
+
+__all__ = ["Token", "TokenStream", "Lexer", "get_lexer", "describe_token", "describe_token_type"]
+
+#: Operator text -> token type, the names Jinja's parser and messages use.
+OPERATOR_TOKEN_TYPES = {
+    "+": "add",
+    "-": "sub",
+    "/": "div",
+    "//": "floordiv",
+    "*": "mul",
+    "%": "mod",
+    "**": "pow",
+    "~": "tilde",
+    "[": "lbracket",
+    "]": "rbracket",
+    "(": "lparen",
+    ")": "rparen",
+    "{": "lbrace",
+    "}": "rbrace",
+    "==": "eq",
+    "!=": "ne",
+    ">": "gt",
+    ">=": "gteq",
+    "<": "lt",
+    "<=": "lteq",
+    "=": "assign",
+    ".": "dot",
+    ":": "colon",
+    "|": "pipe",
+    ",": "comma",
+    ";": "semicolon",
+}
+_TOKEN_TYPE_OPERATORS = {v: k for k, v in OPERATOR_TOKEN_TYPES.items()}
+_TOKEN_TYPE_DESCRIPTIONS = {
+    "comment_begin": "begin of comment",
+    "comment_end": "end of comment",
+    "comment": "comment",
+    "linecomment": "comment",
+    "block_begin": "begin of statement block",
+    "block_end": "end of statement block",
+    "variable_begin": "begin of print statement",
+    "variable_end": "end of print statement",
+    "linestatement_begin": "begin of line statement",
+    "linestatement_end": "end of line statement",
+    "data": "template data / text",
+    "eof": "end of template",
+}
+_OPENING_BRACKETS = {"(": ")", "[": "]", "{": "}"}
+
+_WHITESPACE_RE = re.compile(r"\s+")
+_NAME_RE = re.compile(r"[^\W\d]\w*")
+_STRING_RE = re.compile(r"('([^'\\]*(?:\\.[^'\\]*)*)'|\"([^\"\\]*(?:\\.[^\"\\]*)*)\")", re.S)
+_INTEGER_RE = re.compile(
+    r"(0b(_?[0-1])+|0o(_?[0-7])+|0x(_?[\da-f])+|[1-9](_?\d)*|0(_?0)*)", re.IGNORECASE
+)
+_FLOAT_RE = re.compile(
+    r"(?<!\.)(\d+_)*\d+((\.(\d+_)*\d+)?e[+\-]?(\d+_)*\d+|\.(\d+_)*\d+)", re.IGNORECASE
+)
+_OPERATOR_RE = re.compile(
+    "|".join(re.escape(op) for op in sorted(OPERATOR_TOKEN_TYPES, key=len, reverse=True))
+)
+_NEWLINE_RE = re.compile(r"(\r\n|\r|\n)")
+
+
+class Token(t.NamedTuple):
+    """One token: its line, its type (``name``, ``add``, ``data``...) and value."""
+
+    lineno: int
+    type: str
+    value: t.Any
+
+    def __str__(self) -> str:
+        return describe_token(self)
+
+    def test(self, expr: str) -> bool:
+        """``"name"`` matches the type, ``"name:for"`` type and value."""
+        if self.type == expr:
+            return True
+        if ":" in expr:
+            return expr.split(":", 1) == [self.type, self.value]
+        return False
+
+    def test_any(self, *iterable: str) -> bool:
+        return any(self.test(expr) for expr in iterable)
+
+
+def describe_token_type(token_type: str) -> str:
+    if token_type in _TOKEN_TYPE_OPERATORS:
+        return _TOKEN_TYPE_OPERATORS[token_type]
+    return _TOKEN_TYPE_DESCRIPTIONS.get(token_type, token_type)
+
+
+def describe_token(token: Token) -> str:
+    if token.type == "name":
+        return token.value
+    return describe_token_type(token.type)
+
+
+def describe_token_expr(expr: str) -> str:
+    if ":" in expr:
+        token_type, value = expr.split(":", 1)
+        if token_type == "name":
+            return value
+        return describe_token_type(token_type)
+    return describe_token_type(expr)
+
+
+class TokenStream:
+    """The parser's view of the tokens: ``current``, ``look()``, ``expect()``."""
+
+    def __init__(self, tokens: t.List[Token], name: str | None, filename: str | None) -> None:
+        self._tokens = tokens
+        self._position = 0
+        self.name = name
+        self.filename = filename
+        self.current = tokens[0]
+
+    def __iter__(self) -> TokenStream:
+        return self
+
+    def __next__(self) -> Token:
+        token = self.current
+        if token.type == "eof":
+            raise StopIteration
+        self.next()
+        return token
+
+    def __bool__(self) -> bool:
+        return self.current.type != "eof"
+
+    @property
+    def eos(self) -> bool:
+        return not self
+
+    def push(self, token: Token) -> None:
+        self._position -= 1
+        self._tokens[self._position] = self.current
+        self._tokens.insert(self._position, token)
+        self.current = token
+
+    def look(self) -> Token:
+        if self._position + 1 < len(self._tokens):
+            return self._tokens[self._position + 1]
+        return self._tokens[-1]
+
+    def skip(self, n: int = 1) -> None:
+        for _ in range(n):
+            self.next()
+
+    def next(self) -> Token:
+        rv = self.current
+        if self._position + 1 < len(self._tokens):
+            self._position += 1
+            self.current = self._tokens[self._position]
+        return rv
+
+    def next_if(self, expr: str) -> Token | None:
+        if self.current.test(expr):
+            return self.next()
+        return None
+
+    def skip_if(self, expr: str) -> bool:
+        return self.next_if(expr) is not None
+
+    def expect(self, expr: str) -> Token:
+        if not self.current.test(expr):
+            expected = describe_token_expr(expr)
+            if self.current.type == "eof":
+                raise TemplateSyntaxError(
+                    "unexpected end of template, expected %r." % expected,
+                    self.current.lineno,
+                    self.name,
+                    self.filename,
+                )
+            raise TemplateSyntaxError(
+                "expected token %r, got %r" % (expected, describe_token(self.current)),
+                self.current.lineno,
+                self.name,
+                self.filename,
+            )
+        return self.next()
+
+
+def _decode_string_literal(text: str, lineno: int, name: str | None, filename: str | None) -> str:
+    body = text[1:-1]
+    if "\\" not in body:
+        return body
+    try:
+        return body.encode("ascii", "backslashreplace").decode("unicode-escape")
+    except Exception as e:
+        msg = str(e).split(":")[-1].strip()
+        raise TemplateSyntaxError(msg, lineno, name, filename) from None
+
+
+def _parse_integer_literal(text: str) -> int:
+    text = text.replace("_", "")
+    return int(text, 0) if text[:2].lower() in ("0b", "0o", "0x") else int(text)
+
+
+class Lexer:
+    """Tokenizes source with one environment's delimiters and options."""
+
+    def __init__(self, environment: t.Any) -> None:
+        e = re.escape
+        self.block_start = environment.block_start_string
+        self.block_end = environment.block_end_string
+        self.variable_start = environment.variable_start_string
+        self.variable_end = environment.variable_end_string
+        self.comment_start = environment.comment_start_string
+        self.comment_end = environment.comment_end_string
+        self.trim_blocks = environment.trim_blocks
+        self.lstrip_blocks = environment.lstrip_blocks
+        self.keep_trailing_newline = environment.keep_trailing_newline
+        self.newline_sequence = environment.newline_sequence
+        self.line_statement_prefix = environment.line_statement_prefix
+        self.line_comment_prefix = environment.line_comment_prefix
+
+        starts = [
+            ("block", self.block_start),
+            ("variable", self.variable_start),
+            ("comment", self.comment_start),
+        ]
+        starts.sort(key=lambda item: -len(item[1]))
+        alternatives = []
+        if self.line_comment_prefix is not None:
+            alternatives.append(
+                r"(?P<linecomment>(?:^|(?<=\S))[^\S\r\n]*%s)" % e(self.line_comment_prefix)
+            )
+        if self.line_statement_prefix is not None:
+            alternatives.append(r"(?P<linestatement>^[ \t]*%s)" % e(self.line_statement_prefix))
+        for kind, delimiter in starts:
+            alternatives.append(r"(?P<%s>%s)(?P<%s_mod>[\-+]?)" % (kind, e(delimiter), kind))
+        self._tag_start_re = re.compile("|".join(alternatives), re.M)
+        trim = r"\n?" if self.trim_blocks else ""
+        self._end_res = {
+            "block": re.compile(
+                r"\+%s|\-%s\s*|%s%s" % (e(self.block_end), e(self.block_end), e(self.block_end), trim)
+            ),
+            "variable": re.compile(
+                r"\-%s\s*|%s" % (e(self.variable_end), e(self.variable_end))
+            ),
+            "linestatement": re.compile(r"\s*(?:\n|$)"),
+        }
+        self._comment_end_re = re.compile(
+            r"(.*?)(\+%s|\-%s\s*|%s%s)"
+            % (e(self.comment_end), e(self.comment_end), e(self.comment_end), trim),
+            re.S,
+        )
+        self._raw_begin_re = re.compile(
+            r"\s*raw\s*(?:\-%s\s*|%s)" % (e(self.block_end), e(self.block_end))
+        )
+        self._raw_end_re = re.compile(
+            r"(.*?)((?:%s(\-|\+|))\s*endraw\s*(?:\+%s|\-%s\s*|%s%s))"
+            % (e(self.block_start), e(self.block_end), e(self.block_end), e(self.block_end), trim),
+            re.S,
+        )
+        self._line_comment_body_re = re.compile(r"[^\n]*")
+
+    def _normalize_newlines(self, value: str) -> str:
+        return _NEWLINE_RE.sub(self.newline_sequence, value)
+
+    def _lstrip_applies(self, text: str, line_starting: bool) -> int:
+        """Index to cut ``text`` at when lstrip_blocks removes its indentation, or -1."""
+        line_start = text.rfind("\n") + 1
+        if line_start > 0 or line_starting:
+            tail = text[line_start:]
+            if not tail.strip(" \t"):
+                return line_start
+        return -1
+
+    def tokenize(
+        self, source: str, name: str | None = None, filename: str | None = None
+    ) -> t.List[Token]:
+        """All the tokens of ``source``, ending with an ``eof`` token."""
+        lines = _NEWLINE_RE.split(source)[::2]
+        if not self.keep_trailing_newline and lines[-1] == "":
+            del lines[-1]
+        source = "\n".join(lines)
+        tokens: t.List[Token] = []
+        append = tokens.append
+        pos = 0
+        lineno = 1
+        length = len(source)
+        line_starting = True
+        search = self._tag_start_re.search
+
+        def fail(message: str, line: int) -> t.NoReturn:
+            raise TemplateSyntaxError(message, line, name, filename)
+
+        while pos < length:
+            m = search(source, pos)
+            if m is None:
+                text = source[pos:]
+                append(Token(lineno, "data", self._normalize_newlines(text)))
+                break
+            text = source[pos : m.start()]
+            kind = m.lastgroup
+            if kind is not None and kind.endswith("_mod"):
+                kind = kind[:-4]
+            modifier = m.group(kind + "_mod") if kind in ("block", "variable", "comment") else ""
+            if modifier == "-":
+                text = text.rstrip()
+            elif (
+                modifier != "+"
+                and self.lstrip_blocks
+                and kind in ("block", "comment")
+            ):
+                cut = self._lstrip_applies(text, line_starting)
+                if cut >= 0:
+                    text = text[:cut]
+            if text:
+                append(Token(lineno, "data", self._normalize_newlines(text)))
+            lineno += source.count("\n", pos, m.end())
+            tag_line = lineno
+            pos = m.end()
+
+            if kind == "comment":
+                end = self._comment_end_re.match(source, pos)
+                if end is None:
+                    fail("Missing end of comment tag", tag_line)
+                lineno += end.group().count("\n")
+                pos = end.end()
+                line_starting = end.group(2)[-1:] == "\n"
+                continue
+            if kind == "linecomment":
+                body = self._line_comment_body_re.match(source, pos)
+                pos = body.end()  # type: ignore[union-attr]
+                line_starting = False
+                continue
+            if kind == "block":
+                raw = self._raw_begin_re.match(source, pos)
+                if raw is not None:
+                    lineno += raw.group().count("\n")
+                    pos = raw.end()
+                    end = self._raw_end_re.match(source, pos)
+                    if end is None:
+                        fail("Missing end of raw directive", tag_line)
+                    content = end.group(1)
+                    if end.group(3) == "-":
+                        content = content.rstrip()
+                    elif end.group(3) != "+" and self.lstrip_blocks:
+                        cut = self._lstrip_applies(content, False)
+                        if cut >= 0:
+                            content = content[:cut]
+                    if content:
+                        append(Token(lineno, "data", self._normalize_newlines(content)))
+                    lineno += end.group().count("\n")
+                    pos = end.end()
+                    line_starting = end.group()[-1:] == "\n"
+                    continue
+            begin_type = "block_begin" if kind in ("block", "linestatement") else "variable_begin"
+            end_type = "block_end" if begin_type == "block_begin" else "variable_end"
+            append(Token(tag_line, begin_type, m.group()))
+            pos, lineno, end_text = self._tokenize_tag(
+                source, pos, lineno, kind, tokens, name, filename
+            )
+            append(Token(lineno, end_type, end_text))
+            lineno += end_text.count("\n")
+            line_starting = end_text[-1:] == "\n"
+        append(Token(lineno, "eof", ""))
+        return tokens
+
+    def _tokenize_tag(
+        self,
+        source: str,
+        pos: int,
+        lineno: int,
+        kind: str,
+        tokens: t.List[Token],
+        name: str | None,
+        filename: str | None,
+    ) -> t.Tuple[int, int, str]:
+        """Tokenize one tag's inside; return (position, line, the end text)."""
+        append = tokens.append
+        end_re = self._end_res[kind]
+        balance: t.List[str] = []
+        length = len(source)
+        tag_line = lineno
+        while True:
+            if pos >= length:
+                if kind == "linestatement":
+                    return pos, lineno, ""
+                what = "print statement" if kind == "variable" else "statement block"
+                if balance:
+                    raise TemplateSyntaxError(
+                        "unexpected end of template, expected %r." % balance[-1],
+                        lineno,
+                        name,
+                        filename,
+                    )
+                raise TemplateSyntaxError(
+                    "unexpected end of template, expected 'end of %s'." % what,
+                    tag_line,
+                    name,
+                    filename,
+                )
+            if not balance:
+                end = end_re.match(source, pos)
+                if end is not None:
+                    return end.end(), lineno, end.group()
+            ch = source[pos]
+            if ch.isspace():
+                m = _WHITESPACE_RE.match(source, pos)
+                lineno += m.group().count("\n")  # type: ignore[union-attr]
+                pos = m.end()  # type: ignore[union-attr]
+                continue
+            m = _FLOAT_RE.match(source, pos)
+            if m is not None:
+                append(Token(lineno, "float", float(m.group().replace("_", ""))))
+                pos = m.end()
+                continue
+            m = _INTEGER_RE.match(source, pos)
+            if m is not None:
+                append(Token(lineno, "integer", _parse_integer_literal(m.group())))
+                pos = m.end()
+                continue
+            m = _NAME_RE.match(source, pos)
+            if m is not None:
+                append(Token(lineno, "name", m.group()))
+                pos = m.end()
+                continue
+            if ch == "'" or ch == '"':
+                m = _STRING_RE.match(source, pos)
+                if m is None:
+                    raise TemplateSyntaxError("unexpected char %r at %d" % (ch, pos), lineno, name, filename)
+                text = self._normalize_newlines(m.group())
+                append(Token(lineno, "string", _decode_string_literal(text, lineno, name, filename)))
+                lineno += m.group().count("\n")
+                pos = m.end()
+                continue
+            m = _OPERATOR_RE.match(source, pos)
+            if m is None:
+                raise TemplateSyntaxError("unexpected char %r at %d" % (ch, pos), lineno, name, filename)
+            op = m.group()
+            if op in _OPENING_BRACKETS:
+                balance.append(_OPENING_BRACKETS[op])
+            elif op in (")", "]", "}"):
+                if not balance:
+                    raise TemplateSyntaxError("unexpected '%s'" % op, lineno, name, filename)
+                expected = balance.pop()
+                if op != expected:
+                    raise TemplateSyntaxError(
+                        "unexpected '%s', expected '%s'" % (op, expected), lineno, name, filename
+                    )
+            append(Token(lineno, OPERATOR_TOKEN_TYPES[op], op))
+            pos = m.end()
+
+
+_LEXER_CACHE: t.Dict[tuple, Lexer] = {}
+
+
+def get_lexer(environment: t.Any) -> Lexer:
+    """The lexer for an environment's options, shared between equal options."""
+    key = (
+        environment.block_start_string,
+        environment.block_end_string,
+        environment.variable_start_string,
+        environment.variable_end_string,
+        environment.comment_start_string,
+        environment.comment_end_string,
+        environment.line_statement_prefix,
+        environment.line_comment_prefix,
+        environment.trim_blocks,
+        environment.lstrip_blocks,
+        environment.newline_sequence,
+        environment.keep_trailing_newline,
+    )
+    lexer = _LEXER_CACHE.get(key)
+    if lexer is None:
+        if len(_LEXER_CACHE) > 50:
+            _LEXER_CACHE.clear()
+        lexer = _LEXER_CACHE[key] = Lexer(environment)
+    return lexer

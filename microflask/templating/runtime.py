@@ -1,0 +1,880 @@
+"""What compiled templates call while they render (Jinja's ``jinja2.runtime``).
+
+Undefined values, the render context, the ``loop`` object, macros, block
+references, and the guarded attribute, item, call and operator helpers that
+keep a template away from Python internals.
+"""
+
+from __future__ import annotations
+
+import string
+import types
+import typing as t
+from collections import abc
+
+from microflask.markup import Markup, escape, soft_str
+from microflask.templating.utils import concat, missing, object_type_repr
+from microflask.templating.exceptions import (
+    SecurityError,
+    TemplateNotFound,
+    TemplateRuntimeError,
+    UndefinedError,
+)
+
+__all__ = [
+    "missing",
+    "Undefined",
+    "ChainableUndefined",
+    "DebugUndefined",
+    "StrictUndefined",
+    "make_logging_undefined",
+    "EvalContext",
+    "Context",
+    "new_context",
+    "LoopContext",
+    "Macro",
+    "BlockReference",
+    "TemplateReference",
+    "markup_join",
+    "str_join",
+    "concat",
+    "identity",
+    "escape",
+    "Markup",
+    "soft_str",
+    "TemplateNotFound",
+    "MAX_RANGE",
+    "safe_range",
+]
+
+
+#: The most items ``range`` may produce inside a template.
+MAX_RANGE = 100000
+#: The longest string, list or tuple an operator may build inside a template.
+MAX_TEMPLATE_SEQUENCE_LENGTH = 10_000_000
+
+
+def identity(value: t.Any) -> t.Any:
+    return value
+
+
+def markup_join(seq: t.Iterable[t.Any]) -> str:
+    """Join pieces; the result is Markup (and the rest escaped) if any piece is."""
+    buf = []
+    iterator = map(soft_str, seq)
+    for arg in iterator:
+        buf.append(arg)
+        if hasattr(arg, "__html__"):
+            return Markup("").join(_chain_pieces(buf, iterator))
+    return concat(buf)
+
+
+def _chain_pieces(first: list, rest: t.Iterator) -> t.Iterator:
+    yield from first
+    yield from rest
+
+
+def str_join(seq: t.Iterable[t.Any]) -> str:
+    return concat(map(str, seq))
+
+
+# -- Undefined -------------------------------------------------------------
+
+
+class Undefined:
+    """A name or attribute that has no value: prints as empty, iterates as
+    empty, is false, and raises :class:`UndefinedError` when used otherwise."""
+
+    __slots__ = (
+        "_undefined_hint",
+        "_undefined_obj",
+        "_undefined_name",
+        "_undefined_exception",
+    )
+
+    def __init__(
+        self,
+        hint: str | None = None,
+        obj: t.Any = missing,
+        name: str | None = None,
+        exc: type = UndefinedError,
+    ) -> None:
+        self._undefined_hint = hint
+        self._undefined_obj = obj
+        self._undefined_name = name
+        self._undefined_exception = exc
+
+    @property
+    def _undefined_message(self) -> str:
+        if self._undefined_hint:
+            return self._undefined_hint
+        if self._undefined_obj is missing:
+            return "%r is undefined" % (self._undefined_name,)
+        if not isinstance(self._undefined_name, str):
+            return "%s has no element %r" % (
+                object_type_repr(self._undefined_obj),
+                self._undefined_name,
+            )
+        return "%r has no attribute %r" % (
+            object_type_repr(self._undefined_obj),
+            self._undefined_name,
+        )
+
+    def _fail_with_undefined_error(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+        raise self._undefined_exception(self._undefined_message)
+
+    def __getattr__(self, name: str) -> t.Any:
+        if name[:2] == "__":
+            raise AttributeError(name)
+        return self._fail_with_undefined_error()
+
+    __add__ = __radd__ = __sub__ = __rsub__ = _fail_with_undefined_error
+    __mul__ = __rmul__ = __div__ = __rdiv__ = _fail_with_undefined_error
+    __truediv__ = __rtruediv__ = _fail_with_undefined_error
+    __floordiv__ = __rfloordiv__ = _fail_with_undefined_error
+    __mod__ = __rmod__ = __pos__ = __neg__ = _fail_with_undefined_error
+    __call__ = __getitem__ = _fail_with_undefined_error
+    __lt__ = __le__ = __gt__ = __ge__ = _fail_with_undefined_error
+    __int__ = __float__ = __complex__ = _fail_with_undefined_error
+    __pow__ = __rpow__ = _fail_with_undefined_error
+
+    def __eq__(self, other: t.Any) -> bool:
+        return type(self) is type(other)
+
+    def __ne__(self, other: t.Any) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return id(type(self))
+
+    def __str__(self) -> str:
+        return ""
+
+    def __len__(self) -> int:
+        return 0
+
+    def __iter__(self) -> t.Iterator[t.Any]:
+        yield from ()
+
+    async def __aiter__(self) -> t.AsyncIterator[t.Any]:
+        for _ in ():
+            yield
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "Undefined"
+
+
+class ChainableUndefined(Undefined):
+    """An Undefined whose attributes and items are the same Undefined, so
+    ``a.b.c`` prints empty instead of failing."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        return str(self)
+
+    def __getattr__(self, name: str) -> t.Any:
+        if name[:2] == "__":
+            raise AttributeError(name)
+        return self
+
+    def __getitem__(self, key: t.Any) -> ChainableUndefined:  # type: ignore[override]
+        return self
+
+
+class DebugUndefined(Undefined):
+    """An Undefined that prints where it came from, e.g. ``{{ name }}``."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        if self._undefined_hint:
+            message = "undefined value printed: %s" % self._undefined_hint
+        elif self._undefined_obj is missing:
+            message = str(self._undefined_name)
+        else:
+            message = "no such element: %s[%r]" % (
+                object_type_repr(self._undefined_obj),
+                self._undefined_name,
+            )
+        return "{{ %s }}" % message
+
+
+class StrictUndefined(Undefined):
+    """An Undefined that fails on printing, iterating, comparing and testing."""
+
+    __slots__ = ()
+    __iter__ = __str__ = __len__ = Undefined._fail_with_undefined_error
+    __eq__ = __ne__ = __bool__ = __hash__ = Undefined._fail_with_undefined_error
+    __contains__ = Undefined._fail_with_undefined_error
+
+
+def make_logging_undefined(logger: t.Any = None, base: type = Undefined) -> type:
+    """Build an Undefined subclass that logs each failure and each print."""
+    if logger is None:
+        import logging
+
+        logger = logging.getLogger(__name__)
+        logger.addHandler(logging.StreamHandler())
+
+    def _log_undefined_message(undef: Undefined) -> None:
+        logger.warning("Template variable warning: %s", undef._undefined_message)
+
+    class LoggingUndefined(base):  # type: ignore[misc, valid-type]
+        __slots__ = ()
+
+        def _fail_with_undefined_error(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+            try:
+                super()._fail_with_undefined_error(*args, **kwargs)
+            except self._undefined_exception as e:
+                logger.error("Template variable error: %s", e)
+                raise e
+
+        def __str__(self) -> str:
+            _log_undefined_message(self)
+            return super().__str__()
+
+        def __iter__(self) -> t.Iterator[t.Any]:
+            _log_undefined_message(self)
+            return super().__iter__()
+
+        def __bool__(self) -> bool:
+            _log_undefined_message(self)
+            return super().__bool__()
+
+    return LoggingUndefined
+
+
+# -- Safety: what a template may reach ------------------------------------
+
+#: Attribute names that lead from ordinary objects to frames, code and globals.
+UNSAFE_ATTRIBUTE_NAMES = frozenset(
+    """mro func_globals func_code func_closure func_defaults im_class im_func im_self
+    gi_frame gi_code gi_yieldfrom gi_running cr_frame cr_code cr_await cr_origin
+    ag_code ag_frame ag_await ag_running tb_frame tb_next tb_lasti f_globals f_locals
+    f_builtins f_back f_code f_trace co_code co_consts""".split()
+)
+_INTERNAL_OBJECT_TYPES = (types.FrameType, types.CodeType, types.TracebackType)
+
+
+def attribute_is_internal(obj: t.Any, attr: str) -> bool:
+    """True if a template must not read ``attr`` of ``obj``."""
+    if attr[:1] == "_" or attr in UNSAFE_ATTRIBUTE_NAMES:
+        return True
+    return isinstance(obj, _INTERNAL_OBJECT_TYPES)
+
+
+def unsafe_attribute_undefined(environment: t.Any, obj: t.Any, attribute: t.Any) -> Undefined:
+    return environment.undefined(
+        "access to attribute %r of %r object is unsafe." % (attribute, type(obj).__name__),
+        name=attribute,
+        obj=obj,
+        exc=SecurityError,
+    )
+
+
+def safe_range(*args: int) -> range:
+    """``range`` that refuses to build more than :data:`MAX_RANGE` items."""
+    rng = range(*args)
+    if len(rng) > MAX_RANGE:
+        raise OverflowError(
+            "Range too big. The sandbox blocks ranges larger than MAX_RANGE (%d)." % MAX_RANGE
+        )
+    return rng
+
+
+def _sequence_length_or_none(value: t.Any) -> int | None:
+    if isinstance(value, (str, bytes, list, tuple)):
+        return len(value)
+    return None
+
+
+def safe_multiply(left: t.Any, right: t.Any) -> t.Any:
+    """``*`` that refuses to build a huge string or list."""
+    if type(left) is int and type(right) is int:
+        return left * right
+    for seq, count in ((left, right), (right, left)):
+        size = _sequence_length_or_none(seq)
+        if size is not None and isinstance(count, int):
+            if size * count > MAX_TEMPLATE_SEQUENCE_LENGTH:
+                raise SecurityError("the result of the multiplication is too large.")
+    return left * right
+
+
+def safe_power(left: t.Any, right: t.Any) -> t.Any:
+    """``**`` that refuses exponents whose result would not fit in memory."""
+    if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
+        if right * left.bit_length() > 100_000:
+            raise SecurityError("the result of the power operation is too large.")
+    return left**right
+
+
+_FORMAT_WIDTH_PATTERN = None
+
+
+def _format_width_is_too_large(format_string: str) -> bool:
+    global _FORMAT_WIDTH_PATTERN
+    if _FORMAT_WIDTH_PATTERN is None:
+        import re
+
+        _FORMAT_WIDTH_PATTERN = re.compile(r"\d{6,}")
+    for match in _FORMAT_WIDTH_PATTERN.finditer(format_string):
+        if int(match.group()) > 100_000:
+            return True
+    return False
+
+
+def safe_modulo(left: t.Any, right: t.Any) -> t.Any:
+    """``%`` that refuses printf-style widths large enough to exhaust memory."""
+    if isinstance(left, str) and _format_width_is_too_large(left):
+        raise SecurityError("the format string asks for too large a width.")
+    return left % right
+
+
+class SafeTemplateFormatter(string.Formatter):
+    """``str.format`` for templates: fields may not reach private attributes."""
+
+    def __init__(self, environment: t.Any, escape_function: t.Any = None) -> None:
+        self.environment = environment
+        self.escape_function = escape_function
+
+    def get_field(self, field_name: str, args: t.Any, kwargs: t.Any) -> t.Any:
+        first, rest = field_name._formatter_field_name_split()  # type: ignore[attr-defined]
+        obj = self.get_value(first, args, kwargs)
+        for is_attr, key in rest:
+            if is_attr:
+                obj = self.environment.getattr(obj, key)
+            else:
+                obj = self.environment.getitem(obj, key)
+        return obj, first
+
+    def format_field(self, value: t.Any, format_spec: str) -> t.Any:
+        if _format_width_is_too_large(format_spec):
+            raise SecurityError("the format string asks for too large a width.")
+        if self.escape_function is not None:
+            if hasattr(value, "__html_format__"):
+                return value.__html_format__(format_spec)
+            if hasattr(value, "__html__"):
+                if format_spec:
+                    raise ValueError("Format specifier given for an object that has __html__")
+                return value.__html__()
+            return self.escape_function(format(value, format_spec))
+        return format(value, format_spec)
+
+
+_SIZED_STR_METHODS = frozenset(["center", "ljust", "rjust", "zfill", "expandtabs"])
+
+
+def _guarded_builtin_method_call(
+    environment: t.Any, method: t.Any, args: tuple, kwargs: dict
+) -> t.Any:
+    """Run ``str.format`` safely and refuse huge padding; other calls pass."""
+    owner = method.__self__
+    name = method.__name__
+    if isinstance(owner, str):
+        if name == "format" or name == "format_map":
+            if name == "format_map":
+                if len(args) != 1 or kwargs:
+                    raise TypeError("format_map() takes exactly one argument")
+                kwargs = args[0]
+                args = ()
+            escape_function = escape if isinstance(owner, Markup) else None
+            formatter = SafeTemplateFormatter(environment, escape_function)
+            result = formatter.vformat(owner, args, kwargs)
+            return Markup(result) if escape_function is not None else result
+        if name in _SIZED_STR_METHODS:
+            for arg in args:
+                if isinstance(arg, int) and arg > MAX_TEMPLATE_SEQUENCE_LENGTH:
+                    raise SecurityError("the requested string is too large.")
+    return method(*args, **kwargs)
+
+
+_BUILTIN_METHOD_TYPES = (types.BuiltinMethodType, types.MethodWrapperType)
+
+
+def call_with_pass_arg(__context: t.Any, __obj: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
+    """Call ``__obj`` from a template, passing the context, eval context or
+    environment first when the callable asks for it."""
+    cls = type(__obj)
+    if cls is Macro:
+        return __obj(*args, **kwargs)
+    if cls in _BUILTIN_METHOD_TYPES:
+        return _guarded_builtin_method_call(__context.environment, __obj, args, kwargs)
+    pass_arg = getattr(__obj, "jinja_pass_arg", None)
+    if pass_arg is None:
+        if cls is types.MethodType:
+            pass_arg = getattr(__obj.__func__, "jinja_pass_arg", None)
+        if pass_arg is None:
+            # Objects that are not functions may carry the marker on __call__.
+            call_method = getattr(__obj, "__call__", None)
+            pass_arg = getattr(call_method, "jinja_pass_arg", None)
+    if pass_arg == "context":
+        if kwargs.get("_loop_vars"):
+            __context = __context.derived(kwargs["_loop_vars"])
+        if kwargs.get("_block_vars"):
+            __context = __context.derived(kwargs["_block_vars"])
+        args = (__context,) + args
+    elif pass_arg == "eval_context":
+        args = (__context.eval_ctx,) + args
+    elif pass_arg == "environment":
+        args = (__context.environment,) + args
+    kwargs.pop("_block_vars", None)
+    kwargs.pop("_loop_vars", None)
+    try:
+        return __obj(*args, **kwargs)
+    except StopIteration:
+        return __context.environment.undefined(
+            "value was undefined because a callable raised a StopIteration exception"
+        )
+
+
+# -- Contexts --------------------------------------------------------------
+
+
+class EvalContext:
+    """Settings that may change while a template renders (autoescape)."""
+
+    def __init__(self, environment: t.Any, template_name: str | None = None) -> None:
+        self.environment = environment
+        if callable(environment.autoescape):
+            self.autoescape = environment.autoescape(template_name)
+        else:
+            self.autoescape = environment.autoescape
+        self.volatile = False
+
+    def save(self) -> t.Mapping[str, t.Any]:
+        return self.__dict__.copy()
+
+    def revert(self, old: t.Mapping[str, t.Any]) -> None:
+        self.__dict__.clear()
+        self.__dict__.update(old)
+
+
+def new_context(
+    environment: t.Any,
+    template_name: str | None,
+    blocks: t.Dict[str, t.Any],
+    vars: t.Dict[str, t.Any] | None = None,
+    shared: bool = False,
+    globals: t.MutableMapping[str, t.Any] | None = None,
+    locals: t.Mapping[str, t.Any] | None = None,
+) -> Context:
+    """Build the context a template renders in."""
+    if vars is None:
+        vars = {}
+    if shared:
+        parent = vars
+    else:
+        parent = dict(globals or (), **vars)
+    if locals:
+        if shared:
+            parent = dict(parent)
+        for key, value in locals.items():
+            if value is not missing:
+                parent[key] = value
+    return environment.context_class(environment, parent, template_name, blocks, globals=globals)
+
+
+class Context:
+    """The variables a template renders with: ``parent`` holds what was
+    passed in and the globals, ``vars`` what the template itself set."""
+
+    def __init__(
+        self,
+        environment: t.Any,
+        parent: t.Dict[str, t.Any],
+        name: str | None,
+        blocks: t.Dict[str, t.Any],
+        globals: t.MutableMapping[str, t.Any] | None = None,
+    ) -> None:
+        self.parent = parent
+        self.vars: t.Dict[str, t.Any] = {}
+        self.environment = environment
+        self.eval_ctx = EvalContext(environment, name)
+        self.exported_vars: t.Set[str] = set()
+        self.name = name
+        self.globals_keys = set() if globals is None else set(globals)
+        # Each block name maps to its implementations, most derived first.
+        self.blocks = {k: [v] for k, v in blocks.items()}
+
+    def super(self, name: str, current: t.Any) -> t.Any:
+        try:
+            blocks = self.blocks[name]
+            index = blocks.index(current) + 1
+            blocks[index]
+        except LookupError:
+            return self.environment.undefined(
+                "there is no parent block called %r." % name, name="super"
+            )
+        return BlockReference(name, self, blocks, index)
+
+    def get(self, key: str, default: t.Any = None) -> t.Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def resolve(self, key: str) -> t.Any:
+        rv = self.resolve_or_missing(key)
+        if rv is missing:
+            return self.environment.undefined(name=key)
+        return rv
+
+    def resolve_or_missing(self, key: str) -> t.Any:
+        if key in self.vars:
+            return self.vars[key]
+        if key in self.parent:
+            return self.parent[key]
+        return missing
+
+    def get_exported(self) -> t.Dict[str, t.Any]:
+        return {k: self.vars[k] for k in self.exported_vars}
+
+    def get_all(self) -> t.Dict[str, t.Any]:
+        if not self.vars:
+            return self.parent
+        if not self.parent:
+            return self.vars
+        return dict(self.parent, **self.vars)
+
+    def call(__self, __obj: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:  # noqa: N805
+        return call_with_pass_arg(__self, __obj, *args, **kwargs)
+
+    def derived(self, locals: t.Dict[str, t.Any] | None = None) -> Context:
+        context = new_context(
+            self.environment, self.name, {}, self.get_all(), True, None, locals
+        )
+        context.eval_ctx = self.eval_ctx
+        context.blocks.update((k, list(v)) for k, v in self.blocks.items())
+        return context
+
+    def keys(self) -> t.KeysView[str]:
+        return self.get_all().keys()
+
+    def values(self) -> t.ValuesView[t.Any]:
+        return self.get_all().values()
+
+    def items(self) -> t.ItemsView[str, t.Any]:
+        return self.get_all().items()
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.vars or name in self.parent
+
+    def __getitem__(self, key: str) -> t.Any:
+        item = self.resolve_or_missing(key)
+        if item is missing:
+            raise KeyError(key)
+        return item
+
+    def __repr__(self) -> str:
+        return "<%s %r of %r>" % (type(self).__name__, self.get_all(), self.name)
+
+
+abc.Mapping.register(Context)
+
+
+# -- Blocks and self --------------------------------------------------------
+
+
+class BlockReference:
+    """One block as seen from a template: call it to render, ``.super()``
+    for the parent's version."""
+
+    def __init__(self, name: str, context: Context, stack: t.List[t.Any], depth: int) -> None:
+        self.name = name
+        self._context = context
+        self._stack = stack
+        self._depth = depth
+
+    @property
+    def super(self) -> t.Any:
+        if self._depth + 1 >= len(self._stack):
+            return self._context.environment.undefined(
+                "there is no parent block called %r." % self.name, name="super"
+            )
+        return BlockReference(self.name, self._context, self._stack, self._depth + 1)
+
+    def __call__(self) -> str:
+        rv = concat(self._stack[self._depth](self._context))
+        if self._context.eval_ctx.autoescape:
+            return Markup(rv)
+        return rv
+
+
+class TemplateReference:
+    """``self`` in a template: ``self.blockname()`` renders a block again."""
+
+    def __init__(self, context: Context) -> None:
+        self.__context = context
+
+    def __getitem__(self, name: str) -> t.Any:
+        blocks = self.__context.blocks[name]
+        return BlockReference(name, self.__context, blocks, 0)
+
+    def __getattr__(self, name: str) -> t.Any:
+        if name[:1] == "_":
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self) -> str:
+        return "<%s %r>" % (type(self).__name__, self.__context.name)
+
+
+# -- Loops -------------------------------------------------------------------
+
+
+class LoopContext:
+    """The ``loop`` variable inside ``{% for %}``."""
+
+    index0 = -1
+    _length: int | None = None
+    _after: t.Any = missing
+    _current: t.Any = missing
+    _before: t.Any = missing
+    _last_changed_value: t.Any = missing
+
+    def __init__(
+        self,
+        iterable: t.Iterable[t.Any],
+        undefined: t.Any,
+        recurse: t.Any = None,
+        depth0: int = 0,
+    ) -> None:
+        self._iterable = iterable
+        self._iterator = iter(iterable)
+        self._undefined = undefined
+        self._recurse = recurse
+        self.depth0 = depth0
+
+    @property
+    def length(self) -> int:
+        if self._length is not None:
+            return self._length
+        try:
+            self._length = len(self._iterable)  # type: ignore[arg-type]
+        except TypeError:
+            iterable = list(self._iterator)
+            self._iterator = iter(iterable)
+            self._length = len(iterable) + self.index + (self._after is not missing)
+        return self._length
+
+    def __len__(self) -> int:
+        return self.length
+
+    @property
+    def depth(self) -> int:
+        return self.depth0 + 1
+
+    @property
+    def index(self) -> int:
+        return self.index0 + 1
+
+    @property
+    def revindex0(self) -> int:
+        return self.length - self.index
+
+    @property
+    def revindex(self) -> int:
+        return self.length - self.index0
+
+    @property
+    def first(self) -> bool:
+        return self.index0 == 0
+
+    def _peek_next(self) -> t.Any:
+        if self._after is not missing:
+            return self._after
+        self._after = next(self._iterator, missing)
+        return self._after
+
+    @property
+    def last(self) -> bool:
+        return self._peek_next() is missing
+
+    @property
+    def previtem(self) -> t.Any:
+        if self.first:
+            return self._undefined("there is no previous item")
+        return self._before
+
+    @property
+    def nextitem(self) -> t.Any:
+        rv = self._peek_next()
+        if rv is missing:
+            return self._undefined("there is no next item")
+        return rv
+
+    def cycle(self, *args: t.Any) -> t.Any:
+        if not args:
+            raise TypeError("no items for cycling given")
+        return args[self.index0 % len(args)]
+
+    def changed(self, *value: t.Any) -> bool:
+        if self._last_changed_value != value:
+            self._last_changed_value = value
+            return True
+        return False
+
+    def __iter__(self) -> LoopContext:
+        return self
+
+    def __next__(self) -> t.Tuple[t.Any, LoopContext]:
+        if self._after is not missing:
+            rv = self._after
+            self._after = missing
+        else:
+            rv = next(self._iterator)
+        self.index0 += 1
+        self._before = self._current
+        self._current = rv
+        return rv, self
+
+    def __call__(self, iterable: t.Iterable[t.Any]) -> str:
+        if self._recurse is None:
+            raise TypeError("The loop must be marked recursive to be called recursively.")
+        return self._recurse(iterable, self._recurse, depth=self.depth)
+
+    def __repr__(self) -> str:
+        return "<%s %d/%d>" % (type(self).__name__, self.index, self.length)
+
+
+# -- Macros -----------------------------------------------------------------
+
+
+class Macro:
+    """A ``{% macro %}`` (or a ``{% call %}`` block's ``caller``) as a
+    callable: binds template-style arguments, then renders its body."""
+
+    def __init__(
+        self,
+        environment: t.Any,
+        func: t.Callable[..., str],
+        name: str,
+        arguments: t.List[str],
+        catch_kwargs: bool,
+        catch_varargs: bool,
+        caller: bool,
+        default_autoescape: bool | None = None,
+    ) -> None:
+        self._environment = environment
+        self._func = func
+        self._argument_count = len(arguments)
+        self.name = name
+        self.arguments = arguments
+        self.catch_kwargs = catch_kwargs
+        self.catch_varargs = catch_varargs
+        self.caller = caller
+        self.explicit_caller = "caller" in arguments
+        self._default_autoescape = default_autoescape
+        # Calls with exactly the declared positional arguments skip binding.
+        self._binds_plainly = not (catch_kwargs or catch_varargs or caller)
+
+    def __call__(self, *args: t.Any, **kwargs: t.Any) -> str:
+        if not kwargs and self._binds_plainly and len(args) == self._argument_count:
+            return self._func(*args)
+        arguments = list(args[: self._argument_count])
+        off = len(arguments)
+        found_caller = False
+        if off != self._argument_count:
+            for name in self.arguments[off:]:
+                try:
+                    value = kwargs.pop(name)
+                except KeyError:
+                    value = missing
+                if name == "caller":
+                    found_caller = True
+                arguments.append(value)
+        else:
+            found_caller = self.explicit_caller
+        if self.caller and not found_caller:
+            caller = kwargs.pop("caller", None)
+            if caller is None:
+                caller = self._environment.undefined("No caller defined", name="caller")
+            arguments.append(caller)
+        if self.catch_kwargs:
+            arguments.append(kwargs)
+        elif kwargs:
+            if "caller" in kwargs:
+                raise TypeError(
+                    "macro %r was invoked with two values for the special caller argument. "
+                    "This is most likely a bug." % self.name
+                )
+            raise TypeError("macro %r takes no keyword argument %r" % (self.name, next(iter(kwargs))))
+        if self.catch_varargs:
+            arguments.append(args[self._argument_count :])
+        elif len(args) > self._argument_count:
+            raise TypeError(
+                "macro %r takes not more than %d argument(s)" % (self.name, len(self.arguments))
+            )
+        return self._func(*arguments)
+
+    def __repr__(self) -> str:
+        name = "anonymous" if self.name is None else repr(self.name)
+        return "<%s %s>" % (type(self).__name__, name)
+
+
+def required_block_error(name: str) -> t.NoReturn:
+    raise TemplateRuntimeError("Required block %r not found" % name)
+
+
+def unknown_filter_error(name: str) -> t.NoReturn:
+    raise TemplateRuntimeError("No filter named %r found." % name)
+
+
+def unknown_test_error(name: str) -> t.NoReturn:
+    raise TemplateRuntimeError("No test named %r found." % name)
+
+
+def escape_output(value: t.Any) -> str:
+    """The text ``{{ value }}`` writes when autoescaping is on.
+
+    Plain strings (the common case) are escaped in place without building a
+    Markup object; Markup passes through; everything else goes to
+    :func:`escape`, which honours ``__html__``.
+    """
+    cls = type(value)
+    if cls is str:
+        return (
+            value.replace("&", "&amp;")
+            .replace(">", "&gt;")
+            .replace("<", "&lt;")
+            .replace("'", "&#39;")
+            .replace('"', "&#34;")
+        )
+    if cls is Markup:
+        return value
+    if cls is int:
+        return str(value)
+    return escape(value)
+
+
+def make_fast_getattr(environment: t.Any) -> t.Callable[[t.Any, str], t.Any]:
+    """``obj.name`` for a name the compiler already knows is harmless.
+
+    Attribute first, then item, as Jinja does; dicts (the usual row type)
+    go straight to the item because such a name is no dict attribute.
+    """
+    undefined = environment.undefined
+
+    def fast_getattr(obj: t.Any, attribute: str) -> t.Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return undefined(obj=obj, name=attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError):
+            return undefined(obj=obj, name=attribute)
+
+    return fast_getattr

@@ -1,0 +1,1929 @@
+"""The request and response objects a WSGI application works with.
+
+Werkzeug calls these ``werkzeug.wrappers.Request`` / ``Response``; Flask
+extends them in ``flask.wrappers``.  Here one pair of classes serves both
+roles.  A ``Request`` wraps a WSGI environ and parses each part (query
+string, cookies, headers, form, JSON) only when first touched, caching the
+result on the instance.  A ``Response`` holds a status, ``Headers`` and a
+body iterable, and is itself a WSGI application.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import typing as t
+from datetime import datetime, timedelta, timezone
+from io import BytesIO
+from urllib.parse import quote, unquote_to_bytes, urljoin
+
+from microflask.datastructures import (
+    CallbackDict,
+    CombinedMultiDict,
+    EnvironHeaders,
+    Headers,
+    ImmutableList,
+    ImmutableMultiDict,
+    MultiDict,
+    iter_multi_items,
+)
+from microflask.exceptions import (
+    BadRequest,
+    HTTPException,
+    SecurityError,
+    UnsupportedMediaType,
+)
+from microflask.formparser import (
+    FormDataParser,
+    _content_length_from_environ,
+    _decode_urlencoded_pairs,
+    _get_input_stream_for_environ,
+    default_stream_factory,
+)
+from microflask.http import (
+    COEP,
+    COOP,
+    HTTP_STATUS_CODES,
+    dump_age,
+    dump_cookie,
+    dump_header,
+    dump_options_header,
+    generate_etag,
+    http_date,
+    is_resource_modified,
+    parse_accept_header,
+    parse_age,
+    parse_cache_control_header,
+    parse_content_range_header,
+    parse_cookie,
+    parse_date,
+    parse_etags,
+    parse_if_range_header,
+    parse_options_header,
+    parse_range_header,
+    parse_set_header,
+    quote_etag,
+    remove_entity_headers,
+    unquote_etag,
+)
+
+__all__ = ["Request", "Response", "UserAgent"]
+
+
+# --- small helpers ----------------------------------------------------------
+
+
+class _lazy_request_attribute:
+    """Compute an attribute on first access, then keep it in ``__dict__``.
+
+    A non-data descriptor: once the value sits in the instance dict, Python
+    finds it there without calling back into this class.  Assigning or
+    deleting the attribute on the instance simply replaces or resets it.
+    """
+
+    def __init__(self, func: t.Callable[[t.Any], t.Any]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, instance: t.Any, owner: t.Any = None) -> t.Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
+def _text_from_wsgi_string(value: str) -> str:
+    """WSGI strings are bytes decoded as latin-1; recover the UTF-8 text."""
+    try:
+        return value.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a server that already decoded it
+        return value
+
+
+def _current_flask_app() -> t.Any:
+    """The active application, if a Flask app context is pushed (else None)."""
+    try:
+        from microflask.globals import current_app
+    except ImportError:  # pragma: no cover - the app layer is optional
+        return None
+    try:
+        return current_app._get_current_object()  # type: ignore[attr-defined]
+    except (RuntimeError, AttributeError, LookupError):
+        return None
+
+
+class _AppAwareJsonModule:
+    """``json_module`` of requests and responses: inside a Flask app context
+    it defers to the app's JSON provider (``app.json``), as Flask's
+    ``flask.json`` does; elsewhere it is the standard library's ``json``."""
+
+    @staticmethod
+    def loads(s: str | bytes, **kwargs: t.Any) -> t.Any:
+        app = _current_flask_app()
+        provider = getattr(app, "json", None) if app is not None else None
+        if provider is not None:
+            return provider.loads(s, **kwargs)
+        return json.loads(s, **kwargs)
+
+    @staticmethod
+    def dumps(obj: t.Any, **kwargs: t.Any) -> str:
+        app = _current_flask_app()
+        provider = getattr(app, "json", None) if app is not None else None
+        if provider is not None:
+            return provider.dumps(obj, **kwargs)
+        return json.dumps(obj, **kwargs)
+
+
+_CHARSET_MIMETYPES = frozenset(
+    (
+        "application/ecmascript",
+        "application/javascript",
+        "application/sql",
+        "application/xml",
+        "application/xml-dtd",
+        "application/xml-external-parsed-entity",
+    )
+)
+_content_type_for_mimetype_cache: dict[str, str] = {}
+_unsafe_header_value_re = re.compile(r"[\r\n\x00]")
+
+
+def _header_value_is_safe(value: str) -> bool:
+    return _unsafe_header_value_re.search(value) is None
+
+
+def _content_type_for_mimetype(mimetype: str) -> str:
+    """``text/html`` -> ``text/html; charset=utf-8``; other types unchanged."""
+    cached = _content_type_for_mimetype_cache.get(mimetype)
+    if cached is not None:
+        return cached
+    content_type = mimetype
+    if (
+        mimetype.startswith("text/")
+        or mimetype in _CHARSET_MIMETYPES
+        or mimetype.endswith("+xml")
+    ):
+        content_type = mimetype + "; charset=utf-8"
+    if len(_content_type_for_mimetype_cache) < 256 and _header_value_is_safe(mimetype):
+        _content_type_for_mimetype_cache[mimetype] = content_type
+    return content_type
+
+
+# Characters kept as they are when a decoded path or query is put back into
+# a URL; everything else ASCII is percent-encoded, non-ASCII stays readable.
+_URL_PATH_SAFE = "!$&'()*+,/:;=@%"
+_URL_QUERY_SAFE = "!$&'()*+,/:;=?@%"
+_utf8_escape_run_re = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+
+
+def _decode_utf8_escape_run(match: t.Match[str]) -> str:
+    try:
+        return unquote_to_bytes(match.group(0)).decode("utf-8")
+    except UnicodeDecodeError:
+        return match.group(0)
+
+
+def _quote_for_iri(text: str, safe: str) -> str:
+    """Percent-encode ASCII that is not URL-safe, keep non-ASCII characters."""
+    if text.isascii():
+        return quote(text, safe=safe)
+    return "".join(char if ord(char) > 127 else quote(char, safe=safe) for char in text)
+
+
+def _iri_from_query_string(query: str) -> str:
+    quoted = _quote_for_iri(query, _URL_QUERY_SAFE)
+    if "%" in quoted:
+        quoted = _utf8_escape_run_re.sub(_decode_utf8_escape_run, quoted)
+    return quoted
+
+
+def _iri_to_uri_text(value: str) -> str:
+    """Make a header URL ASCII: IDNA host, other non-ASCII and spaces escaped."""
+    if value.isascii() and " " not in value:
+        return value
+    scheme, sep, rest = value.partition("://")
+    if sep and "/" not in scheme and scheme.isascii():
+        netloc, slash, tail = rest.partition("/")
+        if not netloc.isascii():
+            userinfo, at, hostport = netloc.rpartition("@")
+            host, colon, port = hostport.partition(":")
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
+                host = quote(host, safe="")
+            netloc = quote(userinfo, safe=":%") + at + host + colon + port
+        value = scheme + sep + netloc + slash + tail
+    return quote(value, safe="/:?#[]@!$&'()*+,;=%~")
+
+
+_valid_host_re = re.compile(
+    r"^(?:\[[0-9A-Fa-f:.]+(?:%[0-9A-Za-z.]+)?\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?$"
+)
+
+
+def _host_from_environ(environ: t.Mapping[str, t.Any], scheme: str) -> str:
+    """Host header (or SERVER_NAME:PORT), default port dropped, junk refused."""
+    host = environ.get("HTTP_HOST")
+    if host is None:
+        name = environ.get("SERVER_NAME")
+        if name is None:
+            return ""
+        port = environ.get("SERVER_PORT")
+        host = name if not port else "%s:%s" % (name, port)
+    if scheme in ("http", "ws"):
+        if host.endswith(":80"):
+            host = host[:-3]
+    elif scheme in ("https", "wss"):
+        if host.endswith(":443"):
+            host = host[:-4]
+    if not _valid_host_re.match(host):
+        return ""
+    return host
+
+
+def _readable_url_host(host: str) -> str:
+    """Host as shown in an IRI: lower case, ``xn--`` labels decoded."""
+    if not host.islower() and host != host.lower():
+        host = host.lower()
+    if "xn--" in host:
+        name, colon, port = host.partition(":") if not host.startswith("[") else (host, "", "")
+        try:
+            name = name.encode("ascii").decode("idna")
+        except UnicodeError:
+            return host
+        host = name + colon + port
+    return host
+
+
+def _host_is_trusted(hostname: str, trusted_list: t.Iterable[str]) -> bool:
+    """``example.com`` matches itself; ``.example.com`` also its subdomains."""
+    if not hostname:
+        return False
+    if isinstance(trusted_list, str):
+        trusted_list = [trusted_list]
+
+    def normalize(name: str) -> str:
+        if name.startswith("[") and "]" in name:
+            name = name[: name.index("]") + 1]
+        elif ":" in name:
+            name = name.rsplit(":", 1)[0]
+        try:
+            return name.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            return name.lower()
+
+    hostname = normalize(hostname)
+    for candidate in trusted_list:
+        subdomains = candidate.startswith(".")
+        if subdomains:
+            candidate = candidate[1:]
+        candidate = normalize(candidate)
+        if candidate == hostname:
+            return True
+        if subdomains and hostname.endswith("." + candidate):
+            return True
+    return False
+
+
+# --- the user agent -----------------------------------------------------------
+
+
+class UserAgent:
+    """The ``User-Agent`` header.  No parsing: ``browser`` and friends stay None.
+
+    Werkzeug 2.1+ dropped its built-in parser too; subclass and set
+    ``Request.user_agent_class`` to parse with a library of your choice.
+    """
+
+    platform: str | None = None
+    browser: str | None = None
+    version: str | None = None
+    language: str | None = None
+
+    def __init__(self, string: str) -> None:
+        self.string = string
+
+    def to_header(self) -> str:
+        return self.string
+
+    def __str__(self) -> str:
+        return self.string
+
+    def __bool__(self) -> bool:
+        return bool(self.browser)
+
+    def __repr__(self) -> str:
+        return "<%s %s/%s>" % (type(self).__name__, self.browser, self.version)
+
+
+# --- request ------------------------------------------------------------------
+
+
+def _environ_header_text(key: str, doc: str) -> property:
+    """A read-only request property reading one environ key (or None)."""
+
+    def get(self: Request) -> str | None:
+        return self.environ.get(key)
+
+    return property(get, doc=doc)
+
+
+def _environ_header_date(key: str, doc: str) -> _lazy_request_attribute:
+    def get(self: Request) -> datetime | None:
+        return parse_date(self.environ.get(key))
+
+    get.__name__ = key.lower()
+    get.__doc__ = doc
+    return _lazy_request_attribute(get)
+
+
+class Request:
+    """A WSGI environ, with every part of the HTTP request parsed on demand.
+
+    Nothing is parsed in ``__init__``: ``args``, ``form``, ``cookies``,
+    ``headers``, ``json``... are computed when first read and cached.
+    """
+
+    #: Class of ``args``, ``form`` and ``values`` parts.
+    parameter_storage_class: type[MultiDict] = ImmutableMultiDict
+    #: Class for lists such as ``access_route``.
+    list_storage_class: type[list] = ImmutableList
+    #: Class of ``cookies``.
+    dict_storage_class: type[MultiDict] = ImmutableMultiDict
+    #: Parser class used for ``form`` and ``files``.
+    form_data_parser_class: type[FormDataParser] = FormDataParser
+    #: Class wrapping the User-Agent header.
+    user_agent_class: type[UserAgent] = UserAgent
+    #: Host names (``.example.com`` for subdomains) accepted in ``host``; None trusts all.
+    trusted_hosts: list[str] | None = None
+    #: Module with ``loads``/``dumps`` used by ``get_json``.
+    json_module: t.Any = _AppAwareJsonModule()
+
+    # Flask's request extras, filled in by the app while dispatching.
+    url_rule: t.Any = None
+    view_args: dict[str, t.Any] | None = None
+    routing_exception: Exception | None = None
+
+    _max_content_length: int | None = None
+    _max_form_memory_size: int | None = None
+    _max_form_parts: int | None = None
+
+    def __init__(
+        self,
+        environ: dict[str, t.Any],
+        populate_request: bool = True,
+        shallow: bool = False,
+    ) -> None:
+        self.environ = environ
+        self.shallow = shallow
+        if populate_request and not shallow:
+            environ["werkzeug.request"] = self
+
+    def __repr__(self) -> str:
+        try:
+            url = self.url
+        except Exception as error:  # noqa: BLE001 - repr must not raise
+            url = "(invalid URL: %s)" % error
+        return "<%s %r [%s]>" % (type(self).__name__, url, self.method)
+
+    # -- limits (per request, per class, or from the Flask app config) ---------
+
+    def _limit_from_app_config(self, key: str, fallback: int | None) -> int | None:
+        app = _current_flask_app()
+        if app is None:
+            return fallback
+        return app.config.get(key, fallback)
+
+    @property
+    def max_content_length(self) -> int | None:
+        """Largest body accepted, in bytes (413 past it); None means no limit."""
+        if self._max_content_length is not None:
+            return self._max_content_length
+        return self._limit_from_app_config("MAX_CONTENT_LENGTH", None)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    @property
+    def max_form_memory_size(self) -> int | None:
+        """Largest non-file form field kept in memory (413 past it)."""
+        if self._max_form_memory_size is not None:
+            return self._max_form_memory_size
+        return self._limit_from_app_config("MAX_FORM_MEMORY_SIZE", 500_000)
+
+    @max_form_memory_size.setter
+    def max_form_memory_size(self, value: int | None) -> None:
+        self._max_form_memory_size = value
+
+    @property
+    def max_form_parts(self) -> int | None:
+        """Most multipart parts accepted (413 past it)."""
+        if self._max_form_parts is not None:
+            return self._max_form_parts
+        return self._limit_from_app_config("MAX_FORM_PARTS", 1000)
+
+    @max_form_parts.setter
+    def max_form_parts(self, value: int | None) -> None:
+        self._max_form_parts = value
+
+    # -- the request line and URL ----------------------------------------------
+
+    @_lazy_request_attribute
+    def method(self) -> str:
+        """The request method, upper case (``GET``, ``POST``...)."""
+        return self.environ.get("REQUEST_METHOD", "GET").upper()
+
+    @_lazy_request_attribute
+    def scheme(self) -> str:
+        """``http`` or ``https`` (``wsgi.url_scheme``)."""
+        return self.environ.get("wsgi.url_scheme", "http")
+
+    @_lazy_request_attribute
+    def server(self) -> tuple[str, int | None] | None:
+        """``(SERVER_NAME, SERVER_PORT)`` from the environ, if known."""
+        name = self.environ.get("SERVER_NAME")
+        if name is None:
+            return None
+        try:
+            port: int | None = int(self.environ.get("SERVER_PORT", ""))
+        except ValueError:
+            port = None
+        return name, port
+
+    @property
+    def remote_addr(self) -> str | None:
+        """The client address (``REMOTE_ADDR``)."""
+        return self.environ.get("REMOTE_ADDR")
+
+    @property
+    def remote_user(self) -> str | None:
+        """The user the server authenticated, if any (``REMOTE_USER``)."""
+        return self.environ.get("REMOTE_USER")
+
+    @_lazy_request_attribute
+    def root_path(self) -> str:
+        """The mount point of the application (``SCRIPT_NAME``), no trailing slash."""
+        return _text_from_wsgi_string(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
+
+    @property
+    def script_root(self) -> str:
+        """Alias of ``root_path``."""
+        return self.root_path
+
+    @_lazy_request_attribute
+    def path(self) -> str:
+        """The decoded path below the mount point, always starting with ``/``."""
+        raw = self.environ.get("PATH_INFO") or ""
+        if raw.isascii():
+            return "/" + raw.lstrip("/")
+        return "/" + _text_from_wsgi_string(raw).lstrip("/")
+
+    @_lazy_request_attribute
+    def query_string(self) -> bytes:
+        """The raw query string, as bytes."""
+        try:
+            return self.environ.get("QUERY_STRING", "").encode("latin-1")
+        except UnicodeEncodeError:
+            return self.environ.get("QUERY_STRING", "").encode("utf-8")
+
+    @property
+    def full_path(self) -> str:
+        """``path`` plus ``?`` and the query string."""
+        return "%s?%s" % (self.path, self.query_string.decode("utf-8", "replace"))
+
+    @property
+    def is_secure(self) -> bool:
+        """True for ``https`` and ``wss``."""
+        return self.scheme in ("https", "wss")
+
+    @_lazy_request_attribute
+    def host(self) -> str:
+        """The host (with port when not the default), checked against ``trusted_hosts``."""
+        host = _host_from_environ(self.environ, self.scheme)
+        trusted = self.trusted_hosts
+        if trusted is not None and not _host_is_trusted(host, trusted):
+            raise SecurityError("Host %r is not trusted." % host)
+        return host
+
+    def _url_prefix(self) -> str:
+        return "%s://%s" % (self.scheme, _readable_url_host(self.host))
+
+    @_lazy_request_attribute
+    def root_url(self) -> str:
+        """``scheme://host/root_path/``: the application's URL."""
+        return "%s%s/" % (self._url_prefix(), _quote_for_iri(self.root_path, _URL_PATH_SAFE))
+
+    @property
+    def url_root(self) -> str:
+        """Alias of ``root_url``."""
+        return self.root_url
+
+    @_lazy_request_attribute
+    def host_url(self) -> str:
+        """``scheme://host/``."""
+        return self._url_prefix() + "/"
+
+    @_lazy_request_attribute
+    def base_url(self) -> str:
+        """The full URL without the query string."""
+        return self.root_url + _quote_for_iri(self.path.lstrip("/"), _URL_PATH_SAFE)
+
+    @_lazy_request_attribute
+    def url(self) -> str:
+        """The full URL, query string included (non-ASCII kept readable)."""
+        query = self.query_string
+        if not query:
+            return self.base_url
+        return "%s?%s" % (
+            self.base_url,
+            _iri_from_query_string(query.decode("utf-8", "replace")),
+        )
+
+    @_lazy_request_attribute
+    def access_route(self) -> list[str]:
+        """Client then proxies from ``X-Forwarded-For``, else just ``remote_addr``."""
+        forwarded = self.environ.get("HTTP_X_FORWARDED_FOR")
+        if forwarded:
+            return self.list_storage_class([x.strip() for x in forwarded.split(",") if x.strip()])
+        if self.remote_addr:
+            return self.list_storage_class([self.remote_addr])
+        return self.list_storage_class()
+
+    # -- query string, cookies, headers -------------------------------------------
+
+    @_lazy_request_attribute
+    def args(self) -> MultiDict:
+        """The parsed query string (``?a=1&b=2``) as an ImmutableMultiDict."""
+        query = self.environ.get("QUERY_STRING")
+        if not query:
+            return self.parameter_storage_class()
+        if query.isascii():
+            text = query
+        else:
+            try:
+                text = query.encode("latin-1").decode("utf-8", "microflask.url_quote")
+            except UnicodeEncodeError:  # a server that already decoded it
+                text = query
+        return self.parameter_storage_class(_decode_urlencoded_pairs(text))
+
+    @_lazy_request_attribute
+    def cookies(self) -> MultiDict:
+        """The cookies the client sent, as an ImmutableMultiDict."""
+        header = self.environ.get("HTTP_COOKIE")
+        if not header:
+            return self.dict_storage_class()
+        return parse_cookie(header, cls=self.dict_storage_class)
+
+    @_lazy_request_attribute
+    def headers(self) -> EnvironHeaders:
+        """The request headers, read straight from the environ."""
+        return EnvironHeaders(self.environ)
+
+    content_type = _environ_header_text(
+        "CONTENT_TYPE", "The Content-Type header, as sent (None if missing)."
+    )
+    content_encoding = _environ_header_text("HTTP_CONTENT_ENCODING", "The Content-Encoding header.")
+    content_md5 = _environ_header_text("HTTP_CONTENT_MD5", "The Content-MD5 header.")
+    referrer = _environ_header_text("HTTP_REFERER", "The Referer header.")
+    origin = _environ_header_text("HTTP_ORIGIN", "The Origin header.")
+    access_control_request_method = _environ_header_text(
+        "HTTP_ACCESS_CONTROL_REQUEST_METHOD", "The method a CORS preflight asks about."
+    )
+    date = _environ_header_date("HTTP_DATE", "The Date header, as a datetime.")
+    if_modified_since = _environ_header_date(
+        "HTTP_IF_MODIFIED_SINCE", "If-Modified-Since, as a datetime."
+    )
+    if_unmodified_since = _environ_header_date(
+        "HTTP_IF_UNMODIFIED_SINCE", "If-Unmodified-Since, as a datetime."
+    )
+
+    @_lazy_request_attribute
+    def content_length(self) -> int | None:
+        """The announced body length; None when unknown or chunked."""
+        return _content_length_from_environ(self.environ)
+
+    @_lazy_request_attribute
+    def max_forwards(self) -> int | None:
+        """The Max-Forwards header as an int."""
+        try:
+            return int(self.environ["HTTP_MAX_FORWARDS"])
+        except (KeyError, ValueError):
+            return None
+
+    def _parsed_content_type(self) -> tuple[str, dict[str, str]]:
+        cached = self.__dict__.get("_parsed_content_type_value")
+        if cached is None:
+            mimetype, options = parse_options_header(self.environ.get("CONTENT_TYPE") or "")
+            cached = self.__dict__["_parsed_content_type_value"] = (mimetype.lower(), options)
+        return cached
+
+    @property
+    def mimetype(self) -> str:
+        """The Content-Type without parameters, lower case ("" if missing)."""
+        return self._parsed_content_type()[0]
+
+    @property
+    def mimetype_params(self) -> dict[str, str]:
+        """The Content-Type parameters, e.g. ``{"charset": "utf-8"}``."""
+        return self._parsed_content_type()[1]
+
+    @_lazy_request_attribute
+    def pragma(self) -> t.Any:
+        """The Pragma header as a HeaderSet."""
+        return parse_set_header(self.environ.get("HTTP_PRAGMA", ""))
+
+    @_lazy_request_attribute
+    def access_control_request_headers(self) -> t.Any:
+        """Headers a CORS preflight asks about, as a HeaderSet (or None)."""
+        value = self.environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
+        return None if value is None else parse_set_header(value)
+
+    @_lazy_request_attribute
+    def user_agent(self) -> UserAgent:
+        """The User-Agent header, wrapped in ``user_agent_class``."""
+        return self.user_agent_class(self.environ.get("HTTP_USER_AGENT", ""))
+
+    @_lazy_request_attribute
+    def authorization(self) -> t.Any:
+        """The Authorization header (Basic or a token scheme), or None."""
+        from microflask.datastructures import Authorization
+
+        return Authorization.from_header(self.environ.get("HTTP_AUTHORIZATION"))
+
+    @_lazy_request_attribute
+    def accept_mimetypes(self) -> t.Any:
+        """The Accept header as a MIMEAccept."""
+        from microflask.datastructures import MIMEAccept
+
+        return parse_accept_header(self.environ.get("HTTP_ACCEPT"), MIMEAccept)
+
+    @_lazy_request_attribute
+    def accept_charsets(self) -> t.Any:
+        """The Accept-Charset header as a CharsetAccept."""
+        from microflask.datastructures import CharsetAccept
+
+        return parse_accept_header(self.environ.get("HTTP_ACCEPT_CHARSET"), CharsetAccept)
+
+    @_lazy_request_attribute
+    def accept_encodings(self) -> t.Any:
+        """The Accept-Encoding header as an Accept."""
+        from microflask.datastructures import Accept
+
+        return parse_accept_header(self.environ.get("HTTP_ACCEPT_ENCODING"), Accept)
+
+    @_lazy_request_attribute
+    def accept_languages(self) -> t.Any:
+        """The Accept-Language header as a LanguageAccept."""
+        from microflask.datastructures import LanguageAccept
+
+        return parse_accept_header(self.environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+
+    @_lazy_request_attribute
+    def cache_control(self) -> t.Any:
+        """The Cache-Control header as a RequestCacheControl."""
+        from microflask.datastructures import RequestCacheControl
+
+        return parse_cache_control_header(
+            self.environ.get("HTTP_CACHE_CONTROL"), None, RequestCacheControl
+        )
+
+    @_lazy_request_attribute
+    def if_match(self) -> t.Any:
+        """The If-Match header as ETags."""
+        return parse_etags(self.environ.get("HTTP_IF_MATCH"))
+
+    @_lazy_request_attribute
+    def if_none_match(self) -> t.Any:
+        """The If-None-Match header as ETags."""
+        return parse_etags(self.environ.get("HTTP_IF_NONE_MATCH"))
+
+    @_lazy_request_attribute
+    def if_range(self) -> t.Any:
+        """The If-Range header as an IfRange."""
+        return parse_if_range_header(self.environ.get("HTTP_IF_RANGE"))
+
+    @_lazy_request_attribute
+    def range(self) -> t.Any:
+        """The Range header as a Range, or None."""
+        return parse_range_header(self.environ.get("HTTP_RANGE"))
+
+    @property
+    def is_json(self) -> bool:
+        """True if the mimetype is ``application/json`` or ``application/*+json``."""
+        mimetype = self.mimetype
+        return mimetype == "application/json" or (
+            mimetype.startswith("application/") and mimetype.endswith("+json")
+        )
+
+    # -- WSGI flags ----------------------------------------------------------------
+
+    @property
+    def is_multithread(self) -> bool:
+        return bool(self.environ.get("wsgi.multithread"))
+
+    @property
+    def is_multiprocess(self) -> bool:
+        return bool(self.environ.get("wsgi.multiprocess"))
+
+    @property
+    def is_run_once(self) -> bool:
+        return bool(self.environ.get("wsgi.run_once"))
+
+    # -- the body ------------------------------------------------------------------
+
+    @property
+    def input_stream(self) -> t.Any:
+        """The raw WSGI input, unlimited: prefer ``stream``."""
+        return self.environ["wsgi.input"]
+
+    @_lazy_request_attribute
+    def stream(self) -> t.Any:
+        """The body stream, limited to Content-Length / ``max_content_length``."""
+        if self.shallow:
+            raise RuntimeError(
+                "This request was created with 'shallow=True', reading from"
+                " the input stream is disabled."
+            )
+        return _get_input_stream_for_environ(self.environ, self.max_content_length)
+
+    def get_data(
+        self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False
+    ) -> bytes | str:
+        """Read the whole body (cached by default); optionally as text."""
+        data = self.__dict__.get("_cached_data")
+        if data is None:
+            if parse_form_data:
+                self._load_form_data()
+            data = self.stream.read()
+            if cache:
+                self.__dict__["_cached_data"] = data
+        if as_text:
+            return data.decode("utf-8", "replace")
+        return data
+
+    @_lazy_request_attribute
+    def data(self) -> bytes:
+        """The body as bytes; empty once it was parsed as a form."""
+        return self.get_data(parse_form_data=True)  # type: ignore[return-value]
+
+    @property
+    def want_form_data_parsed(self) -> bool:
+        """True if the request says it has a body type (Content-Type is set)."""
+        return bool(self.environ.get("CONTENT_TYPE"))
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> t.IO[bytes]:
+        return default_stream_factory(
+            total_content_length=total_content_length,
+            filename=filename,
+            content_type=content_type,
+            content_length=content_length,
+        )
+
+    def make_form_data_parser(self) -> FormDataParser:
+        """The parser used for ``form`` and ``files``, with this request's limits."""
+        return self.form_data_parser_class(
+            self._get_file_stream,
+            max_form_memory_size=self.max_form_memory_size,
+            max_content_length=self.max_content_length,
+            max_form_parts=self.max_form_parts,
+            cls=self.parameter_storage_class,
+        )
+
+    def _get_stream_for_parsing(self) -> t.Any:
+        cached = self.__dict__.get("_cached_data")
+        if cached is not None:
+            return BytesIO(cached)
+        return self.stream
+
+    def _load_form_data(self) -> None:
+        cache = self.__dict__
+        if "form" in cache:
+            return
+        if self.want_form_data_parsed:
+            parser = self.make_form_data_parser()
+            mimetype, options = self._parsed_content_type()
+            parsed = parser.parse(
+                self._get_stream_for_parsing(), mimetype, self.content_length, options
+            )
+        else:
+            empty = self.parameter_storage_class()
+            parsed = (self.stream, empty, self.parameter_storage_class())
+        cache["stream"], cache["form"], cache["files"] = parsed
+
+    @_lazy_request_attribute
+    def form(self) -> MultiDict:
+        """Fields of a urlencoded or multipart body (files are in ``files``)."""
+        self._load_form_data()
+        return self.__dict__["form"]
+
+    @_lazy_request_attribute
+    def files(self) -> MultiDict:
+        """Uploaded files of a multipart body, as FileStorage objects."""
+        self._load_form_data()
+        return self.__dict__["files"]
+
+    @_lazy_request_attribute
+    def values(self) -> CombinedMultiDict:
+        """``args`` and ``form`` together (only ``args`` for GET)."""
+        sources = [self.args]
+        if self.method != "GET":
+            sources.append(self.form)
+        return CombinedMultiDict(
+            [source if isinstance(source, MultiDict) else MultiDict(source) for source in sources]
+        )
+
+    # -- JSON ----------------------------------------------------------------------
+
+    @property
+    def json(self) -> t.Any:
+        """The parsed JSON body (see ``get_json``)."""
+        return self.get_json()
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> t.Any:
+        """Parse the body as JSON.
+
+        Not JSON (by mimetype, unless ``force``): 415.  Invalid JSON: 400.
+        With ``silent`` both give None instead.
+        """
+        cached = self.__dict__.get("_cached_json")
+        if cache and cached is not None and cached[silent] is not Ellipsis:
+            return cached[silent]
+        if not (force or self.is_json):
+            if not silent:
+                return self.on_json_loading_failed(None)
+            return None
+        data = self.get_data(cache=cache)
+        if cached is None:
+            cached = (Ellipsis, Ellipsis)
+        try:
+            value = self.json_module.loads(data)
+        except ValueError as error:
+            if silent:
+                value = None
+                if cache:
+                    self.__dict__["_cached_json"] = (cached[0], value)
+            else:
+                value = self.on_json_loading_failed(error)
+                if cache:
+                    self.__dict__["_cached_json"] = (value, cached[1])
+        else:
+            if cache:
+                self.__dict__["_cached_json"] = (value, value)
+        return value
+
+    def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
+        """Called when the JSON body is invalid (``e``) or not JSON (``e`` None)."""
+        if e is None:
+            raise UnsupportedMediaType(
+                "Did not attempt to load JSON data because the request"
+                " Content-Type was not 'application/json'."
+            )
+        error = BadRequest("Failed to decode JSON object: %s" % e)
+        app = _current_flask_app()
+        if app is not None and not getattr(app, "debug", False):
+            # Flask hides parser details from clients outside debug mode.
+            raise BadRequest() from error
+        raise error
+
+    # -- Flask's routing extras ----------------------------------------------------
+
+    @property
+    def endpoint(self) -> str | None:
+        """The endpoint of the matched URL rule, if any."""
+        if self.url_rule is not None:
+            return self.url_rule.endpoint
+        return None
+
+    @property
+    def blueprint(self) -> str | None:
+        """The (dotted) name of the blueprint that handled the request."""
+        endpoint = self.endpoint
+        if endpoint is not None and "." in endpoint:
+            return endpoint.rpartition(".")[0]
+        return None
+
+    @property
+    def blueprints(self) -> list[str]:
+        """The current blueprint and its parents, innermost first."""
+        name = self.blueprint
+        if name is None:
+            return []
+        names = [name]
+        while "." in name:
+            name = name.rpartition(".")[0]
+            names.append(name)
+        return names
+
+    # -- lifetime ------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close uploaded files."""
+        files = self.__dict__.get("files")
+        for _, value in iter_multi_items(files or ()):
+            value.close()
+
+    def __enter__(self) -> Request:
+        return self
+
+    def __exit__(self, *exc_info: t.Any) -> None:
+        self.close()
+
+    @classmethod
+    def from_values(cls, *args: t.Any, **kwargs: t.Any) -> Request:
+        """Build a request from ``EnvironBuilder`` arguments (for tests)."""
+        from microflask.testing import EnvironBuilder
+
+        builder = EnvironBuilder(*args, **kwargs)
+        try:
+            return builder.get_request(cls)
+        finally:
+            builder.close()
+
+    @classmethod
+    def application(cls, f: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+        """Decorate ``f(request) -> response`` into a WSGI application.
+
+        HTTP errors raised by ``f`` are sent as their error response.
+        """
+
+        @functools.wraps(f)
+        def application(*args: t.Any) -> t.Any:
+            environ, start_response = args[-2], args[-1]
+            request = cls(environ)
+            with request:
+                try:
+                    response = f(*args[:-2] + (request,))
+                except HTTPException as error:
+                    response = error.get_response(environ)
+                return response(environ, start_response)
+
+        return application
+
+
+# --- response -----------------------------------------------------------------
+
+
+class _ResponseClosingIterator:
+    """Iterate a response body, then run the response's close callbacks."""
+
+    def __init__(self, iterable: t.Iterable[bytes], close: t.Callable[[], None]) -> None:
+        self._iterator = iter(iterable)
+        self._close = close
+
+    def __iter__(self) -> _ResponseClosingIterator:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._iterator)
+
+    def close(self) -> None:
+        self._close()
+
+
+class _RangeBodyIterator:
+    """Stream ``length`` bytes of a body from ``start`` (a 206 response).
+
+    File bodies (or wrappers with a ``file``) are seeked; other iterables
+    are read and the bytes before ``start`` skipped.  Nothing is buffered
+    beyond one chunk.
+    """
+
+    chunk_size = 64 * 1024
+
+    def __init__(self, body: t.Any, start: int, length: int) -> None:
+        self._body = body
+        self._start = start
+        self._remaining = length
+        self._file: t.Any = None
+        self._chunks: t.Any = None
+        for candidate in (body, getattr(body, "file", None)):
+            if candidate is not None and hasattr(candidate, "seek") and hasattr(candidate, "read"):
+                self._file = candidate
+                break
+
+    def __iter__(self) -> _RangeBodyIterator:
+        return self
+
+    def _next_from_file(self) -> bytes:
+        if self._start is not None:
+            self._file.seek(self._start)
+            self._start = None
+        data = self._file.read(min(self.chunk_size, self._remaining))
+        if not data:
+            raise StopIteration
+        return data
+
+    def _next_from_iterable(self) -> bytes:
+        if self._chunks is None:
+            self._chunks = _encode_body_items(self._body)
+        while True:
+            data = next(self._chunks)
+            if self._start:
+                if len(data) <= self._start:
+                    self._start -= len(data)
+                    continue
+                data = data[self._start :]
+                self._start = 0
+            if data:
+                return data[: self._remaining]
+
+    def __next__(self) -> bytes:
+        if self._remaining <= 0:
+            raise StopIteration
+        if self._file is not None:
+            data = self._next_from_file()
+        else:
+            data = self._next_from_iterable()
+        self._remaining -= len(data)
+        return data
+
+    def close(self) -> None:
+        close = getattr(self._body, "close", None)
+        if close is not None:
+            close()
+
+
+def _encode_body_items(iterable: t.Iterable[t.Any]) -> t.Iterator[bytes]:
+    for item in iterable:
+        if isinstance(item, str):
+            yield item.encode("utf-8")
+        else:
+            yield item
+
+
+def _run_wsgi_app_for_response(
+    app: t.Callable[..., t.Any], environ: dict[str, t.Any], buffered: bool
+) -> tuple[t.Any, str, list[tuple[str, str]]]:
+    """Call a WSGI app; give back its ``(body iterable, status, headers)``."""
+    captured: list[t.Any] = []
+    written: list[bytes] = []
+
+    def start_response(status: str, headers: list, exc_info: t.Any = None) -> t.Callable:
+        if exc_info is not None and captured:
+            raise exc_info[1].with_traceback(exc_info[2])
+        captured[:] = [status, headers]
+        return written.append
+
+    app_iter = app(environ, start_response)
+    close = getattr(app_iter, "close", None)
+    if buffered or not captured or written:
+        # Buffer until start_response has been called (generators call it late).
+        try:
+            body = list(app_iter)
+        finally:
+            if close is not None:
+                close()
+        return written + body, captured[0], captured[1]
+    return app_iter, captured[0], captured[1]
+
+
+def _response_header_property(
+    name: str,
+    doc: str,
+    load: t.Callable[[str], t.Any] | None = None,
+    dump: t.Callable[[t.Any], str] | None = None,
+    default: t.Any = None,
+) -> property:
+    """A response property stored in one header (None deletes it).
+
+    A header value that does not parse reads as ``default``, not an error.
+    """
+
+    def get(self: Response) -> t.Any:
+        value = self.headers.get(name)
+        if value is None:
+            return default
+        if load is None:
+            return value
+        try:
+            return load(value)
+        except (ValueError, TypeError):
+            return default
+
+    def set(self: Response, value: t.Any) -> None:  # noqa: A001
+        if value is None:
+            self.headers.remove(name)
+        else:
+            self.headers[name] = dump(value) if dump is not None else value
+
+    def delete(self: Response) -> None:
+        self.headers.remove(name)
+
+    return property(get, set, delete, doc=doc)
+
+
+def _dump_date_header(value: t.Any) -> str:
+    if isinstance(value, str):
+        return value
+    return http_date(value)
+
+
+def _parse_retry_after(value: str) -> datetime | None:
+    if value.isdigit():
+        return datetime.now(timezone.utc) + timedelta(seconds=int(value))
+    return parse_date(value)
+
+
+def _dump_retry_after(value: t.Any) -> str:
+    if isinstance(value, datetime):
+        return http_date(value)
+    return str(value)
+
+
+def _dump_enum_header(value: t.Any) -> str:
+    return getattr(value, "value", value)
+
+
+def _response_set_header_property(name: str, doc: str) -> property:
+    """A response property holding a HeaderSet that writes itself back."""
+
+    def get(self: Response) -> t.Any:
+        def on_update(header_set: t.Any) -> None:
+            if not header_set:
+                self.headers.remove(name)
+            else:
+                self.headers[name] = header_set.to_header()
+
+        return parse_set_header(self.headers.get(name), on_update)
+
+    def set(self: Response, value: t.Any) -> None:  # noqa: A001
+        if not value:
+            self.headers.remove(name)
+        elif isinstance(value, str):
+            self.headers[name] = value
+        else:
+            self.headers[name] = dump_header(value)
+
+    def delete(self: Response) -> None:
+        self.headers.remove(name)
+
+    return property(get, set, delete, doc=doc)
+
+
+def _status_line_for_code(code: int) -> str:
+    return "%d %s" % (code, HTTP_STATUS_CODES.get(code, "unknown").upper())
+
+
+_status_line_cache: dict[int, str] = {}
+
+
+class Response:
+    """An HTTP response: status, headers and a body iterable; a WSGI app.
+
+    ``response`` may be ``str``/``bytes`` (sent as one chunk, with a
+    Content-Length) or any iterable of them (streamed).
+    """
+
+    default_status = 200
+    default_mimetype: str | None = "text/html"
+    #: Join a streamed body into a list when the data is asked for.
+    implicit_sequence_conversion = True
+    #: Make a relative Location header absolute (off, as in Werkzeug 2.1+).
+    autocorrect_location_header = False
+    #: Set Content-Length for str/bytes bodies and sequences.
+    automatically_set_content_length = True
+    #: Module with ``loads``/``dumps`` used by ``get_json``.
+    json_module: t.Any = _AppAwareJsonModule()
+
+    def __init__(
+        self,
+        response: t.Iterable[bytes] | bytes | t.Iterable[str] | str | None = None,
+        status: int | str | None = None,
+        headers: t.Any = None,
+        mimetype: str | None = None,
+        content_type: str | None = None,
+        direct_passthrough: bool = False,
+    ) -> None:
+        if headers is None:
+            # The common case, kept cheap: a fresh header list whose content
+            # type is checked here once instead of through ``Headers.set``.
+            self.headers = header_store = Headers()
+            if content_type is None:
+                if mimetype is None:
+                    mimetype = self.default_mimetype
+                if mimetype is not None:
+                    content_type = _content_type_for_mimetype(mimetype)
+            pairs = getattr(header_store, "_list", None)
+            if content_type is not None:
+                if pairs.__class__ is list and _header_value_is_safe(content_type):
+                    pairs.append(("Content-Type", content_type))
+                else:
+                    header_store["Content-Type"] = content_type
+            if (
+                response.__class__ is str
+                and pairs.__class__ is list
+                and self.automatically_set_content_length
+            ):
+                body = response.encode("utf-8")  # type: ignore[union-attr]
+                self.response = [body]
+                pairs.append(("Content-Length", str(len(body))))
+                response = None
+                self.status = self.default_status if status is None else status  # type: ignore[assignment]
+                self.direct_passthrough = direct_passthrough
+                self._on_close = []
+                return
+        else:
+            if isinstance(headers, Headers):
+                self.headers = headers
+            elif not headers:
+                self.headers = Headers()
+            else:
+                self.headers = Headers(headers)
+            if content_type is None:
+                if mimetype is None and "content-type" not in self.headers:
+                    mimetype = self.default_mimetype
+                if mimetype is not None:
+                    content_type = _content_type_for_mimetype(mimetype)
+            if content_type is not None:
+                self.headers["Content-Type"] = content_type
+        self.status = self.default_status if status is None else status  # type: ignore[assignment]
+        self.direct_passthrough = direct_passthrough
+        self._on_close: list[t.Callable[[], t.Any]] = []
+        if response is None:
+            self.response: t.Any = []
+        elif isinstance(response, (str, bytes, bytearray)):
+            self.set_data(response)
+        else:
+            self.response = response
+
+    def __repr__(self) -> str:
+        if self.is_sequence:
+            body_info = "%d bytes" % sum(len(x) for x in self.iter_encoded())
+        else:
+            body_info = "streamed" if self.is_streamed else "likely-streamed"
+        return "<%s %s [%s]>" % (type(self).__name__, body_info, self.status)
+
+    # -- status ---------------------------------------------------------------------
+
+    @property
+    def status(self) -> str:
+        """The status line, e.g. ``"200 OK"``; set with an int or a string."""
+        return self._status
+
+    @status.setter
+    def status(self, value: int | str) -> None:
+        if isinstance(value, int):
+            line = _status_line_cache.get(value)
+            if line is None:
+                line = _status_line_for_code(value)
+                if len(_status_line_cache) < 128:
+                    _status_line_cache[value] = line
+            self._status = line
+            self._status_code = int(value)
+            return
+        if not isinstance(value, str):
+            raise TypeError("Invalid status argument")
+        value = value.strip()
+        if not value:
+            raise ValueError("Empty status argument")
+        code_text, _, reason = value.partition(" ")
+        if code_text.isdigit():
+            code = int(code_text)
+            if reason:
+                self._status = value
+            else:
+                self._status = _status_line_for_code(code)
+            self._status_code = code
+        else:
+            self._status = "0 " + value
+            self._status_code = 0
+
+    @property
+    def status_code(self) -> int:
+        """The status as an int."""
+        return self._status_code
+
+    @status_code.setter
+    def status_code(self, code: int) -> None:
+        self.status = code
+
+    # -- body -----------------------------------------------------------------------
+
+    def get_data(self, as_text: bool = False) -> bytes | str:
+        """The whole body (a streamed body is joined into a list first)."""
+        self._ensure_sequence()
+        body = b"".join(self.iter_encoded())
+        if as_text:
+            return body.decode("utf-8")
+        return body
+
+    def set_data(self, value: bytes | str) -> None:
+        """Replace the body; sets Content-Length."""
+        if value.__class__ is str:
+            value = value.encode("utf-8")  # type: ignore[union-attr]
+        elif value.__class__ is not bytes:
+            if isinstance(value, str):
+                value = value.encode("utf-8")
+            else:
+                value = bytes(value)
+        self.response = [value]
+        if self.automatically_set_content_length:
+            length = str(len(value))
+            pairs = getattr(self.headers, "_list", None)
+            if pairs.__class__ is list:
+                # Digits need no validation; replace an existing value in place.
+                for index, (name, _) in enumerate(pairs):
+                    if name.lower() == "content-length":
+                        pairs[index] = (name, length)
+                        pairs[index + 1 :] = [
+                            pair for pair in pairs[index + 1 :] if pair[0].lower() != "content-length"
+                        ]
+                        return
+                pairs.append(("Content-Length", length))
+            else:
+                self.headers["Content-Length"] = length
+
+    data = property(get_data, set_data, doc="The body as bytes (``get_data``/``set_data``).")
+
+    @property
+    def text(self) -> str:
+        """The body decoded as UTF-8 text."""
+        return self.get_data(as_text=True)  # type: ignore[return-value]
+
+    @property
+    def is_streamed(self) -> bool:
+        """True when the body has no known length (a generator, say)."""
+        try:
+            len(self.response)
+        except (TypeError, AttributeError):
+            return True
+        return False
+
+    @property
+    def is_sequence(self) -> bool:
+        """True when the body is a list or tuple."""
+        return isinstance(self.response, (tuple, list))
+
+    def calculate_content_length(self) -> int | None:
+        """The body length, or None if it cannot be known without streaming."""
+        try:
+            self._ensure_sequence()
+        except RuntimeError:
+            return None
+        return sum(len(x) for x in self.iter_encoded())
+
+    def _ensure_sequence(self, mutable: bool = False) -> None:
+        if self.is_sequence:
+            if mutable and not isinstance(self.response, list):
+                self.response = list(self.response)
+            return
+        if self.direct_passthrough:
+            raise RuntimeError(
+                "Attempted implicit sequence conversion but the response"
+                " object is in direct passthrough mode."
+            )
+        if not self.implicit_sequence_conversion:
+            raise RuntimeError(
+                "The response object required the iterable to be a sequence,"
+                " but the implicit conversion was disabled. Call"
+                " make_sequence() yourself."
+            )
+        self.make_sequence()
+
+    def make_sequence(self) -> None:
+        """Read a streamed body into a list (closing the original iterable)."""
+        if not self.is_sequence:
+            close = getattr(self.response, "close", None)
+            self.response = list(self.iter_encoded())
+            if close is not None:
+                self.call_on_close(close)
+
+    def iter_encoded(self) -> t.Iterator[bytes]:
+        """Iterate the body as bytes (str items are UTF-8 encoded)."""
+        return _encode_body_items(self.response)
+
+    def call_on_close(self, func: t.Callable[[], t.Any]) -> t.Callable[[], t.Any]:
+        """Run ``func`` when the response is closed; usable as a decorator."""
+        self._on_close.append(func)
+        return func
+
+    def close(self) -> None:
+        """Close the body iterable (if it can be) and run ``call_on_close`` functions."""
+        close = getattr(self.response, "close", None)
+        if close is not None:
+            close()
+        for func in self._on_close:
+            func()
+
+    def __enter__(self) -> Response:
+        return self
+
+    def __exit__(self, *exc_info: t.Any) -> None:
+        self.close()
+
+    def freeze(self) -> None:
+        """Buffer the body, set Content-Length and an ETag (e.g. before caching)."""
+        self.response = list(self.iter_encoded())
+        self.headers["Content-Length"] = str(sum(map(len, self.response)))
+        self.add_etag()
+
+    # -- JSON (handy in tests) ---------------------------------------------------------
+
+    @property
+    def is_json(self) -> bool:
+        """True if the mimetype is ``application/json`` or ``application/*+json``."""
+        mimetype = self.mimetype or ""
+        return mimetype == "application/json" or (
+            mimetype.startswith("application/") and mimetype.endswith("+json")
+        )
+
+    @property
+    def json(self) -> t.Any:
+        """The body parsed as JSON, or None if the mimetype is not JSON."""
+        return self.get_json()
+
+    def get_json(self, force: bool = False, silent: bool = False) -> t.Any:
+        """Parse the body as JSON; None if not JSON (unless ``force``)."""
+        if not (force or self.is_json):
+            return None
+        data = self.get_data()
+        try:
+            return self.json_module.loads(data)
+        except ValueError:
+            if not silent:
+                raise
+            return None
+
+    # -- headers ------------------------------------------------------------------------
+
+    @property
+    def mimetype(self) -> str | None:
+        """The Content-Type without parameters."""
+        content_type = self.headers.get("Content-Type")
+        if content_type:
+            return content_type.split(";", 1)[0].strip()
+        return None
+
+    @mimetype.setter
+    def mimetype(self, value: str) -> None:
+        self.headers["Content-Type"] = _content_type_for_mimetype(value)
+
+    @property
+    def mimetype_params(self) -> dict[str, str]:
+        """The Content-Type parameters; changing the dict rewrites the header."""
+
+        def on_update(params: dict[str, str]) -> None:
+            self.headers["Content-Type"] = dump_options_header(self.mimetype, params)
+
+        params = parse_options_header(self.headers.get("Content-Type", ""))[1]
+        return CallbackDict(params, on_update)
+
+    content_type = _response_header_property("Content-Type", "The Content-Type header.")
+    content_length = _response_header_property(
+        "Content-Length", "The Content-Length header as an int.", int, str
+    )
+    location = _response_header_property("Location", "The Location header (may be relative).")
+    content_location = _response_header_property("Content-Location", "The Content-Location header.")
+    content_encoding = _response_header_property("Content-Encoding", "The Content-Encoding header.")
+    content_md5 = _response_header_property("Content-MD5", "The Content-MD5 header.")
+    accept_ranges = _response_header_property("Accept-Ranges", "The Accept-Ranges header.")
+    age = _response_header_property("Age", "The Age header, as a timedelta.", parse_age, dump_age)
+    date = _response_header_property(
+        "Date", "The Date header, as a datetime.", parse_date, _dump_date_header
+    )
+    expires = _response_header_property(
+        "Expires", "The Expires header, as a datetime.", parse_date, _dump_date_header
+    )
+    last_modified = _response_header_property(
+        "Last-Modified", "The Last-Modified header, as a datetime.", parse_date, _dump_date_header
+    )
+    retry_after = _response_header_property(
+        "Retry-After",
+        "The Retry-After header, as a datetime (set seconds or a datetime).",
+        _parse_retry_after,
+        _dump_retry_after,
+    )
+    vary = _response_set_header_property("Vary", "The Vary header as a HeaderSet.")
+    content_language = _response_set_header_property(
+        "Content-Language", "The Content-Language header as a HeaderSet."
+    )
+    allow = _response_set_header_property("Allow", "The Allow header as a HeaderSet.")
+    access_control_allow_credentials = property(
+        lambda self: self.headers.get("Access-Control-Allow-Credentials") == "true",
+        lambda self, value: (
+            self.headers.set("Access-Control-Allow-Credentials", "true")
+            if value
+            else self.headers.remove("Access-Control-Allow-Credentials")
+        ),
+        doc="Access-Control-Allow-Credentials, as a bool.",
+    )
+    access_control_allow_headers = _response_set_header_property(
+        "Access-Control-Allow-Headers", "Access-Control-Allow-Headers as a HeaderSet."
+    )
+    access_control_allow_methods = _response_set_header_property(
+        "Access-Control-Allow-Methods", "Access-Control-Allow-Methods as a HeaderSet."
+    )
+    access_control_allow_origin = _response_header_property(
+        "Access-Control-Allow-Origin", "The Access-Control-Allow-Origin header."
+    )
+    access_control_expose_headers = _response_set_header_property(
+        "Access-Control-Expose-Headers", "Access-Control-Expose-Headers as a HeaderSet."
+    )
+    access_control_max_age = _response_header_property(
+        "Access-Control-Max-Age", "Access-Control-Max-Age, in seconds.", int, str
+    )
+    cross_origin_opener_policy = _response_header_property(
+        "Cross-Origin-Opener-Policy",
+        "The Cross-Origin-Opener-Policy header, as a ``COOP`` member.",
+        COOP,
+        _dump_enum_header,
+        COOP.UNSAFE_NONE,
+    )
+    cross_origin_embedder_policy = _response_header_property(
+        "Cross-Origin-Embedder-Policy",
+        "The Cross-Origin-Embedder-Policy header, as a ``COEP`` member.",
+        COEP,
+        _dump_enum_header,
+        COEP.UNSAFE_NONE,
+    )
+
+    @property
+    def cache_control(self) -> t.Any:
+        """The Cache-Control header as a ResponseCacheControl; edits write back."""
+        from microflask.datastructures import ResponseCacheControl
+
+        def on_update(cache_control: t.Any) -> None:
+            if not cache_control and "cache-control" in self.headers:
+                self.headers.remove("Cache-Control")
+            elif cache_control:
+                self.headers["Cache-Control"] = cache_control.to_header()
+
+        return parse_cache_control_header(
+            self.headers.get("Cache-Control"), on_update, ResponseCacheControl
+        )
+
+    @property
+    def content_range(self) -> t.Any:
+        """The Content-Range header as a ContentRange; edits write back."""
+        from microflask.datastructures import ContentRange
+
+        def on_update(content_range: t.Any) -> None:
+            if not content_range:
+                self.headers.remove("Content-Range")
+            else:
+                self.headers["Content-Range"] = content_range.to_header()
+
+        value = parse_content_range_header(self.headers.get("Content-Range"), on_update)
+        if value is None:
+            value = ContentRange(None, None, None, on_update=on_update)
+        return value
+
+    @content_range.setter
+    def content_range(self, value: t.Any) -> None:
+        if not value:
+            self.headers.remove("Content-Range")
+        elif isinstance(value, str):
+            self.headers["Content-Range"] = value
+        else:
+            self.headers["Content-Range"] = value.to_header()
+
+    @property
+    def www_authenticate(self) -> t.Any:
+        """The WWW-Authenticate header as a WWWAuthenticate (``basic`` if missing)."""
+        from microflask.datastructures import WWWAuthenticate
+
+        header = self.headers.get("WWW-Authenticate")
+        value = WWWAuthenticate.from_header(header) if header else None
+        if value is None:
+            value = WWWAuthenticate("basic")
+
+        def on_update(auth: t.Any) -> None:
+            self.www_authenticate = auth
+
+        if hasattr(value, "_on_update"):
+            value._on_update = on_update
+        return value
+
+    @www_authenticate.setter
+    def www_authenticate(self, value: t.Any) -> None:
+        if not value:
+            self.headers.remove("WWW-Authenticate")
+        elif isinstance(value, str):
+            self.headers["WWW-Authenticate"] = value
+        elif isinstance(value, (list, tuple)):
+            self.headers.remove("WWW-Authenticate")
+            for item in value:
+                self.headers.add("WWW-Authenticate", item.to_header())
+        else:
+            self.headers["WWW-Authenticate"] = value.to_header()
+
+    def _csp_property_value(self, name: str) -> t.Any:
+        from microflask.http import parse_csp_header
+
+        def on_update(csp: t.Any) -> None:
+            if not csp:
+                self.headers.remove(name)
+            else:
+                self.headers[name] = csp.to_header()
+
+        return parse_csp_header(self.headers.get(name), on_update)
+
+    def _set_csp_property_value(self, name: str, value: t.Any) -> None:
+        if not value:
+            self.headers.remove(name)
+        elif isinstance(value, str):
+            self.headers[name] = value
+        else:
+            self.headers[name] = value.to_header()
+
+    content_security_policy = property(
+        lambda self: self._csp_property_value("Content-Security-Policy"),
+        lambda self, value: self._set_csp_property_value("Content-Security-Policy", value),
+        doc="The Content-Security-Policy header as a ContentSecurityPolicy.",
+    )
+    content_security_policy_report_only = property(
+        lambda self: self._csp_property_value("Content-Security-Policy-Report-Only"),
+        lambda self, value: self._set_csp_property_value(
+            "Content-Security-Policy-Report-Only", value
+        ),
+        doc="The Content-Security-Policy-Report-Only header.",
+    )
+
+    # -- cookies --------------------------------------------------------------------------
+
+    @property
+    def max_cookie_size(self) -> int:
+        """Warn about cookies larger than this (Flask's ``MAX_COOKIE_SIZE``, default 4093)."""
+        app = _current_flask_app()
+        if app is not None:
+            return app.config.get("MAX_COOKIE_SIZE", 4093)
+        return 4093
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        max_age: timedelta | int | None = None,
+        expires: str | datetime | int | float | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Add a ``Set-Cookie`` header."""
+        self.headers.add(
+            "Set-Cookie",
+            dump_cookie(
+                key,
+                value=value,
+                max_age=max_age,
+                expires=expires,
+                path=path,
+                domain=domain,
+                secure=secure,
+                httponly=httponly,
+                max_size=self.max_cookie_size,
+                samesite=samesite,
+                partitioned=partitioned,
+            ),
+        )
+
+    def delete_cookie(
+        self,
+        key: str,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = None,
+        partitioned: bool = False,
+    ) -> None:
+        """Tell the client to drop a cookie (expired, empty value)."""
+        self.set_cookie(
+            key,
+            expires=0,
+            max_age=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+
+    # -- ETags and conditional requests ------------------------------------------------
+
+    def get_etag(self) -> tuple[str, bool] | tuple[None, None]:
+        """``(etag, is_weak)`` from the ETag header, or ``(None, None)``."""
+        return unquote_etag(self.headers.get("ETag"))
+
+    def set_etag(self, etag: str, weak: bool = False) -> None:
+        """Set the ETag header (quoted; ``W/`` prefix when weak)."""
+        self.headers["ETag"] = quote_etag(etag, weak)
+
+    def add_etag(self, overwrite: bool = False, weak: bool = False) -> None:
+        """Set an ETag from a hash of the body, unless one is already set."""
+        if overwrite or "etag" not in self.headers:
+            self.set_etag(generate_etag(self.get_data()), weak)  # type: ignore[arg-type]
+
+    def _is_range_request_processable(self, environ: dict[str, t.Any]) -> bool:
+        return (
+            "HTTP_IF_RANGE" not in environ
+            or not is_resource_modified(
+                environ,
+                self.headers.get("etag"),
+                None,
+                self.headers.get("last-modified"),
+                ignore_if_range=False,
+            )
+        ) and "HTTP_RANGE" in environ
+
+    def _process_range_request(
+        self, environ: dict[str, t.Any], complete_length: int | None, accept_ranges: str | None
+    ) -> bool:
+        from microflask.exceptions import RequestedRangeNotSatisfiable
+
+        if (
+            accept_ranges is None
+            or complete_length is None
+            or complete_length == 0
+            or not self._is_range_request_processable(environ)
+        ):
+            return False
+        if accept_ranges == "none":
+            return False
+        parsed = parse_range_header(environ.get("HTTP_RANGE"))
+        if parsed is None:
+            raise RequestedRangeNotSatisfiable(complete_length)
+        range_tuple = parsed.range_for_length(complete_length)
+        content_range = parsed.to_content_range_header(complete_length)
+        if range_tuple is None or content_range is None:
+            raise RequestedRangeNotSatisfiable(complete_length)
+        start, stop = range_tuple
+        length = stop - start
+        self.headers["Content-Length"] = str(length)
+        self.headers["Accept-Ranges"] = accept_ranges
+        self.content_range = content_range
+        self.status_code = 206
+        self._slice_body_for_range(start, length)
+        return True
+
+    def _slice_body_for_range(self, start: int, length: int) -> None:
+        self.response = _RangeBodyIterator(self.response, start, length)
+
+    def make_conditional(
+        self,
+        request_or_environ: t.Any,
+        accept_ranges: bool | str = False,
+        complete_length: int | None = None,
+    ) -> Response:
+        """Answer conditional and range requests for GET/HEAD.
+
+        304 when If-None-Match / If-Modified-Since say the client is up to
+        date, 412 when If-Match fails, 206 with Content-Range for a valid
+        single range (needs ``complete_length``), 416 for a bad range.
+        """
+        environ = getattr(request_or_environ, "environ", request_or_environ)
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            if "date" not in self.headers:
+                self.headers["Date"] = http_date()
+            if accept_ranges is True:
+                cleaned_ranges: str | None = "bytes"
+            elif accept_ranges is False:
+                cleaned_ranges = "none"
+            elif isinstance(accept_ranges, str):
+                cleaned_ranges = accept_ranges
+            else:
+                raise ValueError("Invalid accept_ranges value")
+            is206 = self._process_range_request(environ, complete_length, cleaned_ranges)
+            if cleaned_ranges != "none" and "accept-ranges" not in self.headers:
+                self.headers["Accept-Ranges"] = cleaned_ranges
+            if not is206 and not is_resource_modified(
+                environ, self.headers.get("etag"), None, self.headers.get("last-modified")
+            ):
+                if parse_etags(environ.get("HTTP_IF_MATCH")):
+                    self.status_code = 412
+                else:
+                    self.status_code = 304
+            if self.automatically_set_content_length and "content-length" not in self.headers:
+                length = self.calculate_content_length()
+                if length is not None:
+                    self.headers["Content-Length"] = str(length)
+        return self
+
+    # -- WSGI ---------------------------------------------------------------------------------
+
+    def get_wsgi_headers(self, environ: dict[str, t.Any]) -> Headers:
+        """The headers to send for ``environ`` (a copy when they need fixing)."""
+        headers = self.headers
+        status = self._status_code
+        location = content_location = content_length = None
+        for key, value in headers:
+            lower = key.lower()
+            if lower == "location":
+                location = value
+            elif lower == "content-location":
+                content_location = value
+            elif lower == "content-length":
+                content_length = value
+        no_body_status = 100 <= status < 200 or status == 204 or status == 304
+        needs_length = (
+            content_length is None
+            and self.automatically_set_content_length
+            and not no_body_status
+            and self.is_sequence
+        )
+        if (
+            location is None
+            and content_location is None
+            and not needs_length
+            and not no_body_status
+        ):
+            return headers
+        headers = Headers(headers)
+        if location is not None:
+            new_location = _iri_to_uri_text(location)
+            if self.autocorrect_location_header:
+                root = "%s://%s%s/" % (
+                    environ.get("wsgi.url_scheme", "http"),
+                    _host_from_environ(environ, environ.get("wsgi.url_scheme", "http")),
+                    quote(_text_from_wsgi_string(environ.get("SCRIPT_NAME") or "").rstrip("/")),
+                )
+                path = quote(_text_from_wsgi_string(environ.get("PATH_INFO") or "").lstrip("/"))
+                new_location = urljoin(root + path, new_location)
+            if new_location != location:
+                headers["Location"] = new_location
+        if content_location is not None:
+            new_content_location = _iri_to_uri_text(content_location)
+            if new_content_location != content_location:
+                headers["Content-Location"] = new_content_location
+        if 100 <= status < 200 or status == 204:
+            headers.remove("Content-Length")
+            if status == 204:
+                # A 204 has no content, so no content type (wsgiref.validate agrees).
+                headers.remove("Content-Type")
+        elif status == 304:
+            remove_entity_headers(headers)
+        if needs_length:
+            headers["Content-Length"] = str(sum(len(x) for x in self.iter_encoded()))
+        return headers
+
+    def get_app_iter(self, environ: dict[str, t.Any]) -> t.Iterable[bytes]:
+        """The body iterable for ``environ``: empty for HEAD, 1xx, 204 and 304."""
+        status = self._status_code
+        body = self.response
+        if (
+            environ.get("REQUEST_METHOD") == "HEAD"
+            or 100 <= status < 200
+            or status == 204
+            or status == 304
+        ):
+            iterable: t.Iterable[bytes] = ()
+        elif self.direct_passthrough:
+            return body
+        elif (
+            body.__class__ is list
+            and not self._on_close
+            and len(body) == 1
+            and body[0].__class__ is bytes
+        ):
+            # A plain bytes body with nothing to close: no wrapper needed.
+            return body
+        else:
+            iterable = self.iter_encoded()
+        return _ResponseClosingIterator(iterable, self.close)
+
+    def get_wsgi_response(
+        self, environ: dict[str, t.Any]
+    ) -> tuple[t.Iterable[bytes], str, list[tuple[str, str]]]:
+        """``(app_iter, status, header list)`` ready for ``start_response``."""
+        headers = self.get_wsgi_headers(environ)
+        app_iter = self.get_app_iter(environ)
+        return app_iter, self._status, headers.to_wsgi_list()
+
+    def __call__(
+        self, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]
+    ) -> t.Iterable[bytes]:
+        app_iter, status, headers = self.get_wsgi_response(environ)
+        start_response(status, headers)
+        return app_iter
+
+    @classmethod
+    def force_type(cls, response: t.Any, environ: dict[str, t.Any] | None = None) -> Response:
+        """Make ``response`` an instance of ``cls`` (a WSGI app is run first)."""
+        if not isinstance(response, Response):
+            if environ is None:
+                raise TypeError(
+                    "cannot convert WSGI application into response objects without an environ"
+                )
+            response = Response(*_run_wsgi_app_for_response(response, environ, False))
+        response.__class__ = cls
+        return response
+
+    @classmethod
+    def from_app(
+        cls, app: t.Callable[..., t.Any], environ: dict[str, t.Any], buffered: bool = False
+    ) -> Response:
+        """Run a WSGI app and wrap what it returns in a response."""
+        return cls(*_run_wsgi_app_for_response(app, environ, buffered))
