@@ -3,8 +3,9 @@ Router, side by side in one process.
 
 For N = 10, 100 and 1,000 rules of the form ``/r{i}/<int:id>/item/<name>``
 it times matching the LAST rule (``/r{N-1}/42/item/foo``), the worst case
-for a router that scans its rules, then times building a URL for a
-dynamic rule.  Rounds of each router are interleaved and the best round is
+for a router that scans its rules; then matching the last of 1,000 literal
+rules, binding to a WSGI environ plus matching (a framework's per-request
+cost), and building a URL for a dynamic rule.  Rounds of each router are interleaved and the best round is
 kept, so background load hits all of them alike.  Prints a markdown table
 of operations per second and microflask's ratio to each peer.
 
@@ -23,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microflask import routing as micro_routing  # noqa: E402
 
-ROUNDS = 5
+ROUNDS = 7
 SIZES = (10, 100, 1000)
 
 
@@ -59,6 +60,49 @@ def bottle_matcher(count: int):
     return lambda: router.match(environ)
 
 
+def static_matchers(count: int):
+    """The three routers with ``count`` literal rules ``/s{i}/page``."""
+    import bottle
+    from werkzeug.routing import Map, Rule
+
+    path = f"/s{count - 1}/page"
+    micro = micro_routing.Map(
+        [micro_routing.Rule(f"/s{i}/page", endpoint=f"e{i}") for i in range(count)]
+    ).bind("example.com")
+    peer = Map([Rule(f"/s{i}/page", endpoint=f"e{i}") for i in range(count)]).bind("example.com")
+    router = bottle.Router()
+    for i in range(count):
+        router.add(f"/s{i}/page", "GET", f"e{i}")
+    environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET"}
+    assert micro.match(path) == peer.match(path) == (f"e{count - 1}", {})
+    return {
+        "micro": lambda: micro.match(path),
+        "werkzeug": lambda: peer.match(path),
+        "bottle": lambda: router.match(environ),
+    }
+
+
+def per_request_matchers():
+    """What a framework does per request: bind to the WSGI environ, match."""
+    from werkzeug.routing import Map, Rule
+
+    environ = {
+        "wsgi.url_scheme": "http",
+        "HTTP_HOST": "example.com",
+        "PATH_INFO": "/user/42",
+        "SCRIPT_NAME": "",
+        "REQUEST_METHOD": "GET",
+        "QUERY_STRING": "a=1",
+    }
+    micro = micro_routing.Map([micro_routing.Rule("/user/<int:id>", endpoint="user")])
+    peer = Map([Rule("/user/<int:id>", endpoint="user")])
+    assert micro.bind_to_environ(environ).match() == peer.bind_to_environ(environ).match()
+    return {
+        "micro": lambda: micro.bind_to_environ(environ, subdomain="").match(),
+        "werkzeug": lambda: peer.bind_to_environ(environ, subdomain="").match(),
+    }
+
+
 def micro_builder():
     adapter = micro_routing.Map(
         [micro_routing.Rule("/user/<int:id>/post/<slug>", endpoint="post")]
@@ -77,13 +121,19 @@ def werkzeug_builder():
     return lambda: adapter.build("post", values)
 
 
-def best_rates(candidates: dict[str, object], number: int) -> dict[str, float]:
-    """Operations per second for each callable, best of interleaved rounds."""
+def best_rates(candidates: dict[str, object], round_seconds: float = 0.004) -> dict[str, float]:
+    """Operations per second for each callable, best of interleaved rounds.
+    Each callable gets a call count that makes one round about
+    ``round_seconds`` long, so slow routers do not stretch the run."""
+    numbers = {}
+    for name, func in candidates.items():
+        seconds = timeit.timeit(func, number=50)
+        numbers[name] = max(50, int(50 * round_seconds / max(seconds, 1e-9)))
     best = {name: 0.0 for name in candidates}
     for _round in range(ROUNDS):
         for name, func in candidates.items():
-            seconds = min(timeit.repeat(func, number=number, repeat=1))
-            best[name] = max(best[name], number / seconds)
+            seconds = timeit.timeit(func, number=numbers[name])
+            best[name] = max(best[name], numbers[name] / seconds)
     return best
 
 
@@ -98,7 +148,6 @@ def main() -> None:
                 "werkzeug": werkzeug_matcher(count),
                 "bottle": bottle_matcher(count),
             },
-            number=20000,
         )
         micro_rates[count] = rates["micro"]
         print(
@@ -106,7 +155,18 @@ def main() -> None:
             f" | {rates['bottle']:,.0f} | {rates['micro'] / rates['werkzeug']:.2f}x"
             f" | {rates['micro'] / rates['bottle']:.2f}x |"
         )
-    rates = best_rates({"micro": micro_builder(), "werkzeug": werkzeug_builder()}, number=20000)
+    rates = best_rates(static_matchers(SIZES[-1]))
+    print(
+        f"| static match, N={SIZES[-1]} | {rates['micro']:,.0f} | {rates['werkzeug']:,.0f}"
+        f" | {rates['bottle']:,.0f} | {rates['micro'] / rates['werkzeug']:.2f}x"
+        f" | {rates['micro'] / rates['bottle']:.2f}x |"
+    )
+    rates = best_rates(per_request_matchers())
+    print(
+        f"| bind_to_environ + match | {rates['micro']:,.0f} | {rates['werkzeug']:,.0f} | - |"
+        f" {rates['micro'] / rates['werkzeug']:.2f}x | - |"
+    )
+    rates = best_rates({"micro": micro_builder(), "werkzeug": werkzeug_builder()})
     print(
         f"| build | {rates['micro']:,.0f} | {rates['werkzeug']:,.0f} | - |"
         f" {rates['micro'] / rates['werkzeug']:.2f}x | - |"

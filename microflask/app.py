@@ -448,6 +448,24 @@ class Flask(Scaffold):
             )
         return None
 
+    def _plain_url_matching(self, environ: dict) -> bool:
+        """Whether a request can be matched without a bound adapter.
+
+        True for the common app: no trusted-host check, no host or subdomain
+        matching, no websocket upgrade, and ``create_url_adapter`` and the
+        map's binding not customised by a subclass.
+        """
+        url_map = self.url_map
+        return (
+            not url_map.host_matching
+            and not self.subdomain_matching
+            and self.config["TRUSTED_HOSTS"] is None
+            and "HTTP_UPGRADE" not in environ
+            and type(self).create_url_adapter is Flask.create_url_adapter
+            and type(url_map).bind_to_environ is Map.bind_to_environ
+            and type(url_map).match_plain is Map.match_plain
+        )
+
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
         """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``."""
         names: t.Iterable[str | None] = (None,)
@@ -570,7 +588,7 @@ class Flask(Scaffold):
         """
         req = _cv_request.get().request
         names: tuple = (None,)
-        blueprints = req.blueprints
+        blueprints = req.blueprints if self.blueprints else None
         if blueprints:
             names = (None, *reversed(blueprints))
         preprocessors = self.url_value_preprocessors
@@ -709,7 +727,7 @@ class Flask(Scaffold):
         for func in ctx._after_request_functions:
             response = self.ensure_sync(func)(response)
         after = self.after_request_funcs
-        blueprints = ctx.request.blueprints
+        blueprints = ctx.request.blueprints if self.blueprints else None
         for name in chain(blueprints, (None,)) if blueprints else (None,):
             if name in after:
                 for func in reversed(after[name]):

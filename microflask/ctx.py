@@ -33,8 +33,16 @@ __all__ = [
     "has_request_context",
 ]
 
-# "No exception was passed": distinct from None, which means "no error".
+# "No exception was passed" / "not made yet": distinct from None.
 _context_sentinel = object()
+
+
+def _wsgi_text(value: str) -> str:
+    """WSGI carries the path as latin-1 decoded bytes; recover the UTF-8 text."""
+    try:
+        return value.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a caller that passed real text
+        return value
 
 
 class _AppCtxGlobals:
@@ -134,7 +142,8 @@ class AppContext:
 
     def push(self) -> None:
         self._cv_tokens.append(_cv_app.set(self))
-        appcontext_pushed.send(self.app)
+        if appcontext_pushed.receivers:
+            appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
 
     def pop(self, exc: BaseException | None = _context_sentinel) -> None:  # type: ignore
         try:
@@ -147,7 +156,8 @@ class AppContext:
             _cv_app.reset(self._cv_tokens.pop())
         if current is not self:
             raise AssertionError("Popped the wrong app context (%r instead of %r)" % (current, self))
-        appcontext_popped.send(self.app)
+        if appcontext_popped.receivers:
+            appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
 
     def __enter__(self) -> AppContext:
         self.push()
@@ -176,17 +186,40 @@ class RequestContext:
             request = app.request_class(environ)
             request.json_module = app.json
         self.request = request
-        self.url_adapter = None
-        try:
-            self.url_adapter = app.create_url_adapter(request)
-        except HTTPException as e:
-            request.routing_exception = e
         self.flashes: list | None = None
         self._session = session
         self._after_request_functions: list[t.Callable] = []
         self._cv_tokens: list[tuple[contextvars.Token, AppContext | None]] = []
         # The asyncio loop async views and hooks share, made on first need.
         self._event_loop: t.Any = None
+        # The bound URL map is made on first use (url_for, OPTIONS, a
+        # redirect): matching a plain request does not need it.  An app that
+        # checks hosts, matches subdomains or hosts, or customises adapters
+        # gets it now, as Flask does, so its errors surface as they would.
+        self._url_adapter: t.Any = _context_sentinel
+        if not app._plain_url_matching(request.environ):
+            self._make_url_adapter()
+
+    def _make_url_adapter(self) -> t.Any:
+        adapter = None
+        try:
+            adapter = self.app.create_url_adapter(self.request)
+        except HTTPException as e:
+            self.request.routing_exception = e
+        self._url_adapter = adapter
+        return adapter
+
+    @property
+    def url_adapter(self) -> t.Any:
+        """The app's URL map bound to this request (for matching and building)."""
+        adapter = self._url_adapter
+        if adapter is _context_sentinel:
+            adapter = self._make_url_adapter()
+        return adapter
+
+    @url_adapter.setter
+    def url_adapter(self, value: t.Any) -> None:
+        self._url_adapter = value
 
     @property
     def session(self) -> SessionMixin:
@@ -216,12 +249,26 @@ class RequestContext:
 
     def match_request(self) -> None:
         """Match the URL now, storing the rule and arguments (or the error) on the request."""
-        try:
-            self.request.url_rule, self.request.view_args = self.url_adapter.match(
-                return_rule=True
+        request = self.request
+        if self._url_adapter is _context_sentinel:
+            # The plain case: one look-up in the map, no adapter.
+            environ = request.environ
+            url_map = self.app.url_map
+            found = url_map.match_plain(
+                url_map.default_subdomain or "",
+                _wsgi_text(environ.get("PATH_INFO", "")),
+                request.method,
             )
+            if found is not None:
+                request.url_rule, request.view_args = found
+                return
+        adapter = self.url_adapter
+        if adapter is None:
+            return
+        try:
+            request.url_rule, request.view_args = adapter.match(return_rule=True)
         except HTTPException as e:
-            self.request.routing_exception = e
+            request.routing_exception = e
 
     def push(self) -> None:
         app_ctx = _cv_app.get(None)
@@ -231,7 +278,7 @@ class RequestContext:
         else:
             app_ctx = None
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
-        if self.url_adapter is not None:
+        if self.request.routing_exception is None:
             self.match_request()
 
     def pop(self, exc: BaseException | None = _context_sentinel) -> None:  # type: ignore

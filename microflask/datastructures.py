@@ -15,7 +15,7 @@ import re
 import typing as t
 from copy import deepcopy as _copy_deepcopy
 from datetime import datetime
-from itertools import repeat as _repeat
+from itertools import repeat as _itertools_repeat
 
 __all__ = [
     "iter_multi_items",
@@ -121,7 +121,7 @@ class ImmutableDictMixin:
     @classmethod
     def fromkeys(cls, keys: t.Iterable, value: t.Any = None) -> t.Any:
         instance = super().__new__(cls)  # type: ignore[misc]
-        instance.__init__(zip(keys, _repeat(value)))
+        instance.__init__(zip(keys, _itertools_repeat(value)))
         return instance
 
     def __reduce_ex__(self, protocol: t.SupportsIndex) -> t.Any:
@@ -301,14 +301,30 @@ class MultiDict(TypeConversionDict):
         return dict.__iter__(self)
 
     def __getitem__(self, key: t.Any) -> t.Any:
-        if key in self:
+        try:
             values = dict.__getitem__(self, key)
-            if values:
-                return values[0]
+        except KeyError:
+            raise _bad_request_key_error(key) from None
+        if values:
+            return values[0]
         raise _bad_request_key_error(key)
 
     def __setitem__(self, key: t.Any, value: t.Any) -> None:
         dict.__setitem__(self, key, [value])
+
+    def get(self, key: t.Any, default: t.Any = None, type: t.Callable | None = None) -> t.Any:  # noqa: A002
+        """The first value of ``key``, converted by ``type`` if given; a
+        missing key or failed conversion gives ``default``."""
+        # Written out (not via self[key]) so a miss costs no exception object.
+        values = dict.get(self, key)
+        if not values:
+            return default
+        if type is None:
+            return values[0]
+        try:
+            return type(values[0])
+        except (ValueError, TypeError):
+            return default
 
     def add(self, key: t.Any, value: t.Any) -> None:
         """Append ``value`` to the values of ``key``."""
@@ -471,12 +487,15 @@ class OrderedMultiDict(MultiDict):
         self._pairs: list[list] = []
         if mapping is not None:
             for key, value in iter_multi_items(mapping):
-                self.add(key, value)
+                OrderedMultiDict.add(self, key, value)
 
     def _rebuild_pairs_for(self, key: t.Any, values: list) -> None:
         """Drop ``key``'s pairs; append its new values at the end."""
         self._pairs = [pair for pair in self._pairs if pair[0] != key]
         self._pairs.extend([key, value] for value in values)
+
+    def __reduce_ex__(self, protocol: t.SupportsIndex) -> t.Any:
+        return type(self), (list(self.items(multi=True)),)
 
     def __getstate__(self) -> list:  # type: ignore[override]
         return list(self.items(multi=True))
@@ -485,7 +504,7 @@ class OrderedMultiDict(MultiDict):
         dict.clear(self)
         self._pairs = []
         for key, value in values:
-            self.add(key, value)
+            OrderedMultiDict.add(self, key, value)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, MultiDict):
@@ -497,22 +516,9 @@ class OrderedMultiDict(MultiDict):
     __hash__ = None  # type: ignore[assignment]
 
     def __setitem__(self, key: t.Any, value: t.Any) -> None:
+        # Like the peer: the key's old values go, the new one moves to the end.
         if key in self:
-            values = dict.__getitem__(self, key)
-            if values:
-                # Keep the first occurrence's position, drop the rest.
-                first_seen = False
-                kept = []
-                for pair in self._pairs:
-                    if pair[0] == key:
-                        if first_seen:
-                            continue
-                        first_seen = True
-                        pair = [key, value]
-                    kept.append(pair)
-                self._pairs = kept
-                dict.__setitem__(self, key, [value])
-                return
+            self._pairs = [pair for pair in self._pairs if pair[0] != key]
         dict.__setitem__(self, key, [value])
         self._pairs.append([key, value])
 
@@ -575,10 +581,12 @@ class OrderedMultiDict(MultiDict):
         return dict.pop(self, key, [])
 
     def popitemlist(self) -> tuple[t.Any, list]:
-        if not self._pairs:
-            raise _bad_request_key_error("popitem(): dictionary is empty")
-        key = self._pairs[0][0]
-        return key, self.poplist(key)
+        try:
+            key, values = dict.popitem(self)
+        except KeyError as e:
+            raise _bad_request_key_error(e.args[0] if e.args else None) from None
+        self._pairs = [pair for pair in self._pairs if pair[0] != key]
+        return key, values
 
     def clear(self) -> None:
         dict.clear(self)
@@ -700,15 +708,12 @@ class CombinedMultiDict(ImmutableMultiDictMixin, MultiDict):  # type: ignore[mis
 
 # -- headers ---------------------------------------------------------------
 
-_header_value_forbidden_re = re.compile(r"[\r\n\x00]")
-
-
 def _checked_header_value(value: t.Any) -> str:
     """Coerce a header value to str and refuse CR, LF and NUL, which would
     let a value start a new header (response splitting)."""
     if value.__class__ is not str:
         value = str(value)
-    if _header_value_forbidden_re.search(value) is not None:
+    if "\n" in value or "\r" in value or "\x00" in value:
         raise ValueError("Header values must not contain newline characters.")
     return value
 
@@ -741,11 +746,9 @@ class Headers:
                 if k.lower() == ikey:
                     return v
             raise _bad_request_key_error(key)
-        if isinstance(key, int):
-            return self._list[key]
         if isinstance(key, slice):
             return self.__class__(self._list[key])
-        raise _bad_request_key_error(key)
+        return self._list[key]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Headers):
@@ -761,10 +764,18 @@ class Headers:
     def get(self, key: str, default: t.Any = None, type: t.Callable | None = None) -> t.Any:  # noqa: A002
         """The first value of ``key`` (converted by ``type`` if given; a
         failed conversion gives ``default``)."""
-        try:
-            rv = self[key]
-        except KeyError:
-            return default
+        if isinstance(key, str):
+            ikey = key.lower()
+            for k, rv in self._list:
+                if k.lower() == ikey:
+                    break
+            else:
+                return default
+        else:
+            try:
+                rv = self[key]
+            except (KeyError, IndexError):
+                return default
         if type is None:
             return rv
         try:
@@ -808,10 +819,17 @@ class Headers:
         """Add every pair from a mapping or iterable, and ``kwargs``,
         keeping existing values."""
         if arg is not None:
-            for key, value in iter_multi_items(arg):
+            append = self._list.append
+            if isinstance(arg, (list, tuple, Headers)):
+                # The common case (a list of pairs): no per-item method call.
+                for key, value in arg:
+                    append((key, _checked_header_value(value)))
+            else:
+                for key, value in iter_multi_items(arg):
+                    append((key, _checked_header_value(value)))
+        if kwargs:
+            for key, value in iter_multi_items(kwargs):
                 self.add(key, value)
-        for key, value in iter_multi_items(kwargs):
-            self.add(key, value)
 
     def __delitem__(self, key: t.Any) -> None:
         if isinstance(key, (int, slice)):
@@ -845,11 +863,13 @@ class Headers:
         return self.pop()
 
     def __contains__(self, key: object) -> bool:
-        try:
-            self[key]
-        except KeyError:
+        if not isinstance(key, str):
             return False
-        return True
+        ikey = key.lower()
+        for k, _ in self._list:
+            if k.lower() == ikey:
+                return True
+        return False
 
     def __iter__(self) -> t.Iterator[tuple[str, str]]:
         return iter(self._list)
@@ -1008,9 +1028,31 @@ class EnvironHeaders(ImmutableHeadersMixin, Headers):  # type: ignore[misc]
         if not isinstance(key, str):
             raise _bad_request_key_error(key)
         key = key.upper().replace("-", "_")
-        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = f"HTTP_{key}"
+        try:
             return self.environ[key]
-        return self.environ[f"HTTP_{key}"]
+        except KeyError:
+            # A KeyError that also answers 400 when a view does
+            # request.headers["X"] for a header the client did not send.
+            raise _bad_request_key_error(key) from None
+
+    def get(self, key: str, default: t.Any = None, type: t.Callable | None = None) -> t.Any:  # noqa: A002
+        if not isinstance(key, str):
+            return default
+        name = key.upper().replace("-", "_")
+        if name not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = f"HTTP_{name}"
+        environ = self.environ
+        if name not in environ:
+            return default
+        rv = environ[name]
+        if type is None:
+            return rv
+        try:
+            return type(rv)
+        except ValueError:
+            return default
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
@@ -1150,12 +1192,16 @@ class FileStorage:
         return bool(self.filename)
 
     def __getattr__(self, name: str) -> t.Any:
+        stream = self.__dict__.get("stream")
+        if stream is None or name.startswith("__"):
+            # Not set up yet (e.g. while unpickling): no proxying.
+            raise AttributeError(name)
         try:
-            return getattr(self.stream, name)
+            return getattr(stream, name)
         except AttributeError:
             # SpooledTemporaryFile hides some attributes on its _file.
-            if hasattr(self.stream, "_file"):
-                return getattr(self.stream._file, name)
+            if hasattr(stream, "_file"):
+                return getattr(stream._file, name)
             raise
 
     def __iter__(self) -> t.Iterator[bytes]:
@@ -1728,10 +1774,7 @@ class ContentRange:
         on_update: t.Callable | None = None,
     ) -> None:
         self.on_update = on_update
-        self._units = units
-        self._start = start
-        self._stop = stop
-        self._length = length
+        self.set(start, stop, length, units)
 
     units = _content_range_attribute("units")
     start = _content_range_attribute("start")
@@ -1744,7 +1787,7 @@ class ContentRange:
         from microflask.http import is_byte_range_valid
 
         if not is_byte_range_valid(start, stop, length):
-            raise ValueError("Bad range provided")
+            raise AssertionError("Bad range provided")
         self._units = units
         self._start = start
         self._stop = stop
@@ -1989,9 +2032,7 @@ class Authorization:
                 decoded = base64.b64decode(rest, validate=False).decode()
             except (binascii.Error, UnicodeError, ValueError):
                 return None
-            username, sep, password = decoded.partition(":")
-            if not sep:
-                return None
+            username, _, password = decoded.partition(":")
             return cls(scheme, {"username": username, "password": password})
         if "=" in rest.rstrip("="):
             from microflask.http import parse_dict_header
@@ -2139,6 +2180,8 @@ class WWWAuthenticate:
                     value = quote_header_value(value)
                 items.append(f"{key}={value}")
             return f"Digest {', '.join(items)}"
+        if not self.parameters:
+            return self.type.title()
         return f"{self.type.title()} {dump_header(self.parameters)}"
 
     def __str__(self) -> str:

@@ -107,6 +107,8 @@ class HTTPException(Exception):
         """The description as one HTML paragraph, escaped, newlines as ``<br>``."""
         from microflask.markup import escape
 
+        if not self.description:
+            return "<p></p>"
         description = str(escape(self.description)).replace("\n", "<br>")
         return f"<p>{description}</p>"
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 import typing as t
 from urllib.parse import unquote
 
@@ -171,7 +172,9 @@ def _get_input_stream_for_environ(
     environ: t.Mapping[str, t.Any], max_content_length: int | None = None
 ) -> t.Any:
     """The request body stream, never readable past its end (``get_input_stream``)."""
-    stream = environ["wsgi.input"]
+    stream = environ.get("wsgi.input")
+    if stream is None:  # a broken server or hand-made environ: no body
+        return io.BytesIO()
     content_length = _content_length_from_environ(environ)
     if (
         content_length is not None
@@ -267,6 +270,7 @@ def _filename_from_disposition_options(options: dict[str, str]) -> str | None:
     return options.get("filename")
 
 
+_LINE_BREAK_BYTES = frozenset(b"\r\n")
 _BOUNDARY_CLOSE = 0
 _BOUNDARY_OPEN = 1
 _BOUNDARY_JUNK = 2
@@ -276,23 +280,45 @@ _BOUNDARY_WAIT = 3
 def _classify_boundary_line(buffer: bytes, after: int, eof: bool) -> tuple[int, int]:
     """What follows ``--boundary`` at ``after``: ``--`` (close), a line end
     (open), other bytes (junk: not a delimiter at all), or not enough data yet.
-    Returns the kind and, for an open delimiter, where its line ends."""
+
+    Line ends may be CRLF, LF or a bare CR.  For an open delimiter the
+    second value is the index of the line end's last byte.
+    """
     next_two = buffer[after : after + 2]
     if next_two == b"--":
         return _BOUNDARY_CLOSE, -1
     if next_two and next_two[:1] not in b" \t\r\n-":
         return _BOUNDARY_JUNK, -1  # the common junk case, decided without slicing
-    line_end = buffer.find(b"\n", after, after + 1025)
-    segment = buffer[after : line_end if line_end >= 0 else after + 1025]
-    if segment.strip(b" \t\r"):
+    window = buffer[after : after + 1025]
+    lf = window.find(b"\n")
+    cr = window.find(b"\r")
+    line_end = -1
+    if cr >= 0 and (lf < 0 or cr < lf):
+        segment = window[:cr]
+        if cr + 1 < len(window):
+            line_end = after + cr + (1 if window[cr + 1 : cr + 2] == b"\n" else 0)
+        elif eof:
+            line_end = after + cr
+    elif lf >= 0:
+        segment = window[:lf]
+        line_end = after + lf
+    else:
+        segment = window
+    if segment.strip(b" \t"):
         if line_end < 0 and segment == b"-" and not eof:
             return _BOUNDARY_WAIT, -1
         return _BOUNDARY_JUNK, -1
     if line_end < 0:
-        if len(segment) > 1024:
+        if len(window) > 1024:
             raise ValueError("Invalid multipart boundary line.")
         return _BOUNDARY_WAIT, -1
     return _BOUNDARY_OPEN, line_end
+
+
+# The empty line that ends a part's header block: CRLF, LF or bare-CR style.
+# A regex scans left to right and stops at the first one, so the cost is
+# the size of the header block, not of the buffer.
+_multipart_header_end_re = re.compile(rb"\r\n\r\n|\n\r\n|\n\n|\r\r")
 
 
 class MultiPartParser:
@@ -357,17 +383,21 @@ class MultiPartParser:
         fields: list,
         files: list,
     ) -> None:
+        # ``buffer[pos:]`` is the unread data; consuming input only moves
+        # ``pos``, so nothing is copied per part, only once per chunk read.
         read = stream.read
         buffer_size = self.buffer_size
         max_memory = self.max_form_memory_size
         max_parts = self.max_form_parts
         first_delimiter = b"--" + boundary
-        # A part ends at a line break followed by ``--boundary``.
-        delimiter = b"\n--" + boundary
-        keep = len(delimiter) + 4
+        delimiter_length = len(first_delimiter) + 1  # with the line break before it
+        keep = delimiter_length + 4
+        header_end_search = _multipart_header_end_re.search
+        line_breaks = _LINE_BREAK_BYTES
         state = _MULTIPART_PREAMBLE
         buffer = b""
-        search_from = 0
+        pos = 0
+        search_from = 0  # where a delimiter's line break may start
         eof = False
         part_count = 0
         part_name: t.Any = None
@@ -381,7 +411,9 @@ class MultiPartParser:
             if not eof:
                 chunk = read(buffer_size)
                 if chunk:
-                    buffer = buffer + chunk if buffer else chunk
+                    buffer = buffer[pos:] + chunk if pos < len(buffer) else chunk
+                    search_from = max(0, search_from - pos)
+                    pos = 0
                 else:
                     eof = True
 
@@ -389,44 +421,39 @@ class MultiPartParser:
             while progressed:
                 progressed = False
                 if state == _MULTIPART_PREAMBLE:
-                    position = buffer.find(first_delimiter, search_from)
+                    position = buffer.find(first_delimiter, max(pos, search_from))
                     if position < 0:
                         # Drop the preamble, keep a tail that may start the boundary.
-                        if len(buffer) > keep:
-                            buffer = buffer[-keep:]
-                        search_from = 0
+                        if len(buffer) - pos > keep:
+                            pos = len(buffer) - keep
+                        search_from = pos
                         break
                     after = position + len(first_delimiter)
                     kind, line_end = _classify_boundary_line(buffer, after, eof)
                     if kind == _BOUNDARY_CLOSE:
                         state = _MULTIPART_EPILOGUE
                         progressed = True
-                        continue
-                    if kind == _BOUNDARY_JUNK:
+                    elif kind == _BOUNDARY_JUNK:
                         # ``--boundaryX``: a longer string, not our delimiter.
                         search_from = position + 1
                         progressed = True
-                        continue
-                    if kind == _BOUNDARY_WAIT:
-                        buffer = buffer[position:]
-                        search_from = 0
-                        break
-                    buffer = buffer[line_end + 1 :]
-                    search_from = 0
-                    state = _MULTIPART_HEADERS
-                    progressed = True
+                    elif kind == _BOUNDARY_WAIT:
+                        pos = search_from = position
+                    else:
+                        pos = search_from = line_end + 1
+                        state = _MULTIPART_HEADERS
+                        progressed = True
 
                 elif state == _MULTIPART_HEADERS:
-                    end = buffer.find(b"\n\r\n")
-                    end_lf = buffer.find(b"\n\n")
-                    if end < 0 or (0 <= end_lf < end):
-                        if end_lf < 0:
-                            if len(buffer) > _MULTIPART_HEADER_BLOCK_LIMIT:
-                                self.fail("Multipart part headers are too large.")
-                            break
-                        block, buffer = buffer[:end_lf], buffer[end_lf + 2 :]
-                    else:
-                        block, buffer = buffer[:end], buffer[end + 3 :]
+                    match = header_end_search(
+                        buffer, pos, pos + _MULTIPART_HEADER_BLOCK_LIMIT + 4
+                    )
+                    if match is None:
+                        if len(buffer) - pos > _MULTIPART_HEADER_BLOCK_LIMIT:
+                            self.fail("Multipart part headers are too large.")
+                        break
+                    block = buffer[pos : match.start()]
+                    pos = search_from = match.end()
                     part_count += 1
                     if max_parts is not None and part_count > max_parts:
                         raise RequestEntityTooLarge()
@@ -445,43 +472,50 @@ class MultiPartParser:
                         )
                     else:
                         part_container = None
-                    search_from = 0
                     state = _MULTIPART_DATA
                     progressed = True
 
                 elif state == _MULTIPART_DATA:
-                    position = buffer.find(delimiter, search_from)
-                    if position >= 0:
-                        after = position + len(delimiter)
+                    # One search for ``--boundary``, then check the line break
+                    # before it (LF, or CR for CRLF and bare-CR bodies).
+                    position = buffer.find(first_delimiter, search_from + 1)
+                    while position > pos and buffer[position - 1] not in line_breaks:
+                        position = buffer.find(first_delimiter, position + 1)
+                    if position > pos:
+                        line_break = position - 1
+                        after = line_break + delimiter_length
                         kind, line_end = _classify_boundary_line(buffer, after, eof)
                         if kind == _BOUNDARY_JUNK:
                             # Data that merely contains ``--boundary...``.
-                            search_from = position + 1
+                            search_from = line_break + 1
                             progressed = True
                             continue
                         if kind == _BOUNDARY_WAIT:
                             if eof:
                                 self.fail("Multipart body ended in a boundary line.")
-                            search_from = position
+                            search_from = line_break
                             break
-                        data_end = position
-                        if position > 0 and buffer[position - 1 : position] == b"\r":
+                        data_end = line_break
+                        if (
+                            line_break > pos
+                            and buffer[line_break] == 10  # LF
+                            and buffer[line_break - 1] == 13  # CR
+                        ):
                             data_end -= 1
-                        data = buffer[:data_end]
+                        data = buffer[pos:data_end]
                         if kind == _BOUNDARY_CLOSE:
-                            buffer = buffer[after + 2 :]
+                            pos = after + 2
                             state = _MULTIPART_EPILOGUE
                         else:
-                            buffer = buffer[line_end + 1 :]
+                            pos = line_end + 1
                             state = _MULTIPART_HEADERS
-                        search_from = 0
+                        search_from = pos
                     else:
-                        if len(buffer) <= keep:
-                            search_from = 0
+                        if len(buffer) - pos <= keep:
                             break
                         split = len(buffer) - keep
-                        data, buffer = buffer[:split], buffer[split:]
-                        search_from = 0
+                        data = buffer[pos:split]
+                        pos = search_from = split
                     if data:
                         if part_container is not None:
                             part_container.write(data)
@@ -503,7 +537,6 @@ class MultiPartParser:
 
                 elif state == _MULTIPART_EPILOGUE:
                     # Drain the epilogue so the whole announced body is consumed.
-                    buffer = b""
                     while read(buffer_size):
                         pass
                     return

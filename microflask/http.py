@@ -10,7 +10,11 @@ garbage from a client; each writer refuses values that would break a header.
 from __future__ import annotations
 
 import re
-import time
+# Aliased: other modules bind the bare name ``time`` to the function, and the
+# single-file bundle shares one namespace.
+from time import gmtime as _time_gmtime
+from time import struct_time as _time_struct_time
+from time import time as _time_now
 import typing as t
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
@@ -180,7 +184,11 @@ _hop_by_hop_header_names = frozenset(
 
 # RFC 9110 "tchar": characters a header token may hold without quotes.
 _token_chars = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Quoted strings in general headers: a backslash escapes any character.
 _backslash_escape_re = re.compile(r"\\(.)", re.S)
+# Quoted option values keep backslashes except before a quote or backslash
+# (Windows paths in Content-Disposition filenames survive).
+_option_backslash_escape_re = re.compile(r'\\([\\"])')
 
 
 # -- quoting ---------------------------------------------------------------
@@ -291,10 +299,12 @@ _charset_value_re = re.compile(
     r"""
     ([\w!#$%&*+\-.^`|~]*)'  # charset, then a quote
     [\w!#$%&*+\-.^`|~]*'    # optional language, then a quote
-    ([\w!#$%&'*+\-.^`|~]+)  # percent-encoded value
+    (.+)                     # percent-encoded value
     """,
-    re.ASCII | re.VERBOSE,
+    re.ASCII | re.VERBOSE | re.S,
 )
+# RFC 8187 names only these; any other charset leaves the value undecoded.
+_rfc2231_charsets = frozenset(["utf-8", "iso-8859-1", "us-ascii", "ascii"])
 
 
 def _decode_rfc2231_value(value: str) -> str:
@@ -303,10 +313,9 @@ def _decode_rfc2231_value(value: str) -> str:
     if match is None:
         return value
     charset, encoded = match.groups()
-    try:
-        return _url_unquote(encoded, encoding=charset or "utf-8", errors="replace")
-    except LookupError:
-        return _url_unquote(encoded, errors="replace")
+    if charset.lower() not in _rfc2231_charsets:
+        return value[match.start(2):]
+    return _url_unquote(encoded, encoding=charset, errors="replace")
 
 
 def parse_dict_header(value: str) -> dict[str, str | None]:
@@ -325,8 +334,12 @@ def parse_dict_header(value: str) -> dict[str, str | None]:
         if key[-1] == "*":
             key = key[:-1].rstrip()
             if len(item_value) >= 2 and item_value[0] == item_value[-1] == '"':
-                item_value = unquote_header_value(item_value)
-            result[key] = _decode_rfc2231_value(item_value)
+                # A quoted extended value is taken literally.
+                result[key] = unquote_header_value(item_value)
+            elif _token_chars.issuperset(item_value.rpartition("'")[2]):
+                result[key] = _decode_rfc2231_value(item_value)
+            else:
+                result[key] = item_value
         else:
             if len(item_value) >= 2 and item_value[0] == item_value[-1] == '"':
                 item_value = unquote_header_value(item_value)
@@ -342,6 +355,7 @@ _option_parameter_re = re.compile(
     (\*)?                         # RFC 2231 "encoded" marker
     =
     (?:
+        ([\w!#$%&*+\-.^`|~]*'[\w!#$%&*+\-.^`|~]*')?  # RFC 2231 charset'lang' prefix
         "((?:[^"\\]|\\.)*)"       # quoted value
       | ([\w!#$%&'*+\-.^`|~]+)     # token value
     )
@@ -376,15 +390,20 @@ def parse_options_header(value: str | None) -> tuple[str, dict[str, str]]:
                 break
             continue
         pos = match.end()
-        name, index, encoded, quoted, token = match.groups()
+        name, index, encoded, charset_prefix, quoted, token = match.groups()
         name = name.lower()
+        fully_quoted = quoted is not None and charset_prefix is None
         if quoted is not None:
-            option_value = _backslash_escape_re.sub(r"\1", quoted)
+            option_value = (charset_prefix or "") + _option_backslash_escape_re.sub(r"\1", quoted)
         else:
             option_value = token
         if index is not None:
-            continued.setdefault(name, []).append((int(index), option_value, bool(encoded)))
-        elif encoded:
+            if name not in continued:
+                continued[name] = []
+                # Reserve the position of the first piece; filled in below.
+                options.setdefault(name, "")
+            continued[name].append((int(index), option_value, bool(encoded)))
+        elif encoded and not fully_quoted:
             options[name] = _decode_rfc2231_value(option_value)
         else:
             options[name] = option_value
@@ -406,18 +425,16 @@ def _join_rfc2231_continuations(parts: list[tuple[int, str, bool]]) -> str:
             if position == 0:
                 head, sep, tail = text.partition("'")
                 if sep:
-                    charset = head or "utf-8"
+                    charset = head
                     text = tail.partition("'")[2]
             pieces.append(("enc", text))
         else:
             pieces.append(("raw", text))
     result = []
+    known_charset = charset.lower() in _rfc2231_charsets
     for kind, text in pieces:
-        if kind == "enc":
-            try:
-                result.append(_url_unquote(text, encoding=charset, errors="replace"))
-            except LookupError:
-                result.append(_url_unquote(text, errors="replace"))
+        if kind == "enc" and known_charset:
+            result.append(_url_unquote(text, encoding=charset, errors="replace"))
         else:
             result.append(text)
     return "".join(result)
@@ -570,20 +587,20 @@ def _datetime_as_utc(dt: datetime) -> datetime:
 def _utc_struct_for(timestamp: t.Any) -> tuple:
     """(weekday, day, month, year, h, m, s) in UTC for any date input."""
     if timestamp is None:
-        timestamp = time.time()
+        timestamp = _time_now()
     if isinstance(timestamp, datetime):
         dt = _datetime_as_utc(timestamp)
         return dt.weekday(), dt.day, dt.month, dt.year, dt.hour, dt.minute, dt.second
     if isinstance(timestamp, date):
         return timestamp.weekday(), timestamp.day, timestamp.month, timestamp.year, 0, 0, 0
-    if isinstance(timestamp, time.struct_time):
+    if isinstance(timestamp, _time_struct_time):
         tm = timestamp
     else:
-        tm = time.gmtime(timestamp)
+        tm = _time_gmtime(timestamp)
     return tm.tm_wday, tm.tm_mday, tm.tm_mon, tm.tm_year, tm.tm_hour, tm.tm_min, tm.tm_sec
 
 
-def http_date(timestamp: datetime | date | int | float | time.struct_time | None = None) -> str:
+def http_date(timestamp: datetime | date | int | float | _time_struct_time | None = None) -> str:
     """Format a time as an HTTP date: ``Wed, 01 Jan 2020 00:00:00 GMT``.
     Naive datetimes are taken as UTC; ``None`` means now."""
     wday, day, month, year, hour, minute, second = _utc_struct_for(timestamp)
@@ -936,6 +953,11 @@ _cookie_quoted_byte_map.update({ord('"'): '\\"', ord("\\"): "\\\\", ord(","): "\
 _cookie_name_forbidden_re = re.compile(r"[\x00-\x1f\x7f;=,\s]")
 
 
+_cookie_path_plain_chars = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,/:=@"
+)
+
+
 def _quote_cookie_value(value: str) -> str:
     """Quote a value unless it is plain; non-ASCII and separators become
     octal escapes of the UTF-8 bytes."""
@@ -966,14 +988,18 @@ def dump_cookie(
     Secure.  A name holding CR, LF, ``;``, ``=``, ``,`` or spaces raises
     ``ValueError``.  A cookie over ``max_size`` bytes triggers a warning.
     """
+    if isinstance(key, (bytes, bytearray)):
+        key = bytes(key).decode("utf-8", "replace")
     if not isinstance(key, str):
         raise TypeError(f"cookie name must be a str, not {type(key).__name__}")
     if _cookie_name_forbidden_re.search(key) is not None:
         raise ValueError(f"invalid cookie name {key!r}")
-    if not isinstance(value, str):
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8", "replace")
+    elif not isinstance(value, str):
         value = str(value)
     key_text = key.encode("utf-8").decode("latin-1") if not key.isascii() else key
-    if path is not None:
+    if path is not None and not _cookie_path_plain_chars.issuperset(path):
         path = _url_quote(path, safe="%!$&'()*+,/:=@")
     if domain:
         domain = domain.partition(":")[0]
@@ -993,7 +1019,7 @@ def dump_cookie(
         elif _header_value_is_unsafe(expires):
             raise ValueError("Header values must not contain newline characters.")
     elif max_age is not None and sync_expires:
-        expires = http_date(time.time() + max_age)
+        expires = http_date(_time_now() + max_age)
     if samesite is not None:
         samesite = samesite.title()
         if samesite not in {"Strict", "Lax", "None"}:
@@ -1018,8 +1044,8 @@ def dump_cookie(
             continue
         parts.append(f"{name}={attr_value}")
     rv = "; ".join(parts)
-    cookie_size = len(rv.encode("utf-8", "replace"))
-    if max_size and cookie_size > max_size:
+    if max_size and len(rv) > max_size // 4 and len(rv.encode("utf-8", "replace")) > max_size:
+        cookie_size = len(rv.encode("utf-8", "replace"))
         import warnings
 
         value_size = len(value.encode("utf-8", "replace"))

@@ -42,6 +42,79 @@ class _native:
     _escape_inner = staticmethod(_escape_inner)
 
 
+def _remove_delimited_spans(text: str, opener: str, closer: str) -> str:
+    """Remove ``opener ... closer`` spans until none is left; an unclosed
+    opener stays.
+
+    Removing a span can join its neighbours into a new opener, so the next
+    search starts just far enough back to see one formed across the join.
+    """
+    search_from = 0
+    while True:
+        start = text.find(opener, search_from)
+        if start == -1:
+            return text
+        end = text.find(closer, start)
+        if end == -1:
+            return text
+        text = text[:start] + text[end + len(closer) :]
+        search_from = max(0, start - len(opener) + 1)
+
+
+class EscapeFormatter(string.Formatter):
+    """A ``string.Formatter`` that escapes every replacement field.
+
+    Objects may take part in formatting through ``__html_format__(spec)``;
+    objects with only ``__html__`` accept no format spec.
+    """
+
+    __slots__ = ("escape",)
+
+    def __init__(self, escape: t.Callable[[t.Any], Markup]) -> None:
+        self.escape = escape
+        super().__init__()
+
+    def format_field(self, value: t.Any, format_spec: str) -> str:
+        if hasattr(value, "__html_format__"):
+            formatted = value.__html_format__(format_spec)
+        elif hasattr(value, "__html__"):
+            if format_spec:
+                raise ValueError(
+                    "Format specifier %s given, but %s does not define __html_format__."
+                    " A class that defines __html__ must define __html_format__ to"
+                    " work with format specifiers." % (format_spec, type(value))
+                )
+            formatted = value.__html__()
+        else:
+            formatted = string.Formatter.format_field(self, value, str(format_spec))
+        return str(self.escape(formatted))
+
+
+class _MarkupEscapeHelper:
+    """Wraps one ``%`` operand so that ``%s`` and ``%r`` produce escaped text."""
+
+    __slots__ = ("obj", "escape")
+
+    def __init__(self, obj: t.Any, escape: t.Callable[[t.Any], Markup]) -> None:
+        self.obj = obj
+        self.escape = escape
+
+    def __getitem__(self, key: t.Any) -> _MarkupEscapeHelper:
+        return _MarkupEscapeHelper(self.obj[key], self.escape)
+
+    def __str__(self) -> str:
+        return str(self.escape(self.obj))
+
+    def __repr__(self) -> str:
+        return str(self.escape(repr(self.obj)))
+
+    def __int__(self) -> int:
+        return int(self.obj)
+
+    def __float__(self) -> float:
+        return float(self.obj)
+
+
 class Markup(str):
     """A string that is ready to be inserted into HTML without escaping.
 
@@ -225,79 +298,6 @@ class Markup(str):
         if escaped.__class__ is not cls:
             return cls(escaped)
         return escaped
-
-
-def _remove_delimited_spans(text: str, opener: str, closer: str) -> str:
-    """Remove ``opener ... closer`` spans until none is left; an unclosed
-    opener stays.
-
-    Removing a span can join its neighbours into a new opener, so the next
-    search starts just far enough back to see one formed across the join.
-    """
-    search_from = 0
-    while True:
-        start = text.find(opener, search_from)
-        if start == -1:
-            return text
-        end = text.find(closer, start)
-        if end == -1:
-            return text
-        text = text[:start] + text[end + len(closer) :]
-        search_from = max(0, start - len(opener) + 1)
-
-
-class EscapeFormatter(string.Formatter):
-    """A ``string.Formatter`` that escapes every replacement field.
-
-    Objects may take part in formatting through ``__html_format__(spec)``;
-    objects with only ``__html__`` accept no format spec.
-    """
-
-    __slots__ = ("escape",)
-
-    def __init__(self, escape: t.Callable[[t.Any], Markup]) -> None:
-        self.escape = escape
-        super().__init__()
-
-    def format_field(self, value: t.Any, format_spec: str) -> str:
-        if hasattr(value, "__html_format__"):
-            formatted = value.__html_format__(format_spec)
-        elif hasattr(value, "__html__"):
-            if format_spec:
-                raise ValueError(
-                    "Format specifier %s given, but %s does not define __html_format__."
-                    " A class that defines __html__ must define __html_format__ to"
-                    " work with format specifiers." % (format_spec, type(value))
-                )
-            formatted = value.__html__()
-        else:
-            formatted = string.Formatter.format_field(self, value, str(format_spec))
-        return str(self.escape(formatted))
-
-
-class _MarkupEscapeHelper:
-    """Wraps one ``%`` operand so that ``%s`` and ``%r`` produce escaped text."""
-
-    __slots__ = ("obj", "escape")
-
-    def __init__(self, obj: t.Any, escape: t.Callable[[t.Any], Markup]) -> None:
-        self.obj = obj
-        self.escape = escape
-
-    def __getitem__(self, key: t.Any) -> _MarkupEscapeHelper:
-        return _MarkupEscapeHelper(self.obj[key], self.escape)
-
-    def __str__(self) -> str:
-        return str(self.escape(self.obj))
-
-    def __repr__(self) -> str:
-        return str(self.escape(repr(self.obj)))
-
-    def __int__(self) -> int:
-        return int(self.obj)
-
-    def __float__(self) -> float:
-        return float(self.obj)
 
 
 _new_str_instance = str.__new__

@@ -98,6 +98,10 @@ def _hash_password_with_method(method: str, salt: str, password: str) -> t.Tuple
     raise ValueError("Invalid hash method '%s'." % name)
 
 
+# Werkzeug's name for the same helper.
+_hash_internal = _hash_password_with_method
+
+
 def generate_password_hash(password: str, method: str = "scrypt", salt_length: int = 16) -> str:
     """Hash a password for storage as ``method$salt$hexdigest``.
 

@@ -218,6 +218,8 @@ def url_decode(
         s = s.decode("latin-1")
     if cls is None:
         cls = MultiDict
-    pairs = parse_qsl(s, keep_blank_values=True, encoding=charset, errors=errors,
-                      separator=separator)
+    if separator != "&":
+        # parse_qsl's own ``separator`` argument needs Python 3.9.2+.
+        s = s.replace("&", "%26").replace(separator, "&")
+    pairs = parse_qsl(s, keep_blank_values=True, encoding=charset, errors=errors)
     return cls(pairs)

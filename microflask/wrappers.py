@@ -68,13 +68,13 @@ from microflask.http import (
     unquote_etag,
 )
 
-__all__ = ["Request", "Response", "UserAgent"]
+__all__ = ["Request", "Response", "ResponseStream", "UserAgent"]
 
 
 # --- small helpers ----------------------------------------------------------
 
 
-class _lazy_request_attribute:
+class _cached_wrapper_attribute:
     """Compute an attribute on first access, then keep it in ``__dict__``.
 
     A non-data descriptor: once the value sits in the instance dict, Python
@@ -102,16 +102,22 @@ def _text_from_wsgi_string(value: str) -> str:
         return value
 
 
+_flask_app_context_var: t.Any = None
+
+
 def _current_flask_app() -> t.Any:
     """The active application, if a Flask app context is pushed (else None)."""
-    try:
-        from microflask.globals import current_app
-    except ImportError:  # pragma: no cover - the app layer is optional
-        return None
-    try:
-        return current_app._get_current_object()  # type: ignore[attr-defined]
-    except (RuntimeError, AttributeError, LookupError):
-        return None
+    global _flask_app_context_var
+    context_var = _flask_app_context_var
+    if context_var is None:
+        try:
+            # Looked up on first use: this layer must import without the app layer.
+            from microflask.globals import _cv_app
+        except ImportError:  # pragma: no cover - the app layer is optional
+            return None
+        context_var = _flask_app_context_var = _cv_app
+    app_ctx = context_var.get(None)
+    return None if app_ctx is None else app_ctx.app
 
 
 class _AppAwareJsonModule:
@@ -147,6 +153,8 @@ _CHARSET_MIMETYPES = frozenset(
     )
 )
 _content_type_for_mimetype_cache: dict[str, str] = {}
+# Content types already known to hold no CR/LF/NUL (the cache's values).
+_checked_content_types: set[str] = set()
 _unsafe_header_value_re = re.compile(r"[\r\n\x00]")
 
 
@@ -168,6 +176,7 @@ def _content_type_for_mimetype(mimetype: str) -> str:
         content_type = mimetype + "; charset=utf-8"
     if len(_content_type_for_mimetype_cache) < 256 and _header_value_is_safe(mimetype):
         _content_type_for_mimetype_cache[mimetype] = content_type
+        _checked_content_types.add(content_type)
     return content_type
 
 
@@ -330,13 +339,13 @@ def _environ_header_text(key: str, doc: str) -> property:
     return property(get, doc=doc)
 
 
-def _environ_header_date(key: str, doc: str) -> _lazy_request_attribute:
+def _environ_header_date(key: str, doc: str) -> _cached_wrapper_attribute:
     def get(self: Request) -> datetime | None:
         return parse_date(self.environ.get(key))
 
     get.__name__ = key.lower()
     get.__doc__ = doc
-    return _lazy_request_attribute(get)
+    return _cached_wrapper_attribute(get)
 
 
 class Request:
@@ -378,6 +387,15 @@ class Request:
     ) -> None:
         self.environ = environ
         self.shallow = shallow
+        # Routing reads these on every request, so they are set right away
+        # (cheaper than computing them lazily); everything else waits.
+        #: The request method, upper case (``GET``, ``POST``...).
+        self.method: str = environ.get("REQUEST_METHOD", "GET").upper()
+        raw_path = environ.get("PATH_INFO") or ""
+        if not raw_path.isascii():
+            raw_path = _text_from_wsgi_string(raw_path)
+        #: The decoded path below the mount point, always starting with ``/``.
+        self.path: str = "/" + raw_path.lstrip("/")
         if populate_request and not shallow:
             environ["werkzeug.request"] = self
 
@@ -431,17 +449,12 @@ class Request:
 
     # -- the request line and URL ----------------------------------------------
 
-    @_lazy_request_attribute
-    def method(self) -> str:
-        """The request method, upper case (``GET``, ``POST``...)."""
-        return self.environ.get("REQUEST_METHOD", "GET").upper()
-
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def scheme(self) -> str:
         """``http`` or ``https`` (``wsgi.url_scheme``)."""
         return self.environ.get("wsgi.url_scheme", "http")
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def server(self) -> tuple[str, int | None] | None:
         """``(SERVER_NAME, SERVER_PORT)`` from the environ, if known."""
         name = self.environ.get("SERVER_NAME")
@@ -463,7 +476,7 @@ class Request:
         """The user the server authenticated, if any (``REMOTE_USER``)."""
         return self.environ.get("REMOTE_USER")
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def root_path(self) -> str:
         """The mount point of the application (``SCRIPT_NAME``), no trailing slash."""
         return _text_from_wsgi_string(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
@@ -473,15 +486,7 @@ class Request:
         """Alias of ``root_path``."""
         return self.root_path
 
-    @_lazy_request_attribute
-    def path(self) -> str:
-        """The decoded path below the mount point, always starting with ``/``."""
-        raw = self.environ.get("PATH_INFO") or ""
-        if raw.isascii():
-            return "/" + raw.lstrip("/")
-        return "/" + _text_from_wsgi_string(raw).lstrip("/")
-
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def query_string(self) -> bytes:
         """The raw query string, as bytes."""
         try:
@@ -499,7 +504,7 @@ class Request:
         """True for ``https`` and ``wss``."""
         return self.scheme in ("https", "wss")
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def host(self) -> str:
         """The host (with port when not the default), checked against ``trusted_hosts``."""
         host = _host_from_environ(self.environ, self.scheme)
@@ -511,7 +516,7 @@ class Request:
     def _url_prefix(self) -> str:
         return "%s://%s" % (self.scheme, _readable_url_host(self.host))
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def root_url(self) -> str:
         """``scheme://host/root_path/``: the application's URL."""
         return "%s%s/" % (self._url_prefix(), _quote_for_iri(self.root_path, _URL_PATH_SAFE))
@@ -521,17 +526,17 @@ class Request:
         """Alias of ``root_url``."""
         return self.root_url
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def host_url(self) -> str:
         """``scheme://host/``."""
         return self._url_prefix() + "/"
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def base_url(self) -> str:
         """The full URL without the query string."""
         return self.root_url + _quote_for_iri(self.path.lstrip("/"), _URL_PATH_SAFE)
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def url(self) -> str:
         """The full URL, query string included (non-ASCII kept readable)."""
         query = self.query_string
@@ -542,7 +547,7 @@ class Request:
             _iri_from_query_string(query.decode("utf-8", "replace")),
         )
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def access_route(self) -> list[str]:
         """Client then proxies from ``X-Forwarded-For``, else just ``remote_addr``."""
         forwarded = self.environ.get("HTTP_X_FORWARDED_FOR")
@@ -554,7 +559,7 @@ class Request:
 
     # -- query string, cookies, headers -------------------------------------------
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def args(self) -> MultiDict:
         """The parsed query string (``?a=1&b=2``) as an ImmutableMultiDict."""
         query = self.environ.get("QUERY_STRING")
@@ -569,7 +574,7 @@ class Request:
                 text = query
         return self.parameter_storage_class(_decode_urlencoded_pairs(text))
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def cookies(self) -> MultiDict:
         """The cookies the client sent, as an ImmutableMultiDict."""
         header = self.environ.get("HTTP_COOKIE")
@@ -577,7 +582,7 @@ class Request:
             return self.dict_storage_class()
         return parse_cookie(header, cls=self.dict_storage_class)
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def headers(self) -> EnvironHeaders:
         """The request headers, read straight from the environ."""
         return EnvironHeaders(self.environ)
@@ -600,12 +605,12 @@ class Request:
         "HTTP_IF_UNMODIFIED_SINCE", "If-Unmodified-Since, as a datetime."
     )
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def content_length(self) -> int | None:
         """The announced body length; None when unknown or chunked."""
         return _content_length_from_environ(self.environ)
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def max_forwards(self) -> int | None:
         """The Max-Forwards header as an int."""
         try:
@@ -630,58 +635,58 @@ class Request:
         """The Content-Type parameters, e.g. ``{"charset": "utf-8"}``."""
         return self._parsed_content_type()[1]
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def pragma(self) -> t.Any:
         """The Pragma header as a HeaderSet."""
         return parse_set_header(self.environ.get("HTTP_PRAGMA", ""))
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def access_control_request_headers(self) -> t.Any:
         """Headers a CORS preflight asks about, as a HeaderSet (or None)."""
         value = self.environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
         return None if value is None else parse_set_header(value)
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def user_agent(self) -> UserAgent:
         """The User-Agent header, wrapped in ``user_agent_class``."""
         return self.user_agent_class(self.environ.get("HTTP_USER_AGENT", ""))
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def authorization(self) -> t.Any:
         """The Authorization header (Basic or a token scheme), or None."""
         from microflask.datastructures import Authorization
 
         return Authorization.from_header(self.environ.get("HTTP_AUTHORIZATION"))
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def accept_mimetypes(self) -> t.Any:
         """The Accept header as a MIMEAccept."""
         from microflask.datastructures import MIMEAccept
 
         return parse_accept_header(self.environ.get("HTTP_ACCEPT"), MIMEAccept)
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def accept_charsets(self) -> t.Any:
         """The Accept-Charset header as a CharsetAccept."""
         from microflask.datastructures import CharsetAccept
 
         return parse_accept_header(self.environ.get("HTTP_ACCEPT_CHARSET"), CharsetAccept)
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def accept_encodings(self) -> t.Any:
         """The Accept-Encoding header as an Accept."""
         from microflask.datastructures import Accept
 
         return parse_accept_header(self.environ.get("HTTP_ACCEPT_ENCODING"), Accept)
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def accept_languages(self) -> t.Any:
         """The Accept-Language header as a LanguageAccept."""
         from microflask.datastructures import LanguageAccept
 
         return parse_accept_header(self.environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def cache_control(self) -> t.Any:
         """The Cache-Control header as a RequestCacheControl."""
         from microflask.datastructures import RequestCacheControl
@@ -690,22 +695,22 @@ class Request:
             self.environ.get("HTTP_CACHE_CONTROL"), None, RequestCacheControl
         )
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def if_match(self) -> t.Any:
         """The If-Match header as ETags."""
         return parse_etags(self.environ.get("HTTP_IF_MATCH"))
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def if_none_match(self) -> t.Any:
         """The If-None-Match header as ETags."""
         return parse_etags(self.environ.get("HTTP_IF_NONE_MATCH"))
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def if_range(self) -> t.Any:
         """The If-Range header as an IfRange."""
         return parse_if_range_header(self.environ.get("HTTP_IF_RANGE"))
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def range(self) -> t.Any:
         """The Range header as a Range, or None."""
         return parse_range_header(self.environ.get("HTTP_RANGE"))
@@ -739,7 +744,7 @@ class Request:
         """The raw WSGI input, unlimited: prefer ``stream``."""
         return self.environ["wsgi.input"]
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def stream(self) -> t.Any:
         """The body stream, limited to Content-Length / ``max_content_length``."""
         if self.shallow:
@@ -764,7 +769,7 @@ class Request:
             return data.decode("utf-8", "replace")
         return data
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def data(self) -> bytes:
         """The body as bytes; empty once it was parsed as a form."""
         return self.get_data(parse_form_data=True)  # type: ignore[return-value]
@@ -818,20 +823,32 @@ class Request:
             empty = self.parameter_storage_class()
             parsed = (self.stream, empty, self.parameter_storage_class())
         cache["stream"], cache["form"], cache["files"] = parsed
+        if not parsed[2] and self.mimetype != "multipart/form-data":
+            # Flask, in debug mode, explains a missing file that was sent as
+            # a plain field (the form lacked enctype="multipart/form-data").
+            app = _current_flask_app()
+            if app is not None and getattr(app, "debug", False):
+                try:
+                    from microflask.debughelpers import (  # type: ignore[import-not-found]
+                        attach_enctype_error_multidict,
+                    )
+                except ImportError:
+                    return
+                attach_enctype_error_multidict(self)
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def form(self) -> MultiDict:
         """Fields of a urlencoded or multipart body (files are in ``files``)."""
         self._load_form_data()
         return self.__dict__["form"]
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def files(self) -> MultiDict:
         """Uploaded files of a multipart body, as FileStorage objects."""
         self._load_form_data()
         return self.__dict__["files"]
 
-    @_lazy_request_attribute
+    @_cached_wrapper_attribute
     def values(self) -> CombinedMultiDict:
         """``args`` and ``form`` together (only ``args`` for GET)."""
         sources = [self.args]
@@ -928,8 +945,9 @@ class Request:
     def close(self) -> None:
         """Close uploaded files."""
         files = self.__dict__.get("files")
-        for _, value in iter_multi_items(files or ()):
-            value.close()
+        if files:
+            for _, value in iter_multi_items(files):
+                value.close()
 
     def __enter__(self) -> Request:
         return self
@@ -1050,6 +1068,48 @@ class _RangeBodyIterator:
         close = getattr(self._body, "close", None)
         if close is not None:
             close()
+
+
+class ResponseStream:
+    """A write-only file object appending to a response body (``response.stream``)."""
+
+    mode = "wb+"
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+        self.closed = False
+
+    def write(self, value: bytes | str) -> int:
+        if self.closed:
+            raise ValueError("I/O operation on closed file")
+        self.response._ensure_sequence(mutable=True)
+        self.response.response.append(value)
+        self.response.headers.remove("Content-Length")
+        return len(value)
+
+    def writelines(self, seq: t.Iterable[bytes | str]) -> None:
+        for item in seq:
+            self.write(item)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def flush(self) -> None:
+        if self.closed:
+            raise ValueError("I/O operation on closed file")
+
+    def isatty(self) -> bool:
+        if self.closed:
+            raise ValueError("I/O operation on closed file")
+        return False
+
+    def tell(self) -> int:
+        self.response._ensure_sequence()
+        return sum(map(len, self.response.iter_encoded()))
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
 
 
 def _encode_body_items(iterable: t.Iterable[t.Any]) -> t.Iterator[bytes]:
@@ -1203,34 +1263,36 @@ class Response:
         content_type: str | None = None,
         direct_passthrough: bool = False,
     ) -> None:
+        if status is None:
+            status = self.default_status
+        status_line = _status_line_cache.get(status) if status.__class__ is int else None
+        if status_line is not None:
+            self._status = status_line
+            self._status_code = status
+        else:
+            self.status = status  # type: ignore[assignment]
+        self.direct_passthrough = direct_passthrough
+        self._on_close: list[t.Callable[[], t.Any]] = []
+        # The common case is kept cheap: with no headers given, the fresh
+        # header list is filled directly (values checked here, once).
+        fresh_pairs = None
         if headers is None:
-            # The common case, kept cheap: a fresh header list whose content
-            # type is checked here once instead of through ``Headers.set``.
-            self.headers = header_store = Headers()
+            self.headers = Headers()
+            pairs = getattr(self.headers, "_list", None)
+            if pairs.__class__ is list:
+                fresh_pairs = pairs
             if content_type is None:
                 if mimetype is None:
                     mimetype = self.default_mimetype
                 if mimetype is not None:
                     content_type = _content_type_for_mimetype(mimetype)
-            pairs = getattr(header_store, "_list", None)
             if content_type is not None:
-                if pairs.__class__ is list and _header_value_is_safe(content_type):
-                    pairs.append(("Content-Type", content_type))
+                if fresh_pairs is not None and (
+                    content_type in _checked_content_types or _header_value_is_safe(content_type)
+                ):
+                    fresh_pairs.append(("Content-Type", content_type))
                 else:
-                    header_store["Content-Type"] = content_type
-            if (
-                response.__class__ is str
-                and pairs.__class__ is list
-                and self.automatically_set_content_length
-            ):
-                body = response.encode("utf-8")  # type: ignore[union-attr]
-                self.response = [body]
-                pairs.append(("Content-Length", str(len(body))))
-                response = None
-                self.status = self.default_status if status is None else status  # type: ignore[assignment]
-                self.direct_passthrough = direct_passthrough
-                self._on_close = []
-                return
+                    self.headers["Content-Type"] = content_type
         else:
             if isinstance(headers, Headers):
                 self.headers = headers
@@ -1245,13 +1307,19 @@ class Response:
                     content_type = _content_type_for_mimetype(mimetype)
             if content_type is not None:
                 self.headers["Content-Type"] = content_type
-        self.status = self.default_status if status is None else status  # type: ignore[assignment]
-        self.direct_passthrough = direct_passthrough
-        self._on_close: list[t.Callable[[], t.Any]] = []
         if response is None:
             self.response: t.Any = []
         elif isinstance(response, (str, bytes, bytearray)):
-            self.set_data(response)
+            if (
+                fresh_pairs is not None
+                and self.automatically_set_content_length
+                and type(self).set_data is Response.set_data
+            ):
+                body = response.encode("utf-8") if isinstance(response, str) else bytes(response)
+                self.response = [body]
+                fresh_pairs.append(("Content-Length", str(len(body))))
+            else:
+                self.set_data(response)
         else:
             self.response = response
 
@@ -1343,6 +1411,11 @@ class Response:
                 self.headers["Content-Length"] = length
 
     data = property(get_data, set_data, doc="The body as bytes (``get_data``/``set_data``).")
+
+    @_cached_wrapper_attribute
+    def stream(self) -> ResponseStream:
+        """A file-like object; ``response.stream.write(data)`` appends to the body."""
+        return ResponseStream(self)
 
     @property
     def text(self) -> str:
@@ -1887,6 +1960,7 @@ class Response:
             and not self._on_close
             and len(body) == 1
             and body[0].__class__ is bytes
+            and type(self).close is Response.close
         ):
             # A plain bytes body with nothing to close: no wrapper needed.
             return body

@@ -187,3 +187,17 @@ def test_get_response_and_wsgi_call():
     body = b"".join(exc.NotFound()(environ, start_response))
     assert captured[0][0] == "404 NOT FOUND"
     assert b"<title>404 Not Found</title>" in body
+
+
+def test_empty_description_renders_empty_paragraph():
+    assert exc.HTTPException().get_description() == "<p></p>"
+    assert exc.HTTPException().get_body().endswith("<h1>Unknown Error</h1>\n<p></p>\n")
+
+
+def test_markup_description_is_not_escaped_twice():
+    from microflask.markup import Markup
+
+    with pytest.raises(exc.HTTPException) as info:
+        exc.abort(400, Markup("<b>&lt;</b>"))
+    assert "<b>&lt;</b>" in str(info.value)
+    assert info.value.get_description() == "<p><b>&lt;</b></p>"

@@ -265,3 +265,105 @@ def test_build_error_attributes_and_types():
     assert str(BuildError("a", {}, None)) == "Could not build url for endpoint 'a'."
     empty = Map().bind("h")
     assert str(build_error(empty, "a")) == "Could not build url for endpoint 'a'."
+
+
+def test_host_matching_build_prefers_the_current_host():
+    url_map = Map(
+        [
+            Rule("/", endpoint="index", host="alpha.example.com"),
+            Rule("/", endpoint="index", host="beta.example.com"),
+            Rule("/", endpoint="gamma", host="gamma.example.com"),
+        ],
+        host_matching=True,
+    )
+    assert url_map.bind("alpha.example.com").build("index") == "/"
+    assert url_map.bind("AlPhA.ExAmPlE.CoM").build("index") == "/"
+    assert url_map.bind("beta.example.com").build("index") == "/"
+    assert url_map.bind("beta.example.com").build("gamma") == "http://gamma.example.com/"
+    assert url_map.bind("zeta.example.com").build("index") == "http://alpha.example.com/"
+
+
+def test_double_defaults():
+    for prefix in ("", "/aaa"):
+        adapter = Map(
+            [
+                Rule(prefix + "/", defaults={"foo": 1, "bar": False}, endpoint="x"),
+                Rule(prefix + "/<int:foo>", defaults={"bar": False}, endpoint="x"),
+                Rule(prefix + "/bar/", defaults={"foo": 1, "bar": True}, endpoint="x"),
+                Rule(prefix + "/bar/<int:foo>", defaults={"bar": True}, endpoint="x"),
+            ]
+        ).bind("example.com")
+        assert adapter.match(prefix + "/") == ("x", {"foo": 1, "bar": False})
+        assert adapter.match(prefix + "/2") == ("x", {"foo": 2, "bar": False})
+        assert adapter.match(prefix + "/bar/2") == ("x", {"foo": 2, "bar": True})
+        assert adapter.build("x", {"foo": 1, "bar": False}) == prefix + "/"
+        assert adapter.build("x", {"foo": 2, "bar": False}) == prefix + "/2"
+        assert adapter.build("x", {"bar": False}) == prefix + "/"
+        assert adapter.build("x", {"foo": 1, "bar": True}) == prefix + "/bar/"
+        assert adapter.build("x", {"foo": 2, "bar": True}) == prefix + "/bar/2"
+        assert adapter.build("x", {"bar": True}) == prefix + "/bar/"
+
+
+def test_method_fallback_when_building():
+    adapter = Map(
+        [
+            Rule("/", endpoint="index", methods=["GET"]),
+            Rule("/<name>", endpoint="hello_name", methods=["GET"]),
+            Rule("/select", endpoint="hello_select", methods=["POST"]),
+            Rule("/search_get", endpoint="search", methods=["GET"]),
+            Rule("/search_post", endpoint="search", methods=["POST"]),
+        ]
+    ).bind("example.com")
+    assert adapter.build("index", method="GET") == "/"
+    assert adapter.build("hello_name", {"name": "foo"}) == "/foo"
+    assert adapter.build("hello_select") == "/select"
+    assert adapter.build("search") == "/search_get"
+    assert adapter.build("search", method="POST") == "/search_post"
+
+
+def test_greedy_path_rules_build_with_most_arguments_first():
+    adapter = Map(
+        [
+            Rule("/foo", endpoint="foo"),
+            Rule("/<path:bar>", endpoint="bar"),
+            Rule("/<path:bar>/<path:blub>", endpoint="bar"),
+        ]
+    ).bind("example.org")
+    assert adapter.match("/he/he") == ("bar", {"bar": "he", "blub": "he"})
+    assert adapter.build("bar", {"bar": "blub"}) == "/blub"
+    assert adapter.build("bar", {"bar": "blub", "blub": "bar"}) == "/blub/bar"
+
+
+def test_scheme_relative_and_websocket_urls():
+    url_map = Map([Rule("/foo", endpoint="foo"), Rule("/ws", endpoint="ws", websocket=True)])
+    adapter = url_map.bind("example.org", url_scheme="")
+    assert adapter.build("foo") == "/foo"
+    assert adapter.build("foo", force_external=True) == "//example.org/foo"
+    assert adapter.build("foo", url_scheme="https", force_external=True) == (
+        "https://example.org/foo"
+    )
+    adapter = url_map.bind("example.org", url_scheme="ws")
+    assert adapter.build("ws") == "ws://example.org/ws"
+    assert adapter.build("foo") == "/foo"
+    assert adapter.build("ws", url_scheme="https") == "wss://example.org/ws"
+
+
+def test_many_query_values_and_sort_by_value():
+    url_map = Map([Rule("/", endpoint="bleep", build_only=True)])
+    long_args = {f"a{i}": i for i in range(100)}
+    assert url_map.bind("h").build("bleep", long_args) == "/?" + "&".join(
+        f"a{i}={i}" for i in range(100)
+    )
+    url_map = Map([Rule("/", endpoint="index")], sort_parameters=True, sort_key=lambda x: x[1])
+    assert url_map.bind("localhost").build(
+        "index", {"x": 20, "y": 10, "z": 30}, force_external=True
+    ) == "http://localhost/?y=10&x=20&z=30"
+
+
+def test_merge_slashes_when_building():
+    adapter = bound(
+        Rule("/yes//merge", endpoint="yes_merge"),
+        Rule("/no//merge", endpoint="no_merge", merge_slashes=False),
+    )
+    assert adapter.build("yes_merge") == "/yes/merge"
+    assert adapter.build("no_merge") == "/no//merge"

@@ -655,3 +655,189 @@ def test_host_matching():
     assert adapter.match() == ("sub", {"sub": "foo"})
     with pytest.raises(RuntimeError):
         url_map.bind("example.com", subdomain="x")
+
+
+def test_alias_and_defaults_redirects_keep_query_args():
+    adapter = Map(
+        [
+            Rule("/", endpoint="index"),
+            Rule("/index.html", endpoint="index", alias=True),
+            Rule("/users/", defaults={"page": 1}, endpoint="users"),
+            Rule("/users/index.html", defaults={"page": 1}, alias=True, endpoint="users"),
+            Rule("/users/page/<int:page>", endpoint="users"),
+            Rule("/users/page-<int:page>.html", alias=True, endpoint="users"),
+        ]
+    ).bind("example.com")
+    assert redirect_target(adapter, "/index.html") == "http://example.com/"
+    assert redirect_target(adapter, "/users/index.html") == "http://example.com/users/"
+    assert redirect_target(adapter, "/users/page-2.html") == "http://example.com/users/page/2"
+    assert redirect_target(adapter, "/users/page-1.html", query_args={"foo": "bar"}) == (
+        "http://example.com/users/?foo=bar"
+    )
+
+
+def test_defaults_redirect_crosses_subdomains():
+    url_map = Map(
+        [
+            Rule("/foo", defaults={"bar": 42}, subdomain="test"),
+            Rule("/foo/<int:bar>", subdomain="other"),
+        ]
+    )
+    adapter = url_map.bind("localhost", "/", subdomain="other")
+    assert redirect_target(adapter, "/foo/42") == "http://test.localhost/foo"
+
+
+def test_non_strict_map_leaves_do_not_consume_branches():
+    adapter = Map(
+        [
+            Rule("/path1", endpoint="leaf"),
+            Rule("/path1/", endpoint="branch"),
+            Rule("/path2", endpoint="leaf", strict_slashes=False),
+            Rule("/path2/", endpoint="branch"),
+            Rule("/path5", endpoint="leaf"),
+        ],
+        strict_slashes=False,
+    ).bind("example.com")
+    assert adapter.match("/path1") == ("leaf", {})
+    assert adapter.match("/path1/") == ("branch", {})
+    assert adapter.match("/path2") == ("leaf", {})
+    assert adapter.match("/path2/") == ("branch", {})
+    assert adapter.match("/path5/") == ("leaf", {})
+
+
+def test_slash_spanning_converter_with_trailing_slash():
+    class TwoConverter(BaseConverter):
+        regex = r"\w+/\w+"
+
+        def to_python(self, value):
+            return value.split("/")
+
+    adapter = bound(Rule("/<two:values>/", endpoint="two"), converters={"two": TwoConverter})
+    assert adapter.match("/a/b/") == ("two", {"values": ["a", "b"]})
+
+
+def test_converter_with_regex_argument():
+    class RegexConverter(BaseConverter):
+        def __init__(self, url_map, *items):
+            super().__init__(url_map)
+            self.regex = items[0]
+
+    adapter = bound(
+        Rule("/<regex('[^/]+'):value>/<regex('[a-z]{3}'):v2>", endpoint="r"),
+        converters={"regex": RegexConverter},
+    )
+    assert adapter.match("/x y/abc") == ("r", {"value": "x y", "v2": "abc"})
+    with pytest.raises(NotFound):
+        adapter.match("/x y/abcd")
+
+
+def test_allowed_methods_merge_static_and_dynamic_rules():
+    adapter = bound(Rule("/<foo>", methods=["GET", "HEAD"]), Rule("/foo", methods=["POST"]))
+    assert sorted(adapter.allowed_methods("/foo")) == ["GET", "HEAD", "POST"]
+
+
+def test_slash_redirect_is_decided_before_backtracking():
+    adapter = bound(
+        Rule("/docs/", endpoint="docs"),
+        Rule("/<path:p>", endpoint="catch_all"),
+        Rule("/u/<n>/", endpoint="u"),
+        Rule("/<a>/<b>", endpoint="ab"),
+    )
+    assert redirect_target(adapter, "/docs") == "http://example.com/docs/"
+    assert redirect_target(adapter, "/u/x") == "http://example.com/u/x/"
+    assert adapter.match("/other") == ("catch_all", {"p": "other"})
+
+
+def test_non_strict_leaf_beats_catch_all_path():
+    adapter = bound(
+        Rule("/path1", endpoint="leaf", strict_slashes=False),
+        Rule("/path2/", endpoint="branch", strict_slashes=False),
+        Rule("/<path:path>", endpoint="any", strict_slashes=False),
+    )
+    assert adapter.match("/path1/") == ("leaf", {})
+    assert adapter.match("/path2") == ("branch", {})
+    assert adapter.match("/other/") == ("any", {"path": "other/"})
+
+
+def test_path_rule_with_closing_slash_redirects():
+    adapter = bound(Rule("/p/<path:p>/", endpoint="p"))
+    assert redirect_target(adapter, "/p/a/b") == "http://example.com/p/a/b/"
+    assert adapter.match("/p/a/b/") == ("p", {"p": "a/b"})
+    assert adapter.build("p", {"p": "a/b"}) == "/p/a/b/"
+
+
+def test_unicode_rules_and_idna_server_name():
+    url_map = Map([Rule("/войти/", endpoint="enter"), Rule("/foo+bar/", endpoint="foobar")])
+    adapter = url_map.bind("☃.example.com")
+    assert redirect_target(adapter, "/войти") == (
+        "http://xn--n3h.example.com/%D0%B2%D0%BE%D0%B9%D1%82%D0%B8/"
+    )
+    assert adapter.match("/войти/") == ("enter", {})
+    assert adapter.build("enter", force_external=True) == (
+        "http://xn--n3h.example.com/%D0%B2%D0%BE%D0%B9%D1%82%D0%B8/"
+    )
+    assert adapter.build("foobar", force_external=True) == "http://xn--n3h.example.com/foo+bar/"
+
+
+def test_empty_path_under_script_root():
+    adapter = Map([Rule("/", endpoint="index")]).bind("example.org", "/test")
+    assert redirect_target(adapter, "") == "http://example.org/test/"
+
+
+def test_http_host_wins_over_server_name():
+    environ = {
+        "HTTP_HOST": "wiki.example.com",
+        "SERVER_NAME": "web0.example.com",
+        "SERVER_PORT": "80",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "",
+        "REQUEST_METHOD": "GET",
+        "wsgi.url_scheme": "http",
+    }
+    url_map = Map([Rule("/", endpoint="index", subdomain="wiki")])
+    adapter = url_map.bind_to_environ(environ, server_name="example.com")
+    assert adapter.match("/") == ("index", {})
+    assert adapter.build("index", force_external=True) == "http://wiki.example.com/"
+    assert adapter.build("index") == "/"
+    environ["HTTP_HOST"] = "admin.example.com"
+    adapter = url_map.bind_to_environ(environ, server_name="example.com")
+    assert adapter.build("index") == "http://wiki.example.com/"
+
+
+def test_redirect_response_location_is_quoted():
+    adapter = bound(
+        Rule("/<category>", defaults={"page": 1}, endpoint="category"),
+        Rule("/<category>/page/<int:page>", endpoint="category"),
+    )
+    with pytest.raises(RequestRedirect) as info:
+        adapter.match("/foo bar/page/1")
+    response = info.value.get_response({})
+    assert response.headers["Location"] == "http://example.com/foo%20bar"
+
+
+def test_signed_numbers():
+    adapter = bound(
+        Rule("/foos/<int(signed=True):page>", endpoint="foos"),
+        Rule("/bars/<float(signed=True):page>", endpoint="bars"),
+        Rule("/foo/<int:page>", endpoint="foo"),
+    )
+    assert adapter.match("/foos/-2") == ("foos", {"page": -2})
+    assert adapter.match("/bars/-0.185") == ("bars", {"page": -0.185})
+    with pytest.raises(NotFound):
+        adapter.match("/foo/-2")
+    assert adapter.build("foos", {"page": -3}) == "/foos/-3"
+
+
+def test_request_hosts_do_not_grow_the_static_index():
+    url_map = Map([Rule("/", endpoint="index", host="a.com")], host_matching=True)
+    for number in range(50):
+        with pytest.raises(NotFound):
+            url_map.bind(f"h{number}.example.com").match("/")
+    assert len(url_map._matcher.static_routes) == 1
+
+
+def test_literal_rule_added_after_binding_is_found():
+    url_map = Map([Rule("/a", endpoint="a")])
+    adapter = url_map.bind("example.com", subdomain="api")
+    url_map.add(Rule("/late", endpoint="late", subdomain="api"))
+    assert adapter.match("/late") == ("late", {})

@@ -3,6 +3,7 @@ parsing, errors, repr, ordering and introspection."""
 
 import pytest
 
+from microflask.datastructures import ImmutableDict
 from microflask.routing import (
     DEFAULT_CONVERTERS,
     EndpointPrefix,
@@ -58,6 +59,14 @@ def test_bad_converter_arguments():
         add_rule("/<int(1,2,min=):x>")
 
 
+@pytest.mark.parametrize(
+    "string", ["/<int(min=x):n>", "/<float(max='a'):n>", "/<int(fixed_digits=2.5):n>"]
+)
+def test_number_converter_options_are_checked_when_added(string):
+    with pytest.raises(TypeError, match="in rule"):
+        add_rule(string)
+
+
 def test_literal_angle_bracket_close_is_static_text():
     adapter = add_rule("/x>").bind("h")
     assert adapter.match("/x>") == ("e", {})
@@ -78,6 +87,7 @@ def test_parse_converter_args():
     assert parse_converter_args("1e3, a.b, u\"x\", 'é'") == ((1000.0, "a.b", "x", "é"), {})
     assert parse_converter_args("x=1, 2") == ((2,), {"x": 1})
     assert parse_converter_args("min=-5") == ((), {"min": -5})
+    assert parse_converter_args("a, b, c,") == (("a", "b", "c"), {})
 
 
 @pytest.mark.parametrize("text", ["a b", "a,,b", "a=b=c", "x=", '"a\\"b"'])
@@ -106,6 +116,19 @@ def test_default_converter_tables():
     assert url_map.converters["num"] is IntegerConverter
     assert url_map.converters is not Map.default_converters
     assert "num" not in Map().converters
+    assert isinstance(Map.default_converters, ImmutableDict)
+    with pytest.raises(TypeError):
+        Map.default_converters["x"] = IntegerConverter
+
+
+def test_map_subclass_with_more_default_converters():
+    class MyMap(Map):
+        default_converters = Map.default_converters.copy()
+        default_converters["foo"] = UnicodeConverter
+
+    url_map = MyMap([Rule("/a/<foo:bar>", endpoint="a")], converters={"x": IntegerConverter})
+    assert url_map.bind("h").match("/a/b") == ("a", {"bar": "b"})
+    assert "foo" not in Map().converters
 
 
 # -- rule attributes ------------------------------------------------------------
@@ -295,3 +318,27 @@ def test_rule_template():
 def test_rule_factory_base_is_abstract():
     with pytest.raises(NotImplementedError):
         RuleFactory().get_rules(Map())
+
+
+def test_empty_copies_are_equal_but_independent():
+    rule = Rule("/foo", {"meh": "muh"}, "x", ["POST"], False, "x", True, None)
+    copy = rule.empty()
+    assert rule.__dict__ == copy.__dict__
+    rule.methods.add("GET")
+    assert rule.__dict__ != copy.__dict__
+
+
+def test_subclass_with_custom_empty_kwargs():
+    class CustomRule(Rule):
+        def __init__(self, string=None, custom=None, *args, **kwargs):
+            self.custom = custom
+            super().__init__(string, *args, **kwargs)
+
+        def get_empty_kwargs(self):
+            kwargs = super().get_empty_kwargs()
+            kwargs["custom"] = self.custom
+            return kwargs
+
+    copy = CustomRule("/foo", endpoint="bar", custom="x").empty()
+    assert isinstance(copy, CustomRule)
+    assert copy.custom == "x"

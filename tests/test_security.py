@@ -140,6 +140,9 @@ def test_missing_scrypt_gives_a_clear_error(monkeypatch):
     monkeypatch.delattr(hashlib, "scrypt", raising=False)
     with pytest.raises(RuntimeError, match="scrypt"):
         generate_password_hash("pw")
+    # Not a malformed hash: say what is missing rather than lock users out.
+    with pytest.raises(RuntimeError, match="scrypt"):
+        check_password_hash("scrypt:1024:8:1$salt$00", "pw")
     # pbkdf2 keeps working.
     assert check_password_hash(generate_password_hash("pw", "pbkdf2:sha256:5"), "pw")
 

@@ -711,3 +711,33 @@ def test_digest_given_as_plain_function_signs_like_the_hash_itself():
 
     expected = hmac.new(keyed.derive_key(), b"v", keyed_blake2b).digest()
     assert keyed.sign("v") == b"v." + base64_encode(expected)
+
+
+def test_serializer_notices_changed_settings_between_calls():
+    serializer = URLSafeSerializer("k", salt="s")
+    token = serializer.dumps([1])
+    serializer.signer_kwargs["key_derivation"] = "hmac"
+    changed = serializer.dumps([1])
+    assert changed != token
+    assert changed == URLSafeSerializer("k", salt="s", signer_kwargs={"key_derivation": "hmac"}).dumps([1])
+    serializer.secret_keys[-1] = b"other"
+    assert serializer.dumps([1]) == URLSafeSerializer(
+        "other", salt="s", signer_kwargs={"key_derivation": "hmac"}
+    ).dumps([1])
+    serializer.salt = b"t"
+    with pytest.raises(BadSignature):
+        serializer.loads(changed)
+
+    class NoPayloadOnError(Signer):
+        def unsign(self, signed_value):
+            try:
+                return super().unsign(signed_value)
+            except BadSignature as error:
+                error.payload = None
+                raise
+
+    plain = Serializer("k")
+    bad = plain.dumps({"a": 1})[:-1]
+    assert plain.loads_unsafe(bad) == (False, {"a": 1})
+    plain.signer = NoPayloadOnError
+    assert plain.loads_unsafe(bad) == (False, None)

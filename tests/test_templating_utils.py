@@ -276,3 +276,31 @@ def test_urlize_matches_jinja_on_generated_inputs():
         if urlize(case["text"], **case["kwargs"]) != case["expect"]
     ]
     assert not mismatches
+
+
+def test_lru_cache_exposes_mapping_and_queue_snapshots():
+    cache = LRUCache(3)
+    cache["foo"] = 42
+    cache["bar"] = 23
+    cache["foo"]
+    assert cache._mapping == {"foo": 42, "bar": 23}
+    assert list(cache._queue) == ["bar", "foo"]
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        restored = pickle.loads(pickle.dumps(cache, protocol))
+        assert restored._mapping == cache._mapping
+        assert restored._queue == cache._queue
+
+
+def test_lru_cache_zero_capacity_stores_nothing():
+    cache = LRUCache(0)
+    cache["a"] = 1
+    assert len(cache) == 0 and "a" not in cache
+
+
+def test_clear_caches_empties_lexer_cache():
+    from microflask.templating import lexer
+    from microflask.templating.environment import Environment
+
+    Environment().from_string("{{ 1 }}")
+    utils.clear_caches()
+    assert not getattr(lexer, "_LEXER_CACHE", {})

@@ -62,3 +62,29 @@ def test_url_decode_is_tolerant():
     assert d["c"] == ""
     assert isinstance(d, MultiDict)
     assert urls.url_decode(b"x=%C3%BC")["x"] == "ü"
+
+
+def test_iri_safe_quoting_roundtrip():
+    uri = "http://xn--f-1gaa.com/%2F%25?q=%C3%B6&x=%3D%25#%25"
+    iri = "http://föö.com/%2F%25?q=ö&x=%3D%25#%25"
+    assert urls.uri_to_iri(uri) == iri
+    assert urls.iri_to_uri(iri) == uri
+
+
+def test_conversions_are_idempotent():
+    for value in ("http://www.idempoten.ce", "http://☃/☃", "http://xn--n3h/%E2%98%83"):
+        uri = urls.iri_to_uri(value)
+        assert urls.iri_to_uri(uri) == uri
+        iri = urls.uri_to_iri(value)
+        assert urls.uri_to_iri(iri) == iri
+
+
+def test_local_urls_and_invalid_code_points():
+    assert urls.iri_to_uri("/foo\x8f") == "/foo%C2%8F"
+    assert urls.iri_to_uri("/path[bracket]?(paren)") == "/path%5Bbracket%5D?(paren)"
+    assert urls.iri_to_uri("http://föö.com:8080/bam/baz") == "http://xn--f-1gaa.com:8080/bam/baz"
+
+
+def test_url_decode_custom_separator():
+    d = urls.url_decode("a=1;b=2&c", separator=";")
+    assert d["a"] == "1" and d["b"] == "2&c"

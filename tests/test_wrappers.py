@@ -2,6 +2,7 @@
 
 import io
 import json
+import pathlib
 from datetime import datetime, timedelta, timezone
 from wsgiref.validate import validator
 
@@ -84,7 +85,8 @@ def test_request_init_is_lazy_and_populates_environ():
     environ = make_environ()
     request = Request(environ)
     assert environ["werkzeug.request"] is request
-    assert set(request.__dict__) == {"environ", "shallow"}
+    # Only what routing always needs is computed up front.
+    assert set(request.__dict__) == {"environ", "shallow", "method", "path"}
     assert Request(make_environ(), populate_request=False).environ.get("werkzeug.request") is None
 
 
@@ -400,8 +402,8 @@ def test_request_max_content_length_on_terminated_stream():
 
 
 def test_request_max_form_memory_size_and_parts_defaults():
-    assert Request.max_form_memory_size.fget(Request(make_environ())) == 500_000
     request = Request(make_environ())
+    assert request.max_form_memory_size == 500_000
     assert request.max_form_parts == 1000
     assert request.max_content_length is None
     request.max_form_parts = 2
@@ -525,11 +527,13 @@ def test_request_application_decorator():
 
 
 def test_request_lazy_attributes_can_be_overridden():
-    request = Request(make_environ("/a"))
+    request = Request(make_environ("/a", query="x=1"))
+    request.args = ImmutableMultiDict({"y": "2"})
+    assert request.args["y"] == "2"
+    del request.args
+    assert request.args["x"] == "1"
     request.path = "/b"
     assert request.path == "/b"
-    del request.path
-    assert request.path == "/a"
 
 
 # --- Response: construction ------------------------------------------------------------
@@ -1080,3 +1084,238 @@ def test_limits_and_json_follow_the_flask_app_config():
         # Outside debug mode Flask keeps the parser's message from clients.
         assert "Failed to decode" not in info.value.description
     assert Request(make_environ()).max_content_length is None
+
+
+# --- parity with the peer (outputs recorded in tests/fixtures) ------------------------------
+
+PEER_OUTPUTS = json.loads(
+    (pathlib.Path(__file__).parent / "fixtures" / "wrappers_peer_outputs.json").read_text("utf-8")
+)
+
+
+def attempt(fn):
+    try:
+        return {"ok": fn()}
+    except Exception as error:  # compare the error type only
+        return {"error": type(error).__name__}
+
+
+def peer_base_environ(**extra):
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+    }
+    environ.update(extra)
+    return environ
+
+
+def describe_request(request):
+    # Twin of describe_request() in tests/fixtures/make_wrappers_fixtures.py.
+    return {
+        "method": request.method,
+        "path": request.path,
+        "script_root": request.script_root,
+        "full_path": request.full_path,
+        "url": request.url,
+        "base_url": request.base_url,
+        "root_url": request.root_url,
+        "host_url": request.host_url,
+        "host": request.host,
+        "query_string": request.query_string.decode("latin-1"),
+        "args": [list(pair) for pair in request.args.items(multi=True)],
+        "cookies": [list(pair) for pair in request.cookies.items(multi=True)],
+        "access_route": list(request.access_route),
+        "mimetype": request.mimetype,
+        "mimetype_params": dict(request.mimetype_params),
+        "content_length": request.content_length,
+        "is_json": request.is_json,
+        "is_secure": request.is_secure,
+    }
+
+
+@pytest.mark.parametrize("index", range(len(PEER_OUTPUTS["request_url"])))
+def test_request_url_parts_match_peer(index):
+    case = PEER_OUTPUTS["request_url"][index]
+    environ = peer_base_environ(**case["environ"])
+    environ["wsgi.input"] = io.BytesIO()
+    assert attempt(lambda: describe_request(Request(environ))) == case["result"]
+
+
+def peer_body_environ(case):
+    body = case["body"].encode("latin-1")
+    environ = peer_base_environ(REQUEST_METHOD=case.get("method", "POST"), QUERY_STRING="q=1")
+    environ["wsgi.input"] = io.BytesIO(body)
+    if case.get("ct") is not None:
+        environ["CONTENT_TYPE"] = case["ct"]
+    content_length = case.get("cl", "auto")
+    if content_length == "auto":
+        environ["CONTENT_LENGTH"] = str(len(body))
+    elif content_length is not None:
+        environ["CONTENT_LENGTH"] = content_length
+    if case.get("terminated"):
+        environ["wsgi.input_terminated"] = True
+    return environ
+
+
+def describe_files(files):
+    return [[k, v.filename, v.read().decode("latin-1")] for k, v in files.items(multi=True)]
+
+
+BODY_OPERATIONS = {
+    "form": lambda r: [[list(p) for p in r.form.items(multi=True)], describe_files(r.files)],
+    "data": lambda r: r.data.decode("latin-1"),
+    "data_then_form": lambda r: [
+        r.get_data().decode("latin-1"),
+        [list(p) for p in r.form.items(multi=True)],
+    ],
+    "values": lambda r: [list(p) for p in r.values.items(multi=True)],
+    "json": lambda r: r.json,
+    "json_silent": lambda r: r.get_json(silent=True),
+    "json_force": lambda r: r.get_json(force=True),
+    "text": lambda r: r.get_data(as_text=True),
+}
+
+
+@pytest.mark.parametrize("index", range(len(PEER_OUTPUTS["request_body"])))
+def test_request_body_handling_matches_peer(index):
+    case = PEER_OUTPUTS["request_body"][index]
+    for name, operation in BODY_OPERATIONS.items():
+        result = attempt(lambda: operation(Request(peer_body_environ(case["case"]))))
+        assert result == case["results"][name], name
+
+
+def peer_response_cases():
+    # Twin of response_cases() in tests/fixtures/make_wrappers_fixtures.py.
+    def generate():
+        yield "a"
+        yield b"b"
+
+    R = Response
+    return {
+        "str": lambda: R("hello"),
+        "bytes_201": lambda: R(b"hello", 201),
+        "list": lambda: R(["a", "b"]),
+        "tuple": lambda: R(("a", b"b")),
+        "generator": lambda: R(generate()),
+        "empty": lambda: R(),
+        "304": lambda: R(
+            "x", 304, {"ETag": '"x"', "Content-Type": "text/plain", "Last-Modified": "y"}
+        ),
+        "location_iri": lambda: R("x", headers={"Location": "/a b/\u00e9"}, status=302),
+        "location_idna": lambda: R(
+            "x", headers={"Location": "http://\u00fcber.com/a?b=\u00e9#frag"}, status=302
+        ),
+        "location_quoted": lambda: R("x", headers={"Location": "/q%20d?x=%C3%A9"}, status=302),
+        "xml": lambda: R("x", mimetype="application/xml"),
+        "svg": lambda: R("x", mimetype="image/svg+xml"),
+        "json": lambda: R("x", content_type="application/json"),
+        "header_type_wins": lambda: R("x", headers=[("Content-Type", "text/plain")]),
+        "bytearray": lambda: R(bytearray(b"ab")),
+        "status_100": lambda: R("x", status=100),
+        "status_str": lambda: R("x", status="200"),
+        "status_custom": lambda: R("x", status="299 Custom"),
+        "status_unknown": lambda: R("x", status=599),
+        "status_text_only": lambda: R("x", status="abc"),
+    }
+
+
+def describe_response(response, method):
+    environ = peer_base_environ(REQUEST_METHOD=method)
+    environ["wsgi.input"] = io.BytesIO()
+    app_iter, status, headers = response.get_wsgi_response(environ)
+    body = b"".join(app_iter)
+    return {
+        "status": status,
+        "status_code": response.status_code,
+        "headers": [list(pair) for pair in headers],
+        "body": body.decode("latin-1"),
+        "repr_kind": repr(response).split(" ", 1)[1],
+    }
+
+
+@pytest.mark.parametrize("name", sorted(PEER_OUTPUTS["response"]))
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_response_wsgi_output_matches_peer(name, method):
+    make = peer_response_cases()[name]
+    expected = PEER_OUTPUTS["response"][name][method]
+    assert attempt(lambda: describe_response(make(), method)) == expected
+
+
+def test_response_subclass_close_is_called_by_the_server():
+    closed = []
+
+    class ClosingResponse(Response):
+        def close(self):
+            closed.append(True)
+            super().close()
+
+    run_validated(ClosingResponse("x"), make_environ())
+    assert closed == [True]
+    # The fast path (a plain bytes body) still closes callbacks it registered.
+    response = Response("y")
+    response.call_on_close(lambda: closed.append("callback"))
+    run_validated(response, make_environ())
+    assert closed == [True, "callback"]
+
+
+def test_response_stream_writes_append_to_body():
+    response = Response("foo")
+    response.stream.write("bar")
+    assert response.stream.write(b"!") == 1
+    assert response.get_data() == b"foobar!"
+    assert "Content-Length" not in response.headers
+    assert response.stream.tell() == 7
+    assert response.get_wsgi_headers(make_environ())["Content-Length"] == "7"
+    response.stream.close()
+    with pytest.raises(ValueError):
+        response.stream.write(b"x")
+
+
+def form_request(data=b"foo=Hello+World"):
+    return Request(
+        make_environ(method="POST", body=data, content_type="application/x-www-form-urlencoded")
+    )
+
+
+def test_request_get_data_and_form_caching_rules():
+    data = b"foo=Hello+World"
+    request = form_request()
+    assert request.get_data() == data
+    assert request.form["foo"] == "Hello World"
+    assert request.get_data() == data
+    request = form_request()
+    assert request.form["foo"] == "Hello World"
+    assert request.get_data() == b""
+    request = form_request()
+    assert request.get_data(cache=False) == data
+    assert request.get_data(cache=False) == b""
+    assert request.form == {}
+    request = form_request()
+    assert request.get_data(parse_form_data=True) == b""
+    assert request.form["foo"] == "Hello World"
+
+
+def test_request_stream_can_be_replaced_before_parsing():
+    class LowercasingStream:
+        def __init__(self, stream):
+            self._stream = stream
+
+        def read(self, size=-1):
+            return self._stream.read(size).lower()
+
+    request = form_request()
+    request.stream = LowercasingStream(request.stream)
+    assert request.form["foo"] == "hello world"
+
+
+def test_request_url_keeps_ascii_escapes_in_query():
+    escaped = "http%3A%2F%2Fwww.example.com%2F%3Fnext%3D%2Fbaz%23my%3Dhash"
+    request = Request(make_environ("/bar", query="next=" + escaped))
+    assert request.full_path == "/bar?next=" + escaped
+    assert request.url == "http://localhost/bar?next=" + escaped

@@ -213,6 +213,10 @@ class TagDateTime(JSONTag):
         return parse_date(value)
 
 
+# Exact types no built-in tag matches (Markup, a str subclass, is not among them).
+_UNTAGGED_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 class TaggedJSONSerializer:
     """Serialize to compact JSON with tags, and back.
 
@@ -220,7 +224,7 @@ class TaggedJSONSerializer:
     value converts it.  :meth:`register` adds tags of your own.
     """
 
-    __slots__ = ("tags", "order")
+    __slots__ = ("tags", "order", "_scalars_pass_through")
 
     #: The tags every serializer starts with, in the order they are tried.
     default_tags: List[Type[JSONTag]] = [
@@ -239,6 +243,11 @@ class TaggedJSONSerializer:
         self.order: List[JSONTag] = []
         for tag_class in self.default_tags:
             self.register(tag_class)
+        # With only the built-in tags, plain JSON scalars never need a tag:
+        # skip trying every tag on them (most session values are scalars).
+        self._scalars_pass_through = all(
+            tag_class in _BUILTIN_TAG_CLASSES for tag_class in self.default_tags
+        )
 
     def register(
         self, tag_class: Type[JSONTag], force: bool = False, index: Optional[int] = None
@@ -249,6 +258,8 @@ class TaggedJSONSerializer:
         replaces the old tag.
         """
         tag = tag_class(self)
+        if tag_class not in _BUILTIN_TAG_CLASSES:
+            self._scalars_pass_through = False
         key = tag.key
         if key:
             if not force and key in self.tags:
@@ -261,6 +272,8 @@ class TaggedJSONSerializer:
 
     def tag(self, value: Any) -> Any:
         """Convert ``value`` to JSON-ready data, tagging where needed."""
+        if type(value) in _UNTAGGED_SCALAR_TYPES and self._scalars_pass_through:
+            return value
         for tag in self.order:
             if tag.check(value):
                 return tag.tag(value)
@@ -293,3 +306,6 @@ class TaggedJSONSerializer:
     def loads(self, value: Union[str, bytes]) -> Any:
         """Parse JSON from :meth:`dumps` and rebuild the tagged values."""
         return self._untag_scan(_tagged_json_loads(value))
+
+
+_BUILTIN_TAG_CLASSES = frozenset(TaggedJSONSerializer.default_tags)

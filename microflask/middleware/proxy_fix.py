@@ -34,10 +34,11 @@ def _trusted_forwarded_value(trusted_hops: int, header_value: str | None) -> str
     """
     if not trusted_hops or not header_value:
         return None
-    values = [part.strip() for part in header_value.split(",")]
+    # Empty items (a stray trailing comma) are not values, as in Werkzeug's list parsing.
+    values = [part.strip() for part in header_value.split(",") if part.strip()]
     if len(values) < trusted_hops:
         return None
-    return values[-trusted_hops] or None
+    return values[-trusted_hops]
 
 
 class ProxyFix:

@@ -132,6 +132,13 @@ class NumberConverter(BaseConverter):
         max: t.Any = None,
         signed: bool = False,
     ) -> None:
+        # Checked now so that a rule like <int(max=x):n> fails when it is
+        # added, not with a TypeError on the first request.
+        for option, bound in (("min", min), ("max", max)):
+            if bound is not None and not isinstance(bound, (int, float)):
+                raise TypeError(f"{option}={bound!r} must be a number")
+        if not isinstance(fixed_digits, int):
+            raise TypeError(f"fixed_digits={fixed_digits!r} must be an integer")
         if signed:
             self.regex = "-?" + self.regex
         super().__init__(map)

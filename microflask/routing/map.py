@@ -11,9 +11,10 @@ and what is the URL of this endpoint (:meth:`MapAdapter.build`).
 from __future__ import annotations
 
 import typing as t
-from types import MappingProxyType
+from bisect import bisect_right
 from urllib.parse import urljoin
 
+from microflask.datastructures import ImmutableDict
 from microflask.exceptions import HTTPException, MethodNotAllowed, NotFound
 from microflask.routing.converters import DEFAULT_CONVERTERS, _quote_url_path
 from microflask.routing.exceptions import (
@@ -55,6 +56,8 @@ def _routing_strip_default_port(host: str, scheme: str) -> str:
 
 def _routing_wsgi_text(value: str) -> str:
     """WSGI carries paths as latin-1 decoded bytes; recover the UTF-8 text."""
+    if value.isascii():
+        return value
     try:
         return value.encode("latin-1").decode("utf-8", "replace")
     except UnicodeEncodeError:
@@ -72,7 +75,7 @@ class Map:
     against the full host instead of rule subdomains.
     """
 
-    default_converters: t.Mapping[str, type] = MappingProxyType(dict(DEFAULT_CONVERTERS))
+    default_converters: t.Mapping[str, type] = ImmutableDict(DEFAULT_CONVERTERS)
 
     def __init__(
         self,
@@ -88,6 +91,8 @@ class Map:
     ) -> None:
         self._matcher = SegmentTrieMatcher()
         self._rules_by_endpoint: dict[t.Any, list[Rule]] = {}
+        self._build_keys_by_endpoint: dict[t.Any, list[tuple[int, int, int]]] = {}
+        self._endpoints_with_defaults: set[t.Any] = set()
         self._all_rules: list[Rule] | None = []
         self._remap = True
         self.default_subdomain = default_subdomain
@@ -100,6 +105,9 @@ class Map:
             self.converters.update(converters)
         self.sort_parameters = sort_parameters
         self.sort_key = sort_key
+        # domain -> (literal-path index, path matcher), for match_plain;
+        # emptied whenever a rule is added.
+        self._plain_matchers: dict[str, tuple[t.Any, t.Any]] = {}
         for rulefactory in rules or ():
             self.add(rulefactory)
 
@@ -126,22 +134,39 @@ class Map:
     def add(self, rulefactory: RuleFactory) -> None:
         """Add a rule (or every rule of a factory).  The rule is parsed now,
         so a bad pattern or an unknown converter fails here."""
+        self._plain_matchers.clear()
         for rule in rulefactory.get_rules(self):
             rule.bind(self)
             if not rule.build_only:
                 self._matcher.add(rule)
+            # Keep each endpoint's rules in building order; bisect_right
+            # puts a rule after equal ones, so ties keep the order added.
             same_endpoint = self._rules_by_endpoint.setdefault(rule.endpoint, [])
-            same_endpoint.append(rule)
-            same_endpoint.sort(key=Rule.build_compare_key)
-            for position, later in enumerate(same_endpoint):
-                later._has_default_provider = any(
-                    earlier.provides_defaults_for(later) for earlier in same_endpoint[:position]
-                )
-                later._may_redirect = bool(
-                    later.redirect_to is not None or later.alias or later._has_default_provider
-                )
+            keys = self._build_keys_by_endpoint.setdefault(rule.endpoint, [])
+            key = rule.build_compare_key()
+            position = bisect_right(keys, key)
+            keys.insert(position, key)
+            same_endpoint.insert(position, rule)
+            rule._may_redirect = bool(rule.redirect_to is not None or rule.alias)
+            if rule.defaults:
+                self._endpoints_with_defaults.add(rule.endpoint)
+            if rule.endpoint in self._endpoints_with_defaults:
+                self._mark_default_redirects(same_endpoint)
             self._all_rules = None
         self._remap = True
+
+    @staticmethod
+    def _mark_default_redirects(same_endpoint: list[Rule]) -> None:
+        """Flag the rules whose URL redirects to an earlier rule of the
+        endpoint that provides their values as defaults (``/page/1`` to
+        ``/page/``), so matching checks that only for them."""
+        for position, later in enumerate(same_endpoint):
+            later._has_default_provider = any(
+                earlier.provides_defaults_for(later) for earlier in same_endpoint[:position]
+            )
+            later._may_redirect = bool(
+                later.redirect_to is not None or later.alias or later._has_default_provider
+            )
 
     def update(self) -> None:
         """Kept for compatibility: rules are indexed as they are added."""
@@ -202,10 +227,11 @@ class Map:
         env = getattr(environ, "environ", environ)
         wsgi_server_name = _routing_environ_host(env)
         scheme = env.get("wsgi.url_scheme", "http")
-        connection = env.get("HTTP_CONNECTION", "").lower()
-        upgrade = any(token.strip() == "upgrade" for token in connection.split(","))
-        if upgrade and env.get("HTTP_UPGRADE", "").lower() == "websocket":
-            scheme = "wss" if scheme == "https" else "ws"
+        upgrade_to = env.get("HTTP_UPGRADE")
+        if upgrade_to and upgrade_to.lower() == "websocket":
+            connection = env.get("HTTP_CONNECTION", "").lower()
+            if any(token.strip() == "upgrade" for token in connection.split(",")):
+                scheme = "wss" if scheme == "https" else "ws"
         if server_name is None:
             server_name = wsgi_server_name
         else:
@@ -237,6 +263,43 @@ class Map:
             path_info,
             query_args=env.get("QUERY_STRING", ""),
         )
+
+    def match_plain(
+        self, domain: str, path_info: str, method: str
+    ) -> tuple[Rule, dict[str, t.Any]] | None:
+        """``(rule, values)`` when ``path_info`` simply matches a rule, else None.
+
+        The request's common case without building an adapter: no redirect,
+        no error, no websocket.  None means "ask a bound adapter", which
+        gives the full answer (a redirect, 404, 405, ...).
+        """
+        path = path_info.lstrip("/")
+        cached = self._plain_matchers.get(domain)
+        if cached is None:
+            if len(self._plain_matchers) > 64:  # hosts come from requests: stay bounded
+                self._plain_matchers.clear()
+            matcher = self._matcher
+            cached = self._plain_matchers[domain] = (
+                matcher.static_routes_for(domain),
+                matcher.path_matcher_for(domain),
+            )
+        static_routes, match_path = cached
+        found = None
+        static_rules = static_routes.get(path)
+        if static_rules is not None:
+            for rule in static_rules:
+                methods = rule.methods
+                if (methods is None or method in methods) and not rule.websocket:
+                    found = (rule, dict(rule.defaults) if rule.defaults else {}, False)
+                    break
+        if found is None:
+            found = match_path(path, method, False)
+            if found is None:
+                return None
+        rule, values, add_slash = found
+        if add_slash or rule._may_redirect or (not path_info and rule.strict_slashes):
+            return None
+        return rule, values
 
     def __repr__(self) -> str:
         from pprint import pformat
@@ -272,7 +335,8 @@ class MapAdapter:
         self.websocket = url_scheme in ("ws", "wss")
         # What the matcher compares rule domains with, and its entry point.
         self._match_domain = server_name if map.host_matching else subdomain
-        self._match_rule = map._matcher.match
+        self._static_routes = map._matcher.static_routes_for(self._match_domain)
+        self._match_path = map._matcher.path_matcher_for(self._match_domain)
 
     # -- matching -------------------------------------------------------
 
@@ -320,14 +384,26 @@ class MapAdapter:
             websocket = self.websocket
         domain = self._match_domain
         path = path_info.lstrip("/")
-        found = self._match_rule(domain, path, method, websocket)
+        found = None
+        static_rules = self._static_routes.get(path)
+        if static_rules is not None:
+            # Inlined first step of the matcher: a literal URL, one look-up.
+            for rule in static_rules:
+                methods = rule.methods
+                if (methods is None or method in methods) and rule.websocket == websocket:
+                    found = (rule, dict(rule.defaults) if rule.defaults else {}, False)
+                    break
+        if found is None:
+            found = self._match_path(path, method, websocket)
         if found is None:
             found = self._match_slow(domain, path, method, websocket, query_args)
-        elif not path_info and found[0].strict_slashes:
+        rule, values, add_slash = found
+        if add_slash:
+            raise RequestRedirect(self._redirect_url(path + "/", query_args))
+        if not path_info and rule.strict_slashes:
             # An empty path (an app mounted at "/app" asked for "/app") is
             # the root URL without its slash.
             raise RequestRedirect(self._redirect_url("/", query_args))
-        rule, values = found
         if rule._may_redirect:
             self._redirect_if_needed(rule, values, method, domain, query_args)
         if return_rule:
@@ -336,21 +412,16 @@ class MapAdapter:
 
     def _match_slow(
         self, domain: str, path: str, method: str, websocket: bool, query_args: t.Any
-    ) -> tuple[Rule, dict[str, t.Any]]:
-        """No rule fits exactly: try the slash-corrected URL, else explain
-        the failure as 405, 400 (websocket) or 404."""
+    ) -> tuple[Rule, dict[str, t.Any], bool]:
+        """No rule fits: redirect to the URL with slashes merged if a rule
+        fits that, else explain the failure as 405, 400 (websocket) or 404."""
         matcher = self.map._matcher
-        found = self._match_slash_variants(domain, path, method, websocket, query_args, path)
-        if found is not None:
-            return found
         if "//" in path:
             merged = _MERGEABLE_SLASHES_RE.sub("/", path)
             found = matcher.match(domain, merged, method, websocket)
-            if found is None:
-                found = self._match_slash_variants(
-                    domain, merged, method, websocket, query_args, merged
-                )
             if found is not None and found[0].merge_slashes:
+                if found[2]:
+                    merged += "/"
                 raise RequestRedirect(self._redirect_url(merged, query_args))
         allowed: set[str] = set()
         websocket_mismatch = False
@@ -359,45 +430,17 @@ class MapAdapter:
                 allowed.update(rule.methods)
             elif rule.websocket != websocket:
                 websocket_mismatch = True
-            else:
-                # Fits, yet was not chosen: possible only for a rule the
-                # fast path skipped; treat as a match.
-                return rule, _values
         if allowed:
             raise MethodNotAllowed(valid_methods=sorted(allowed))
         if websocket_mismatch:
             raise WebsocketMismatch()
         raise NotFound()
 
-    def _match_slash_variants(
-        self,
-        domain: str,
-        path: str,
-        method: str,
-        websocket: bool,
-        query_args: t.Any,
-        shown_path: str,
-    ) -> tuple[Rule, dict[str, t.Any]] | None:
-        """``/docs`` for a ``/docs/`` rule: redirect (strict) or match (not
-        strict).  ``/docs/`` for a non-strict ``/docs`` rule: match."""
-        matcher = self.map._matcher
-        if not path.endswith("/"):
-            found = matcher.match(domain, path + "/", method, websocket)
-            if found is not None:
-                if found[0].strict_slashes:
-                    raise RequestRedirect(self._redirect_url(shown_path + "/", query_args))
-                return found
-        elif path:
-            found = matcher.match(domain, path[:-1], method, websocket)
-            if found is not None and not found[0].strict_slashes:
-                return found
-        return None
-
     def _redirect_url(self, path: str, query_args: t.Any) -> str:
-        return self.make_redirect_url(
-            _quote_url_path(path), query_args if query_args is not None
-            else self.query_args
-        )
+        """The absolute URL of a corrected (unquoted) path, with the query."""
+        if query_args is None:
+            query_args = self.query_args
+        return self.make_redirect_url(_quote_url_path(path), query_args)
 
     def _redirect_if_needed(
         self,
@@ -513,12 +556,20 @@ class MapAdapter:
             found = self._partial_build(endpoint, values, self.default_method, append_unknown)
             if found is not None:
                 return found
+        first_fit = None
         for rule in self.map._rules_by_endpoint.get(endpoint, ()):
             if rule.suitable_for(values, method):
                 built = rule.build(values, append_unknown)
                 if built is not None:
-                    return built[0], built[1], rule.websocket
-        return None
+                    found = (built[0], built[1], rule.websocket)
+                    # With host matching, a rule for the current host beats
+                    # an earlier one for another host (an endpoint served
+                    # by several hosts links within the host it is on).
+                    if not self.map.host_matching or built[0] == self.server_name:
+                        return found
+                    if first_fit is None:
+                        first_fit = found
+        return first_fit
 
     def build(
         self,

@@ -15,13 +15,15 @@ host matching).  Matching walks depth first: at each segment the literal
 child is tried before the variable parts, and a dead end backtracks.  So
 the cost grows with the depth of the URL, not with the number of rules.
 
-Priority, which decides the winner when several rules fit a URL:
+Priority, which decides the winner when several rules fit a URL (the
+same outcomes as Werkzeug's on its own test maps):
 
 1. at each segment, literal text beats a variable;
-2. among variable parts: parts within one segment beat slash-spanning ones
-   (``path``), then more literal text in the part wins (``v<int:n>`` over
-   ``<n>``), then fewer variables, then lighter converter weights
-   (int/float 50 < string/uuid/any 100 < path 200);
+2. variable parts are tried in this order: more pieces of literal text
+   first (so ``/<path:name>/edit`` beats ``/<a>/<b>/<c>``, and ``v<int:n>``
+   beats ``<n>``), then more literal characters, then more variables, then
+   lighter converter weights (int/float 50 < string/uuid/any 100 < path
+   200), so ``<int:n>`` beats ``<n>`` which beats ``<path:p>``;
 3. equal parts and rules ending at the same node keep the order they were
    added in.
 
@@ -32,6 +34,7 @@ match, and the search moves on to the next candidate.
 from __future__ import annotations
 
 import typing as t
+from types import MappingProxyType
 
 from microflask.routing.rules import Rule, _RoutePart
 
@@ -80,9 +83,19 @@ class _TrieNode:
         return child
 
 
+# What a search returns: the rule, its converted values, and whether the
+# client must be redirected to the URL with a "/" added (strict slashes).
+_TrieMatch = t.Tuple[Rule, t.Dict[str, t.Any], bool]
+
+
 def _trie_rules_first_fit(
-    rules: list[Rule], raw: tuple[str, ...], method: str, websocket: bool
-) -> tuple[Rule, dict[str, t.Any]] | None:
+    rules: list[Rule],
+    raw: tuple[str, ...],
+    method: str,
+    websocket: bool,
+    add_slash: bool = False,
+) -> _TrieMatch | None:
+    """The first of ``rules`` that takes the method and converts the values."""
     for rule in rules:
         methods = rule.methods
         if methods is not None and method not in methods:
@@ -91,7 +104,44 @@ def _trie_rules_first_fit(
             continue
         values = rule._convert_matched(raw)
         if values is not None:
-            return rule, values
+            return rule, values, add_slash and rule.strict_slashes
+    return None
+
+
+def _trie_slash_rules_fit(
+    node: _TrieNode, raw: tuple[str, ...], method: str, websocket: bool
+) -> _TrieMatch | None:
+    """The path ended at ``node`` without a rule: a rule for the same path
+    plus "/" answers (strict: with a redirect to it)."""
+    slash_child = node.static.get("")
+    if slash_child is None or not slash_child.rules:
+        return None
+    return _trie_rules_first_fit(slash_child.rules, raw, method, websocket, True)
+
+
+def _trie_final_part_fit(
+    part: _RoutePart,
+    child: _TrieNode,
+    rest: str,
+    raw: tuple[str, ...],
+    method: str,
+    websocket: bool,
+) -> _TrieMatch | None:
+    """Match a slash-spanning part against the whole rest of the path."""
+    values = part.read_values(rest)
+    if values is not None and child.rules:
+        found = _trie_rules_first_fit(child.rules, raw + values, method, websocket)
+        if found is not None:
+            return found
+    slash_child = child.static.get("")
+    if slash_child is None:
+        return None
+    if rest.endswith("/"):
+        values = part.read_values(rest[:-1])
+        if values is not None:
+            return _trie_rules_first_fit(slash_child.rules, raw + values, method, websocket)
+    elif values is not None:
+        return _trie_rules_first_fit(slash_child.rules, raw + values, method, websocket, True)
     return None
 
 
@@ -102,12 +152,14 @@ def _trie_first_match(
     raw: tuple[str, ...],
     method: str,
     websocket: bool,
-) -> tuple[Rule, dict[str, t.Any]] | None:
+) -> _TrieMatch | None:
     """Depth-first search for the first rule that fits path and method.
 
     A loop rather than recursion (it is the hot path): descending into a
     child pushes a resume point only when the node has alternatives left,
-    which most nodes do not."""
+    which most nodes do not.  Slashes are settled where Werkzeug settles
+    them, before backtracking: a path that ends where only "path/" has a
+    rule redirects there, and "path/" matches a non-strict "path" rule."""
     backtrack: list[tuple[_TrieNode, int, tuple[str, ...], int]] = []
     index = 0
     next_dynamic = -1  # -1: literal child not tried yet at this node
@@ -123,20 +175,29 @@ def _trie_first_match(
                         continue
                     values = rule._convert_matched(raw)
                     if values is not None:
-                        return rule, values
+                        return rule, values, False
+            found = _trie_slash_rules_fit(node, raw, method, websocket)
+            if found is not None:
+                return found
         else:
             segment = parts[index]
             dynamic = node.dynamic
             if next_dynamic < 0:
                 child = node.static.get(segment)
                 if child is not None:
-                    if dynamic:
+                    if dynamic or not segment:
                         backtrack.append((node, index, raw, 0))
                     node = child
                     index += 1
                     continue
                 next_dynamic = 0
-            descended = False
+            if next_dynamic == 0 and not segment and index + 1 == count and node.rules:
+                # "path/" asked, a rule for "path" that does not mind.
+                for rule in node.rules:
+                    if not rule.strict_slashes:
+                        found = _trie_rules_first_fit([rule], raw, method, websocket)
+                        if found is not None:
+                            return found
             size = len(dynamic)
             while next_dynamic < size:
                 simple, test, part, child = dynamic[next_dynamic]
@@ -146,13 +207,11 @@ def _trie_first_match(
                         continue
                     values = (segment,)
                 elif part.final:
-                    values = part.read_values("/".join(parts[index:]))
-                    if values is not None:
-                        found = _trie_rules_first_fit(
-                            child.rules, raw + values, method, websocket
-                        )
-                        if found is not None:
-                            return found
+                    found = _trie_final_part_fit(
+                        part, child, "/".join(parts[index:]), raw, method, websocket
+                    )
+                    if found is not None:
+                        return found
                     continue
                 else:
                     values = part.read_values(segment)
@@ -162,12 +221,16 @@ def _trie_first_match(
                     backtrack.append((node, index, raw, next_dynamic))
                 node = child
                 index += 1
-                raw = raw + values
+                raw += values
                 next_dynamic = -1
-                descended = True
                 break
-            if descended:
-                continue
+            else:
+                # No variable part fits this segment: back up.
+                if not backtrack:
+                    return None
+                node, index, raw, next_dynamic = backtrack.pop()
+            continue
+        # The path ended here without a rule: back up.
         if not backtrack:
             return None
         node, index, raw, next_dynamic = backtrack.pop()
@@ -180,7 +243,8 @@ def _trie_all_matches(
     raw: tuple[str, ...],
     found: list[tuple[Rule, dict[str, t.Any]]],
 ) -> None:
-    """Collect every rule whose pattern fits the path, whatever its method."""
+    """Collect every rule whose pattern fits the path exactly, whatever its
+    method (used to explain a failure as 405 or a websocket mismatch)."""
     if index == len(parts):
         for rule in node.rules:
             values = rule._convert_matched(raw)
@@ -191,15 +255,33 @@ def _trie_all_matches(
     child = node.static.get(segment)
     if child is not None:
         _trie_all_matches(child, parts, index + 1, raw, found)
-    for _simple, _fullmatch, part, child in node.dynamic:
+    for _simple, _test, part, child in node.dynamic:
         if part.final:
-            values = part.read_values("/".join(parts[index:]))
+            rest = "/".join(parts[index:])
+            values = part.read_values(rest)
             if values is not None:
                 _trie_all_matches(child, parts, len(parts), raw + values, found)
+            slash_child = child.static.get("")
+            if slash_child is not None and rest.endswith("/"):
+                values = part.read_values(rest[:-1])
+                if values is not None:
+                    _trie_all_matches(slash_child, parts, len(parts), raw + values, found)
         else:
             values = part.read_values(segment)
             if values is not None:
                 _trie_all_matches(child, parts, index + 1, raw + values, found)
+
+
+_NO_STATIC_ROUTES: t.Mapping[str, list[Rule]] = MappingProxyType({})
+
+
+def _trie_static_fit(rules: list[Rule], method: str, websocket: bool) -> _TrieMatch | None:
+    """The first of the rules for a literal path that takes the method."""
+    for rule in rules:
+        methods = rule.methods
+        if (methods is None or method in methods) and rule.websocket == websocket:
+            return rule, dict(rule.defaults) if rule.defaults else {}, False
+    return None
 
 
 class SegmentTrieMatcher:
@@ -222,17 +304,52 @@ class SegmentTrieMatcher:
 
     def match(
         self, domain: str, path: str, method: str, websocket: bool = False
-    ) -> tuple[Rule, dict[str, t.Any]] | None:
-        """The best rule for a request, or None.  ``path`` has no leading
-        slash (``"user/42"``); it and ``domain`` are decoded text."""
+    ) -> _TrieMatch | None:
+        """The best rule for a request as ``(rule, values, add_slash)``, or
+        None.  ``path`` has no leading slash (``"user/42"``); it and
+        ``domain`` are decoded text."""
         by_path = self.static_routes.get(domain)
         if by_path is not None:
             rules = by_path.get(path)
             if rules is not None:
-                for rule in rules:
-                    methods = rule.methods
-                    if (methods is None or method in methods) and rule.websocket == websocket:
-                        return rule, dict(rule.defaults) if rule.defaults else {}
+                found = _trie_static_fit(rules, method, websocket)
+                if found is not None:
+                    return found
+        return self.match_tree(domain, path, method, websocket)
+
+    def static_routes_for(self, domain: str) -> t.Mapping[str, list[Rule]]:
+        """The literal-path index of one domain, for an adapter to keep.
+        A domain without literal rules gets a shared empty mapping rather
+        than a new entry: hosts come from requests, and must not grow the
+        index.  (Rules added later are still found through the trie.)"""
+        return self.static_routes.get(domain, _NO_STATIC_ROUTES)
+
+    def path_matcher_for(
+        self, domain: str
+    ) -> t.Callable[[str, str, bool], _TrieMatch | None]:
+        """``match_tree`` with the domain step done once, for an adapter:
+        ``function(path, method, websocket)``."""
+        root = self.root
+        node = root.static.get(domain)
+        if node is None:
+            return lambda path, method, websocket: self.match_tree(
+                domain, path, method, websocket
+            )
+
+        def match_path(path: str, method: str, websocket: bool) -> _TrieMatch | None:
+            parts = path.split("/")
+            found = _trie_first_match(node, parts, len(parts), (), method, websocket)
+            if found is None and root.dynamic:
+                # Rules for variable domains ("<user>") come after this one.
+                return self.match_tree(domain, path, method, websocket)
+            return found
+
+        return match_path
+
+    def match_tree(
+        self, domain: str, path: str, method: str, websocket: bool = False
+    ) -> _TrieMatch | None:
+        """:meth:`match` without the literal-path index."""
         parts = path.split("/")
         count = len(parts)
         root = self.root

@@ -92,8 +92,6 @@ def parse_converter_args(argstr: str) -> tuple[tuple[t.Any, ...], dict[str, t.An
         else:
             kwargs[name] = value
         position = found.end()
-        if argstr[position - 1 : position] == "," and not argstr[position:].strip():
-            raise ValueError(f"Cannot parse converter argument {argstr!r}: trailing comma")
     return tuple(args), kwargs
 
 
@@ -177,6 +175,52 @@ def _make_value_converter(
     return namespace["convert_values"]  # type: ignore[no-any-return]
 
 
+def _make_url_builder(
+    domain_tokens: list[t.Any],
+    path_tokens: list[t.Any],
+    converters: dict[str, BaseConverter],
+    defaults: t.Any,
+) -> t.Callable[[t.Mapping[str, t.Any]], tuple[str, str]]:
+    """Generate the function that builds a rule's domain part and path from
+    values (a missing value raises KeyError), e.g. for ``/user/<int:id>``::
+
+        def build_parts(values):
+            return '', '/user/' + to_url_0(values['id'])
+
+    Literal text is quoted once, here.  A variable with a default reads
+    ``values.get(name, default)``.  The stock string converter's ``to_url``
+    is replaced by the quoting it does.
+    """
+    namespace: dict[str, t.Any] = {"quote_path": _quote_url_path, "defaults": defaults}
+    seen: dict[str, str] = {}
+
+    def expression(tokens: list[t.Any], quote_literals: bool) -> str:
+        pieces = []
+        for converter_name, _arguments, data in tokens:
+            if converter_name is None:
+                pieces.append(repr(_quote_url_path(data) if quote_literals else data))
+                continue
+            if defaults and data in defaults:
+                value = f"values.get({data!r}, defaults[{data!r}])"
+            else:
+                value = f"values[{data!r}]"
+            converter = converters[data]
+            if type(converter).to_url is BaseConverter.to_url:
+                pieces.append(f"quote_path(str({value}))")
+            else:
+                name = seen.setdefault(data, f"to_url_{len(seen)}")
+                namespace[name] = converter.to_url
+                pieces.append(f"{name}({value})")
+        return " + ".join(pieces) or "''"
+
+    source = (
+        "def build_parts(values):\n"
+        f"    return {expression(domain_tokens, False)}, {expression(path_tokens, True)}\n"
+    )
+    exec(compile(source, "<microflask routing>", "exec"), namespace)
+    return namespace["build_parts"]  # type: ignore[no-any-return]
+
+
 class _RoutePart:
     """One matchable piece of a bound rule: a ``/``-separated path segment
     (or the domain) containing variables, or with ``final`` set, the whole
@@ -192,11 +236,13 @@ class _RoutePart:
     ) -> None:
         pieces = []
         weights = []
+        static_pieces = 0
         static_length = 0
         variables = 0
         for converter_name, _arguments, data in tokens:
             if converter_name is None:
                 pieces.append(re.escape(data))
+                static_pieces += 1
                 static_length += len(data)
             else:
                 converter = converters[data]
@@ -212,9 +258,10 @@ class _RoutePart:
         self.pattern = re.compile(source)
         self.group_names = tuple(f"_v{index}" for index in range(variables))
         self.final = final
-        # Sorted ascending: segment-local parts before slash-spanning ones,
-        # more literal text first, then lighter (more specific) converters.
-        self.sort_key = (final, -static_length, -variables, weights)
+        # Sorted ascending: more pieces of literal text first, then more
+        # literal characters, more variables, and lighter (more specific)
+        # converters; see the matcher module for the whole ordering.
+        self.sort_key = (-static_pieces, -static_length, -variables, tuple(weights))
         self.match_key = (final, source, tuple(weights))
 
     def read_values(self, text: str) -> tuple[str, ...] | None:
@@ -389,8 +436,6 @@ class Rule(RuleFactory):
         self._path_parts: list[str | _RoutePart] = []
         self._value_names: tuple[str, ...] = ()
         self._value_decoders: tuple[t.Any, ...] = ()
-        self._build_domain: list[tuple[bool, str]] = []
-        self._build_path: list[tuple[bool, str]] = []
         self._static_key: tuple[str, str] | None = None
         self._has_default_provider = False
         self._may_redirect = False
@@ -425,7 +470,7 @@ class Rule(RuleFactory):
         """Attach the rule to ``map``, fill unset options from the map's
         defaults, and parse the pattern."""
         if self.map is not None and not rebind:
-            raise RuntimeError(f"url rule {self!r} already bound to map {map!r}")
+            raise RuntimeError(f"url rule {self!r} already bound to map {self.map!r}")
         self.map = map
         if self.strict_slashes is None:
             self.strict_slashes = map.strict_slashes
@@ -538,7 +583,15 @@ class Rule(RuleFactory):
             else:
                 parts.append(_RoutePart(segment, converters, False))
         if final_tokens is not None:
+            # A closing "/" becomes its own empty segment, as for other
+            # rules, so "/<path:p>/" gets the usual slash redirect.
+            closing_slash = final_tokens[-1][0] is None and final_tokens[-1][2].endswith("/")
+            if closing_slash:
+                text = final_tokens[-1][2][:-1]
+                final_tokens[-1:] = [(None, None, text)] if text else []
             parts.append(_RoutePart(final_tokens, converters, True))
+            if closing_slash:
+                parts.append("")
         self._path_parts = parts
         if isinstance(self._domain_part, str) and all(isinstance(p, str) for p in parts):
             self._static_key = (self._domain_part, "/".join(parts))  # type: ignore[arg-type]
@@ -546,14 +599,10 @@ class Rule(RuleFactory):
             self._static_key = None
 
     def _compile_builder(self, domain_tokens: list[t.Any], path_tokens: list[t.Any]) -> None:
-        """Pre-quote static text so building only converts the variables."""
-        self._build_domain = [(token[0] is not None, token[2]) for token in domain_tokens]
-        self._build_path = [
-            (True, token[2])
-            if token[0] is not None
-            else (False, _quote_url_path(token[2]))
-            for token in path_tokens
-        ]
+        """Generate the function that builds ``(domain_part, path)``."""
+        self._build_parts = _make_url_builder(  # type: ignore[method-assign]
+            domain_tokens, path_tokens, self._converters, self.defaults
+        )
 
     # -- matching support ---------------------------------------------------
 
@@ -597,23 +646,6 @@ class Rule(RuleFactory):
         variables, then rules with more defaults."""
         return (1 if self.alias else 0, -len(self.arguments), -len(self.defaults or ()))
 
-    def _build_text(self, pieces: list[tuple[bool, str]], values: t.Mapping[str, t.Any]) -> str:
-        defaults = self.defaults
-        converters = self._converters
-        out = []
-        for is_variable, data in pieces:
-            if not is_variable:
-                out.append(data)
-                continue
-            if data in values:
-                value = values[data]
-            elif defaults and data in defaults:
-                value = defaults[data]
-            else:
-                raise KeyError(data)
-            out.append(converters[data].to_url(value))
-        return "".join(out)
-
     def build(
         self, values: t.Mapping[str, t.Any], append_unknown: bool = True
     ) -> tuple[str, str] | None:
@@ -621,13 +653,12 @@ class Rule(RuleFactory):
         to the query string when ``append_unknown``.  None if a variable has
         no value."""
         try:
-            domain_part = self._build_text(self._build_domain, values)
-            path = self._build_text(self._build_path, values)
+            domain_part, path = self._build_parts(values)
         except KeyError:
             return None
-        if append_unknown:
+        if append_unknown and values:
             arguments = self.arguments
-            unknown = {key: value for key, value in values.items() if key not in arguments}
+            unknown = [(key, value) for key, value in values.items() if key not in arguments]
             if unknown:
                 query = _routing_encode_query(
                     unknown, self.map.sort_parameters, self.map.sort_key
@@ -635,6 +666,10 @@ class Rule(RuleFactory):
                 if query:
                     path = f"{path}?{query}"
         return domain_part, path
+
+    def _build_parts(self, values: t.Mapping[str, t.Any]) -> tuple[str, str]:
+        """Replaced per rule by compile() with a generated function."""
+        raise KeyError("rule is not bound")
 
     # -- comparison and display --------------------------------------------
 

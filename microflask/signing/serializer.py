@@ -121,7 +121,10 @@ class Serializer:
 
     def dump_payload(self, obj: t.Any) -> bytes:
         """Serialize ``obj`` to bytes (not yet signed)."""
-        return want_bytes(self.serializer.dumps(obj, **self.serializer_kwargs))
+        kwargs = self.serializer_kwargs
+        if kwargs:
+            return want_bytes(self.serializer.dumps(obj, **kwargs))
+        return want_bytes(self.serializer.dumps(obj))
 
     def make_signer(self, salt: t.Optional[t.Union[str, bytes]] = None) -> Signer:
         """The signer that signs new tokens (for ``salt``, default our own)."""

@@ -25,7 +25,16 @@ __all__ = ["TimestampSigner", "TimedSerializer"]
 _last_encoded_timestamp: t.List[t.Tuple[t.Optional[int], bytes]] = [(None, b"")]
 
 
-# The same for reading: most tokens arriving together were made in the
+def _encode_timestamp(seconds: int) -> bytes:
+    """base64 of the big-endian seconds, as ItsDangerous writes them."""
+    cached_seconds, encoded = _last_encoded_timestamp[0]
+    if cached_seconds != seconds:
+        encoded = base64_encode(int_to_bytes(seconds))
+        _last_encoded_timestamp[0] = (seconds, encoded)
+    return encoded
+
+
+# The same for reading: tokens arriving together were mostly made in the
 # same second.  (encoded bytes, seconds)
 _last_decoded_timestamp: t.List[t.Tuple[bytes, int]] = [(b"", 0)]
 
@@ -38,14 +47,6 @@ def _decode_timestamp(encoded: bytes) -> int:
     seconds = bytes_to_int(base64_decode(encoded))
     _last_decoded_timestamp[0] = (encoded, seconds)
     return seconds
-
-
-def _encode_timestamp(seconds: int) -> bytes:
-    cached_seconds, encoded = _last_encoded_timestamp[0]
-    if cached_seconds != seconds:
-        encoded = base64_encode(int_to_bytes(seconds))
-        _last_encoded_timestamp[0] = (seconds, encoded)
-    return encoded
 
 
 class TimestampSigner(Signer):

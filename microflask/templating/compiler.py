@@ -36,6 +36,14 @@ _COMPARE_OPERATOR_TEXT = {
 _GUARDED_BINARY_OPERATORS = {"*": "safe_multiply", "**": "safe_power", "%": "safe_modulo"}
 _DICT_ATTRIBUTE_NAMES = frozenset(dir(dict))
 _FOLDABLE_CONSTANT_TYPES = (str, int, float, bool, type(None))
+#: ``loop`` attributes read directly (the compiler knows the object is a LoopContext).
+_LOOP_INTEGER_ATTRIBUTES = frozenset(
+    "index index0 revindex revindex0 length depth depth0".split()
+)
+_LOOP_ATTRIBUTES = frozenset(
+    "index index0 revindex revindex0 first last length depth depth0 previtem nextitem"
+    " cycle changed".split()
+)
 
 
 # -- scope analysis --------------------------------------------------------
@@ -80,6 +88,81 @@ def _names_stored_in_frame(body: t.List[t.Any]) -> t.List[str]:
     return list(found)
 
 
+def _expression_loads(node: t.Any, seen: t.Dict[str, str]) -> None:
+    """Record the names an expression reads, in evaluation order."""
+    if isinstance(node, n.NameNode):
+        if node.ctx == "load" and node.name not in seen:
+            seen[node.name] = "load"
+        return
+    if isinstance(node, n.NSRefNode):
+        if node.name not in seen:
+            seen[node.name] = "load"
+        return
+    if isinstance(node, n.SyntaxNode):
+        for child in node.iter_child_nodes():
+            _expression_loads(child, seen)
+
+
+def _analyze_frame_statements(body: t.List[t.Any], seen: t.Dict[str, str]) -> None:
+    """Jinja's per-frame symbol analysis: for each name, whether this
+    frame's own code first reads it ("load") or first assigns it ("store").
+
+    Nested scopes (loop bodies, macro bodies, blocks...) are not entered;
+    only the parts of them evaluated in this frame (a loop's iterable, a
+    ``with``'s values) are.  A name assigned in only some branches of an
+    ``if`` counts as read, so it starts from its outer value.
+    """
+    for node in body:
+        if isinstance(node, n.AssignNode):
+            _expression_loads(node.node, seen)
+            if isinstance(node.target, n.NSRefNode):
+                _expression_loads(node.target, seen)
+            for name in _target_names(node.target):
+                seen.setdefault(name, "store")
+        elif isinstance(node, n.AssignBlockNode):
+            if isinstance(node.target, n.NSRefNode):
+                _expression_loads(node.target, seen)
+            for name in _target_names(node.target):
+                seen.setdefault(name, "store")
+        elif isinstance(node, n.MacroNode):
+            seen.setdefault(node.name, "store")
+        elif isinstance(node, n.ImportNode):
+            _expression_loads(node.template, seen)
+            seen.setdefault(node.target, "store")
+        elif isinstance(node, n.FromImportNode):
+            _expression_loads(node.template, seen)
+            for item in node.names:
+                seen.setdefault(item[1] if isinstance(item, tuple) else item, "store")
+        elif isinstance(node, n.IfNode):
+            _expression_loads(node.test, seen)
+            branches = [node.body] + [elif_node for elif_node in node.elif_] + [node.else_]
+            results = []
+            for branch in branches:
+                branch_seen = dict(seen)
+                if isinstance(branch, n.IfNode):
+                    _analyze_frame_statements([branch], branch_seen)
+                else:
+                    _analyze_frame_statements(branch, branch_seen)
+                results.append({k: v for k, v in branch_seen.items() if k not in seen})
+            for result in results:
+                for name, mode in result.items():
+                    everywhere = all(r.get(name) == "store" for r in results)
+                    seen[name] = "store" if mode == "store" and everywhere else "load"
+        elif isinstance(node, n.ForNode):
+            _expression_loads(node.iter, seen)
+        elif isinstance(node, n.WithNode):
+            for value in node.values:
+                _expression_loads(value, seen)
+        elif isinstance(node, n.CallBlockNode):
+            _expression_loads(node.call, seen)
+        elif isinstance(node, n.FilterBlockNode):
+            _expression_loads(node.filter, seen)
+        elif isinstance(node, (n.OutputNode, n.ExprStmtNode, n.ExtendsNode, n.IncludeNode)):
+            _expression_loads(node, seen)
+        elif isinstance(node, n.AutoEscapeNode):
+            _expression_loads(node.value, seen)
+
+
 def _references_name(nodes_: t.Iterable[t.Any], name: str) -> bool:
     """Does any of these nodes read ``name`` in its own scope chain?"""
     for node in nodes_:
@@ -97,6 +180,8 @@ def _references_name(nodes_: t.Iterable[t.Any], name: str) -> bool:
                 return True
             continue
         if isinstance(node, n.BlockNode):
+            if name == "loop" and node.scoped and _references_name(node.body, name):
+                return True
             continue
         if isinstance(node, n.MacroNode) and name in ("caller", "varargs", "kwargs"):
             continue
@@ -120,6 +205,7 @@ class _FunctionScope:
         self.outer = outer
         self.buffer = buffer
         self.resolved: t.Dict[str, str] = {}
+        self.initially_missing: t.List[str] = []
         self.base_frame: _CompileFrame | None = None
         self.block_name: str | None = None
         self.block_function: str | None = None
@@ -147,6 +233,8 @@ class _CompileFrame:
         self.parent = parent
         self.symbols: t.Dict[str, str] = {}
         self.stored: t.Set[str] = set()
+        # Names this frame's own code reads or assigns (Jinja's frame refs).
+        self.own_refs: t.Set[str] = set()
         if parent is not None:
             self.autoescape = parent.autoescape
             self.volatile = parent.volatile
@@ -160,7 +248,10 @@ class _CompileFrame:
             self.require_output_check = False
             self.in_loop = False
         self.toplevel = False
-        self.buffer = function.buffer
+        if parent is not None and parent.function is function:
+            self.buffer = parent.buffer
+        else:
+            self.buffer = function.buffer
 
     def lookup(self, name: str) -> str | None:
         frame: _CompileFrame | None = self
@@ -193,6 +284,11 @@ class CodeGenerator:
         self._test_refs: t.Dict[str, str] = {}
         self._module_lines: t.List[t.Tuple[int, str, int]] = []
         self.has_extends = False
+        self._loop_refs: t.Set[str] = set()
+        self._maybe_missing: t.Set[str] = set()
+        #: Names the template reads from its context (for ``meta``).
+        self.undeclared_names: t.Set[str] = set()
+        self._original_names: t.Dict[str, str] = {}
         self.sandboxed = bool(getattr(environment, "sandboxed", False))
         self.intercepted_binops = frozenset(getattr(environment, "intercepted_binops", ()))
         self.intercepted_unops = frozenset(getattr(environment, "intercepted_unops", ()))
@@ -331,6 +427,8 @@ class CodeGenerator:
         self._indent = 0
 
     def _write_resolutions(self, function: _FunctionScope, lineno: int) -> None:
+        for ref in function.initially_missing:
+            self.writeline("%s = missing" % ref, lineno)
         for name, ref in function.resolved.items():
             if name == "self":
                 self.writeline("%s = TemplateReference(context)" % ref, lineno)
@@ -341,6 +439,7 @@ class CodeGenerator:
                     lineno,
                 )
             else:
+                self.undeclared_names.add(name)
                 self.writeline("%s = resolve(%r)" % (ref, name), lineno)
                 self.writeline("if %s is missing: %s = undefined(name=%r)" % (ref, ref, name), lineno)
 
@@ -350,19 +449,54 @@ class CodeGenerator:
         body: t.List[t.Any],
         initialize_from_context: bool = False,
     ) -> None:
-        """Give every name this frame assigns its own local, starting from
-        the value it has outside (so reading before assigning works)."""
+        """Give every name this frame assigns its own local.
+
+        Its starting value follows Jinja: the outer value (an enclosing
+        frame's, else the context's) when this frame reads the name before
+        assigning it or an enclosing frame knows the name; otherwise
+        nothing yet (undefined when read early from a nested scope).
+        """
+        modes: t.Dict[str, str] = {}
+        _analyze_frame_statements(body, modes)
+        frame.own_refs.update(modes)
+        frame.own_refs.update(frame.symbols)
         for name in _names_stored_in_frame(body):
             if name in frame.symbols:
                 continue
             ref = "l_%d_%s" % (frame.id, _python_name_fragment(name))
-            if initialize_from_context:
+            self._original_names[ref] = name
+            outer_known = self._ancestor_knows(frame.parent, name)
+            if modes.get(name) == "store" and not outer_known:
+                self._maybe_missing.add(ref)
+                if initialize_from_context:
+                    frame.function.initially_missing.append(ref)
+                else:
+                    self.writeline("%s = missing" % ref)
+            elif initialize_from_context:
                 frame.function.resolved[name] = ref
             else:
                 outer = self._lookup(frame.parent, name) if frame.parent else None
-                self.writeline("%s = %s" % (ref, outer))
+                self.writeline("%s = %s" % (ref, self._load_code(outer)))
             frame.symbols[name] = ref
             frame.stored.add(name)
+
+    def _ancestor_knows(self, frame: _CompileFrame | None, name: str) -> bool:
+        while frame is not None:
+            if name in frame.own_refs or name in frame.symbols:
+                return True
+            frame = frame.parent
+        return False
+
+    def _load_code(self, ref: str | None) -> str:
+        """How to read a local that may still hold ``missing``."""
+        if ref is not None and ref in self._maybe_missing:
+            name = ref.split("_", 2)[2]
+            return "(undefined(name=%r) if %s is missing else %s)" % (
+                self._original_names.get(ref, name),
+                ref,
+                ref,
+            )
+        return str(ref)
 
     def _lookup(self, frame: _CompileFrame, name: str) -> str:
         ref = frame.lookup(name)
@@ -387,11 +521,18 @@ class CodeGenerator:
         if len(self._line_buffers[-1]) == start:
             self.writeline("pass")
 
-    def _write_output(self, frame: _CompileFrame, pieces: t.List[str]) -> None:
-        """Emit the statement that sends these already-rendered pieces out."""
+    def _write_output(
+        self, frame: _CompileFrame, pieces: t.List[str], check_parent: bool = False
+    ) -> None:
+        """Emit the statement that sends these already-rendered pieces out.
+
+        With ``check_parent`` (template text and ``{{ }}``, as in Jinja),
+        nothing is written once the template has extended another.
+        """
         if not pieces:
             return
-        if frame.require_output_check:
+        check_parent = check_parent and frame.require_output_check
+        if check_parent:
             self.writeline("if parent_template is None:")
             self.indent()
         if frame.buffer is None:
@@ -403,19 +544,20 @@ class CodeGenerator:
             self.writeline("%s.append(%s)" % (frame.buffer, pieces[0]))
         else:
             self.writeline("%s.extend((%s))" % (frame.buffer, ", ".join(pieces)))
-        if frame.require_output_check:
+        if check_parent:
             self.outdent()
 
-    def _write_stream(self, frame: _CompileFrame, iterable: str) -> None:
+    def _write_stream(self, frame: _CompileFrame, iterable: str, check_parent: bool = False) -> None:
         """Emit the statement that sends everything an iterable yields out."""
-        if frame.require_output_check:
+        check_parent = check_parent and frame.require_output_check
+        if check_parent:
             self.writeline("if parent_template is None:")
             self.indent()
         if frame.buffer is None:
             self.writeline("yield from %s" % iterable)
         else:
             self.writeline("%s.extend(%s)" % (frame.buffer, iterable))
-        if frame.require_output_check:
+        if check_parent:
             self.outdent()
 
     def _output_expression(self, node: t.Any, frame: _CompileFrame) -> str:
@@ -425,6 +567,14 @@ class CodeGenerator:
                 text = str(escape(value)) if frame.autoescape and not frame.volatile else str(value)
                 return repr(text)
         code = self.visit_expr(node, frame)
+        if (
+            self.finalize is None
+            and isinstance(node, n.GetattrNode)
+            and node.attr in _LOOP_INTEGER_ATTRIBUTES
+            and code.startswith("l_")
+        ):
+            # A loop counter is an int: nothing to escape.
+            return "str(%s)" % code
         if self.finalize is not None:
             code = "finalize(%s%s)" % (self._pass_arg_prefix(self.finalize), code)
         if frame.volatile:
@@ -447,7 +597,7 @@ class CodeGenerator:
             pieces.append(self._output_expression(child, frame))
         if pending_text:
             pieces.append(repr("".join(pending_text)))
-        self._write_output(frame, pieces)
+        self._write_output(frame, pieces, check_parent=True)
 
     def visit_If(self, node: n.IfNode, frame: _CompileFrame) -> None:
         soft_before = frame.soft
@@ -505,13 +655,15 @@ class CodeGenerator:
         self.writeline("%s = %s" % (self._assign_code(node.target, frame), value))
         self._export_assigned(node.target, frame)
 
-    def _render_body_to_buffer(self, body: t.List[t.Any], frame: _CompileFrame) -> str:
+    def _render_body_to_buffer(
+        self, body: t.List[t.Any], frame: _CompileFrame, output_check: bool = False
+    ) -> str:
         """Render statements into a fresh list inline; return the list's name."""
         buffer = self.temporary("buffer")
         self.writeline("%s = []" % buffer)
         inner = self.new_frame(frame.function, frame)
         inner.buffer = buffer
-        inner.require_output_check = False
+        inner.require_output_check = output_check and frame.require_output_check
         self._declare_stored_names(inner, body)
         self.visit_statements(body, inner)
         return buffer
@@ -577,7 +729,7 @@ class CodeGenerator:
         self.writeline("context.eval_ctx.revert(%s)" % saved)
 
     def visit_FilterBlock(self, node: n.FilterBlockNode, frame: _CompileFrame) -> None:
-        buffer = self._render_body_to_buffer(node.body, frame)
+        buffer = self._render_body_to_buffer(node.body, frame, output_check=True)
         value = self._filter_code(node.filter, self._buffer_value(buffer, frame), frame)
         self._write_output(frame, ["str(%s)" % value])
 
@@ -589,6 +741,8 @@ class CodeGenerator:
         loop_frame = self.new_frame(frame.function, frame)
         loop_frame.in_loop = True
         target_names = _target_names(node.target)
+        if "loop" in target_names:
+            self.fail("Can't assign to special loop variable in for-loop target", node.lineno)
         for name in target_names:
             loop_frame.symbols[name] = "l_%d_%s" % (loop_frame.id, _python_name_fragment(name))
             loop_frame.stored.add(name)
@@ -605,16 +759,19 @@ class CodeGenerator:
         if uses_loop:
             loop_ref = "l_%d_loop" % loop_frame.id
             loop_frame.symbols["loop"] = loop_ref
+            self._loop_refs.add(loop_ref)
             self.writeline(
                 "for %s, %s in LoopContext(%s, undefined):" % (target, loop_ref, iterable)
             )
         else:
             self.writeline("for %s in %s:" % (target, iterable))
         self.indent()
-        if iterated is not None:
-            self.writeline("%s = True" % iterated)
         self._declare_stored_names(loop_frame, node.body)
         self.visit_statements(node.body, loop_frame)
+        if iterated is not None:
+            # Set at the end of the body, as Jinja does: a loop left by
+            # break or continue on every item still runs its else block.
+            self.writeline("%s = True" % iterated)
         self.outdent()
         if node.else_:
             self._lineno = node.lineno
@@ -652,7 +809,6 @@ class CodeGenerator:
         function = _FunctionScope("loop", frame.function, self.temporary("loop_buffer"))
         loop_frame.function = function
         loop_frame.buffer = function.buffer
-        loop_frame.require_output_check = False
         self.writeline("def %s(reciter, loop_render_func, depth=0):" % function_name)
         self.indent()
         self.writeline("%s = []" % function.buffer)
@@ -666,22 +822,24 @@ class CodeGenerator:
         target = self._assign_code(node.target, loop_frame)
         loop_ref = "l_%d_loop" % loop_frame.id
         loop_frame.symbols["loop"] = loop_ref
+        self._loop_refs.add(loop_ref)
         self.writeline(
             "for %s, %s in LoopContext(%s, undefined, loop_render_func, depth):"
             % (target, loop_ref, source)
         )
         self.indent()
-        if iterated is not None:
-            self.writeline("%s = True" % iterated)
         self._declare_stored_names(loop_frame, node.body)
         self.visit_statements(node.body, loop_frame)
+        if iterated is not None:
+            # Set at the end of the body, as Jinja does: a loop left by
+            # break or continue on every item still runs its else block.
+            self.writeline("%s = True" % iterated)
         self.outdent()
         if node.else_:
             self.writeline("if not %s:" % iterated)
             self.indent()
             else_frame = self.new_frame(function, frame)
             else_frame.buffer = function.buffer
-            else_frame.require_output_check = False
             self._declare_stored_names(else_frame, node.else_)
             self.visit_statements(node.else_, else_frame)
             self.outdent()
@@ -712,6 +870,7 @@ class CodeGenerator:
         params: t.List[str] = []
         for name in arg_names:
             ref = "l_%d_%s" % (macro_frame.id, _python_name_fragment(name))
+            self._original_names[ref] = name
             macro_frame.symbols[name] = ref
             params.append(ref)
         for special, wanted in (
@@ -728,6 +887,10 @@ class CodeGenerator:
         self.indent()
         self.writeline("%s = []" % function.buffer)
         first_default = len(args) - len(defaults)
+        # A default may name a later parameter that has no value yet: that
+        # reads as undefined, as in Jinja.
+        pending = {macro_frame.symbols[arg.name] for arg in args[first_default:]}
+        self._maybe_missing.update(pending)
         for index, arg in enumerate(args):
             ref = macro_frame.symbols[arg.name]
             self.writeline("if %s is missing:" % ref)
@@ -741,16 +904,19 @@ class CodeGenerator:
                     % (ref, "parameter %r was not provided" % arg.name, arg.name)
                 )
             self.outdent()
+        self._maybe_missing.difference_update(pending)
         self._declare_stored_names(macro_frame, body)
         self.visit_statements(body, macro_frame)
-        self.writeline("return %s" % self._buffer_value(function.buffer, frame))  # type: ignore[arg-type]
+        # Macro decides on Markup when called: it depends on the caller's
+        # autoescape setting, not on the definition's.
+        self.writeline("return concat(%s)" % function.buffer)
         self.outdent()
         return arg_names, catch_kwargs, catch_varargs, takes_caller
 
     def _macro_object_code(
         self,
         function_name: str,
-        macro_name: str,
+        macro_name: str | None,
         facts: t.Tuple[t.List[str], bool, bool, bool],
         frame: _CompileFrame,
     ) -> str:
@@ -783,7 +949,7 @@ class CodeGenerator:
             function_name, node.args, node.defaults, node.body, frame, node.lineno
         )
         caller_ref = self.temporary("caller_macro")
-        self.writeline("%s = %s" % (caller_ref, self._macro_object_code(function_name, "caller", facts, frame)))
+        self.writeline("%s = %s" % (caller_ref, self._macro_object_code(function_name, None, facts, frame)))
         call_code = self._call_code(node.call, frame, extra_kwargs=[("caller", caller_ref)])
         self._write_output(frame, [self._escape_call_result(call_code, frame)])
 
@@ -801,7 +967,12 @@ class CodeGenerator:
             context = "context.derived(%s)" % self._locals_dict(frame)
         else:
             context = "context"
-        self._write_stream(frame, "context.blocks[%r][0](%s)" % (node.name, context))
+        # Only a block directly in the template body waits for the parent.
+        self._write_stream(
+            frame,
+            "context.blocks[%r][0](%s)" % (node.name, context),
+            check_parent=frame.toplevel,
+        )
 
     def visit_Extends(self, node: n.ExtendsNode, frame: _CompileFrame) -> None:
         if not frame.toplevel:
@@ -900,9 +1071,12 @@ class CodeGenerator:
             self.writeline("%s = getattr(%s, %r, missing)" % (ref, module, name))
             self.writeline("if %s is missing:" % ref)
             self.indent()
-            message = "the template %%r (imported on line %d) does not export the requested name %r" % (
-                node.lineno,
-                name,
+            position = "line %d" % node.lineno
+            if self.name is not None:
+                position += " in %r" % self.name
+            message = (
+                "the template %%r (imported on %s) does not export the requested name %r"
+                % (position.replace("%", "%%"), name)
             )
             self.writeline(
                 "%s = undefined(%r %% %s.__name__, name=%r)" % (ref, message, module, alias)
@@ -933,7 +1107,7 @@ class CodeGenerator:
         return repr(node.data)
 
     def expr_Name(self, node: n.NameNode, frame: _CompileFrame) -> str:
-        return self._lookup(frame, node.name)
+        return self._load_code(self._lookup(frame, node.name))
 
     def expr_NSRef(self, node: n.NSRefNode, frame: _CompileFrame) -> str:
         return self._lookup(frame, node.name)
@@ -965,7 +1139,7 @@ class CodeGenerator:
                 position = "line %d" % node.lineno
                 if self.name is not None:
                     position += " in %r" % self.name
-                expr2 = "undefined(%r)" % (
+                expr2 = "Undefined(%r)" % (
                     "the inline if-expression on %s evaluated to false and no else section"
                     " was defined." % position
                 )
@@ -1020,7 +1194,24 @@ class CodeGenerator:
             return "environment.call_unop(context, '+', %s)" % self.visit_expr(node.node, frame)
         return "(+%s)" % self.visit_expr(node.node, frame)
 
+    def _loop_attribute_code(self, node: t.Any, frame: _CompileFrame) -> str | None:
+        """``loop.index`` and friends read straight off the LoopContext."""
+        if (
+            isinstance(node, n.GetattrNode)
+            and node.attr in _LOOP_ATTRIBUTES
+            and isinstance(node.node, n.NameNode)
+            and node.node.name == "loop"
+            and not self.sandboxed
+        ):
+            ref = frame.lookup("loop")
+            if ref in self._loop_refs:
+                return "%s.%s" % (ref, node.attr)
+        return None
+
     def expr_Getattr(self, node: n.GetattrNode, frame: _CompileFrame) -> str:
+        direct = self._loop_attribute_code(node, frame)
+        if direct is not None:
+            return direct
         obj = self.visit_expr(node.node, frame)
         attr = node.attr
         if (
@@ -1028,6 +1219,7 @@ class CodeGenerator:
             or attr[:1] == "_"
             or attr in UNSAFE_ATTRIBUTE_NAMES
             or attr in _DICT_ATTRIBUTE_NAMES
+            or attr in ("format", "format_map")
         ):
             return "environment_getattr(%s, %r)" % (obj, attr)
         return "fast_getattr(%s, %r)" % (obj, attr)
@@ -1072,6 +1264,8 @@ class CodeGenerator:
         extra_kwargs: t.Sequence[t.Tuple[str, str]] = (),
     ) -> str:
         func = self.visit_expr(node.node, frame)
+        if func.endswith((".cycle", ".changed")) and func.split(".")[0] in self._loop_refs:
+            return "%s(%s)" % (func, ", ".join(self._arguments_code(node, frame, extra_kwargs)))
         parts = [func] + self._arguments_code(node, frame, extra_kwargs)
         return "call(context, %s)" % ", ".join(parts)
 
@@ -1108,29 +1302,30 @@ class CodeGenerator:
     def _filter_code(self, node: n.FilterNode, value_code: str, frame: _CompileFrame) -> str:
         """Apply a filter chain whose innermost value is already-compiled code
         (the body of ``{% filter %}`` or of a block ``{% set %}``)."""
+        ref, func = self._bound_callable("filter", node.name, frame, node.lineno)
         if isinstance(node.node, n.FilterNode):
             inner = self._filter_code(node.node, value_code, frame)
         elif node.node is None:
             inner = value_code
         else:
             inner = self.visit_expr(node.node, frame)
-        ref, func = self._bound_callable("filter", node.name, frame, node.lineno)
         if func is None:
             return ref
         parts = [inner] + self._arguments_code(node, frame)
         return "%s(%s%s)" % (ref, self._pass_arg_prefix(func), ", ".join(parts))
 
     def expr_Filter(self, node: n.FilterNode, frame: _CompileFrame) -> str:
-        value = self.visit_expr(node.node, frame) if node.node is not None else "None"
+        # The outer filter's name is checked first, as Jinja does.
         ref, func = self._bound_callable("filter", node.name, frame, node.lineno)
+        value = self.visit_expr(node.node, frame) if node.node is not None else "None"
         if func is None:
             return ref
         parts = [value] + self._arguments_code(node, frame)
         return "%s(%s%s)" % (ref, self._pass_arg_prefix(func), ", ".join(parts))
 
     def expr_Test(self, node: n.TestNode, frame: _CompileFrame) -> str:
-        value = self.visit_expr(node.node, frame)
         ref, func = self._bound_callable("test", node.name, frame, node.lineno)
+        value = self.visit_expr(node.node, frame)
         if func is None:
             return ref
         parts = [value] + self._arguments_code(node, frame)

@@ -49,8 +49,11 @@ from microflask.templating.runtime import (
     unknown_filter_error,
     unknown_test_error,
     unsafe_attribute_undefined,
+    wrap_str_format,
 )
 from microflask.templating.utils import (
+    internal_code,
+    internalcode,
     Cycler,
     Joiner,
     LRUCache,
@@ -158,8 +161,43 @@ def _compile_with_template_lines(
             lineno = template_lines.get(python_line, 1)
             node.lineno = lineno  # type: ignore[attr-defined]
             node.end_lineno = lineno  # type: ignore[attr-defined]
+            # Columns of generated code mean nothing in the template line:
+            # span the whole line so tracebacks draw no misleading carets.
+            node.col_offset = 0  # type: ignore[attr-defined]
+            node.end_col_offset = 10000  # type: ignore[attr-defined]
     code = compile(tree, filename, "exec")
     return _rename_template_code(code)
+
+
+def _drop_internal_frames(tb: types.TracebackType | None) -> types.TracebackType | None:
+    """The traceback without the engine's plumbing frames (as Jinja shows it)."""
+    kept = []
+    while tb is not None:
+        if tb.tb_frame.f_code not in internal_code:
+            kept.append(tb)
+        tb = tb.tb_next
+    for current, following in zip(kept, kept[1:]):
+        current.tb_next = following
+    if kept:
+        kept[-1].tb_next = None
+        return kept[0]
+    return None
+
+
+def _traceback_at_template_line(exc: TemplateSyntaxError) -> types.TracebackType | None:
+    """A traceback whose last frame is the template file at the error's line,
+    so the report shows the template source like a Python error would."""
+    filename = exc.filename or "<unknown>"
+    lineno = max(int(exc.lineno or 1), 1)
+    code = compile("\n" * (lineno - 1) + "raise __template_error__", filename, "exec")
+    code = code.replace(co_name="template")
+    # Raising keeps an existing traceback under the new frames: start clean.
+    exc.__traceback__ = None
+    try:
+        exec(code, {"__template_error__": exc})
+    except TemplateSyntaxError as e:
+        return e.__traceback__.tb_next  # type: ignore[union-attr]
+    return None  # pragma: no cover
 
 
 class Environment:
@@ -287,6 +325,7 @@ class Environment:
 
     # -- attribute access from templates ----------------------------------------
 
+    @internalcode
     def getattr(self, obj: t.Any, attribute: str) -> t.Any:
         """``obj.attribute`` in a template: the attribute, else the item,
         else undefined; internal attributes are refused."""
@@ -299,7 +338,7 @@ class Environment:
                 return self.undefined(obj=obj, name=attribute)
         if attribute_is_internal(obj, attribute):
             return unsafe_attribute_undefined(self, obj, attribute)
-        return value
+        return wrap_str_format(self, obj, attribute, value)
 
     def is_safe_attribute(self, obj: t.Any, attr: str, value: t.Any) -> bool:
         """Whether templates may read ``obj.attr``; never internals."""
@@ -310,6 +349,7 @@ class Environment:
         SecurityError when used."""
         return unsafe_attribute_undefined(self, obj, attribute)
 
+    @internalcode
     def getitem(self, obj: t.Any, argument: t.Any) -> t.Any:
         """``obj[argument]`` in a template: the item, else the attribute of
         that name (if it is a string), else undefined."""
@@ -324,9 +364,10 @@ class Environment:
                 else:
                     if attribute_is_internal(obj, argument):
                         return unsafe_attribute_undefined(self, obj, argument)
-                    return value
+                    return wrap_str_format(self, obj, argument, value)
             return self.undefined(obj=obj, name=argument)
 
+    @internalcode
     def _filter_test_common(
         self,
         name: t.Any,
@@ -370,6 +411,7 @@ class Environment:
             args.insert(0, self)
         return func(*args, **kwargs)
 
+    @internalcode
     def call_filter(
         self,
         name: str,
@@ -382,6 +424,7 @@ class Environment:
         """Run a filter by name, as a template would."""
         return self._filter_test_common(name, value, args, kwargs, context, eval_ctx, True)
 
+    @internalcode
     def call_test(
         self,
         name: str,
@@ -401,10 +444,13 @@ class Environment:
     ) -> t.Iterator[t.Tuple[int, str, str]]:
         """The tokens of ``source`` as ``(lineno, type, value)`` tuples."""
         try:
-            tokens = get_lexer(self).tokenize(str(source), name, filename)
-        except TemplateSyntaxError as e:
-            e.source = source
-            raise
+            tokens = get_lexer(self).tokens(str(source), name, filename)
+        except TemplateSyntaxError:
+            self.handle_exception(source=source)
+        for tok in tokens:
+            if tok.type == "error":
+                tok.value.source = source
+                raise tok.value
         return iter([(tok.lineno, tok.type, tok.value) for tok in tokens if tok.type != "eof"])
 
     def preprocess(
@@ -413,7 +459,7 @@ class Environment:
         return source
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> t.Any:
-        tokens = get_lexer(self).tokenize(source, name, filename)
+        tokens = get_lexer(self).tokens(source, name, filename)
         return Parser(tokens, name, filename).parse()
 
     def parse(
@@ -422,9 +468,8 @@ class Environment:
         """The syntax tree of ``source``."""
         try:
             return self._parse(source, name, filename)
-        except TemplateSyntaxError as e:
-            e.source = source
-            raise
+        except TemplateSyntaxError:
+            self.handle_exception(source=source)
         except RecursionError:
             raise TemplateSyntaxError(
                 "the template is nested too deeply", 1, name, filename
@@ -460,10 +505,8 @@ class Environment:
             if filename is None:
                 filename = "<template>"
             return _compile_with_template_lines(python_source, line_map, filename)
-        except TemplateSyntaxError as e:
-            if isinstance(source_text, str):
-                e.source = source_text
-            raise
+        except TemplateSyntaxError:
+            self.handle_exception(source=source_text if isinstance(source_text, str) else None)
         except (RecursionError, MemoryError, SyntaxError) as e:
             # Python's own parser and compiler have nesting limits.
             raise TemplateSyntaxError(
@@ -592,13 +635,19 @@ class Environment:
         return names
 
     def handle_exception(self, source: str | None = None) -> t.NoReturn:
-        """Re-raise the exception being handled (tracebacks already point at
-        template lines)."""
+        """Re-raise the exception being handled with a template-shaped
+        traceback: engine frames dropped, a syntax error shown at its
+        template line.  Generated code already carries template lines."""
         import sys
 
         exc = sys.exc_info()[1]
         assert exc is not None
-        raise exc
+        if isinstance(exc, TemplateSyntaxError) and not exc.translated:
+            if source is not None and exc.source is None:
+                exc.source = source
+            exc.translated = True
+            raise exc.with_traceback(_traceback_at_template_line(exc))
+        raise exc.with_traceback(_drop_internal_frames(exc.__traceback__))
 
     # -- what compiled code runs with ---------------------------------------------------
 
@@ -618,6 +667,7 @@ class Environment:
             "str_join": str_join,
             "LoopContext": LoopContext,
             "Macro": Macro,
+            "Undefined": Undefined,
             "Namespace": Namespace,
             "TemplateReference": TemplateReference,
             "TemplateNotFound": TemplateNotFound,
@@ -785,7 +835,10 @@ class Template:
         else:
             variables = dict(*args, **kwargs)
         context = new_context(self.environment, self.name, self.blocks, variables, False, self.globals)
-        return concat(self.root_render_func(context))
+        try:
+            return concat(self.root_render_func(context))
+        except Exception:
+            self.environment.handle_exception()
 
     async def render_async(self, *args: t.Any, **kwargs: t.Any) -> str:
         return self.render(*args, **kwargs)
@@ -797,7 +850,10 @@ class Template:
     def generate(self, *args: t.Any, **kwargs: t.Any) -> t.Iterator[str]:
         """Render piece by piece, yielding strings as they are produced."""
         context = self.new_context(dict(*args, **kwargs))
-        yield from self.root_render_func(context)
+        try:
+            yield from self.root_render_func(context)
+        except Exception:
+            self.environment.handle_exception()
 
     def new_context(
         self,

@@ -20,6 +20,7 @@ __all__ = [
     "SecurityError",
     "TemplateSecurityError",
     "FilterArgumentError",
+    "TemplateOverflowError",
 ]
 
 
@@ -118,6 +119,11 @@ class TemplateSecurityError(TemplateRuntimeError):
 
 
 SecurityError = TemplateSecurityError
+
+
+class TemplateOverflowError(TemplateSecurityError, OverflowError):
+    """A template asked for a range or value too large to build; an
+    OverflowError (as Jinja's sandbox raises) that is also a SecurityError."""
 
 
 class FilterArgumentError(TemplateRuntimeError):

@@ -114,7 +114,7 @@ def ignore_case(value: t.Any) -> t.Any:
     return value
 
 
-def _split_attribute_path(attribute: t.Any) -> t.List[t.Any]:
+def _split_filter_attribute_path(attribute: t.Any) -> t.List[t.Any]:
     """``"a.0.b"`` -> ``["a", 0, "b"]``; a non-string is one item."""
     if attribute is None:
         return []
@@ -134,7 +134,7 @@ def make_attrgetter(
     Dots walk nested attributes; integer parts index.  An undefined result is
     replaced by ``default`` when one is given.
     """
-    parts = _split_attribute_path(attribute)
+    parts = _split_filter_attribute_path(attribute)
     getitem = environment.getitem
     undefined_type = Undefined if default is not None else None
 
@@ -158,9 +158,9 @@ def make_multi_attrgetter(
     """Like :func:`make_attrgetter`, but ``"a,b.c"`` gives a list of values,
     one per comma-separated attribute path (for sorting on several keys)."""
     if isinstance(attribute, str):
-        paths = [_split_attribute_path(name) for name in attribute.split(",")]
+        paths = [_split_filter_attribute_path(name) for name in attribute.split(",")]
     else:
-        paths = [_split_attribute_path(attribute)]
+        paths = [_split_filter_attribute_path(attribute)]
     getitem = environment.getitem
 
     def attrgetter(item: t.Any) -> t.List[t.Any]:
@@ -279,12 +279,12 @@ def do_striptags(value: t.Any) -> str:
     return Markup(str(value)).striptags()
 
 
-_WORD_PATTERN = re.compile(r"\w+")
+_WORDCOUNT_WORD = re.compile(r"\w+")
 
 
 def do_wordcount(s: str) -> int:
     """Count the words in a value."""
-    return len(_WORD_PATTERN.findall(soft_str(s)))
+    return len(_WORDCOUNT_WORD.findall(soft_str(s)))
 
 
 def do_format(value: str, *args: t.Any, **kwargs: t.Any) -> str:
@@ -439,7 +439,7 @@ def do_items(value: t.Any) -> t.Iterator[t.Tuple[t.Any, t.Any]]:
 
 
 # Characters that would end or break an attribute name in HTML.
-_INVALID_ATTRIBUTE_NAME = re.compile(r"[\s/>=]", flags=re.ASCII)
+_XMLATTR_INVALID_KEY = re.compile(r"[\s/>=]", flags=re.ASCII)
 
 
 @pass_eval_context
@@ -450,7 +450,7 @@ def do_xmlattr(eval_ctx: t.Any, d: t.Mapping[str, t.Any], autospace: bool = True
     for key, value in d.items():
         if value is None or isinstance(value, Undefined):
             continue
-        if _INVALID_ATTRIBUTE_NAME.search(key) is not None:
+        if _XMLATTR_INVALID_KEY.search(key) is not None:
             raise ValueError("Invalid character in attribute name: %r" % (key,))
         attributes.append('%s="%s"' % (escape(key), escape(value)))
     result = " ".join(attributes)
@@ -522,7 +522,7 @@ def do_unique(
             yield item
 
 
-def _pick_extreme(
+def _min_or_max_item(
     environment: t.Any,
     value: t.Iterable[t.Any],
     choose: t.Callable[..., t.Any],
@@ -548,7 +548,7 @@ def do_min(
     attribute: t.Any = None,
 ) -> t.Any:
     """The smallest item (case-insensitive for strings by default)."""
-    return _pick_extreme(environment, value, min, case_sensitive, attribute)
+    return _min_or_max_item(environment, value, min, case_sensitive, attribute)
 
 
 @pass_environment
@@ -559,7 +559,7 @@ def do_max(
     attribute: t.Any = None,
 ) -> t.Any:
     """The largest item (case-insensitive for strings by default)."""
-    return _pick_extreme(environment, value, max, case_sensitive, attribute)
+    return _min_or_max_item(environment, value, max, case_sensitive, attribute)
 
 
 def do_default(value: t.Any, default_value: t.Any = "", boolean: bool = False) -> t.Any:
@@ -675,11 +675,11 @@ def do_batch(
         yield batch
 
 
-class _GroupTuple(t.NamedTuple):
+class _GroupbyTuple(t.NamedTuple):
     grouper: t.Any
     list: t.List[t.Any]
 
-    # Show as a plain tuple, not "_GroupTuple(grouper=..., list=...)".
+    # Show as a plain tuple, not "_GroupbyTuple(grouper=..., list=...)".
     def __repr__(self) -> str:
         return tuple.__repr__(self)
 
@@ -694,7 +694,7 @@ def do_groupby(
     attribute: t.Union[str, int],
     default: t.Any = None,
     case_sensitive: bool = False,
-) -> t.List[_GroupTuple]:
+) -> t.List[_GroupbyTuple]:
     """Group items by an attribute into ``(grouper, list)`` tuples, sorted by
     the grouper.  Case-insensitive grouping shows the first item's value."""
     key = make_attrgetter(
@@ -704,12 +704,12 @@ def do_groupby(
         default=default,
     )
     groups = [
-        _GroupTuple(grouper, list(members))
+        _GroupbyTuple(grouper, list(members))
         for grouper, members in _itertools_groupby(sorted(value, key=key), key)
     ]
     if not case_sensitive:
         shown_key = make_attrgetter(environment, attribute, default=default)
-        groups = [_GroupTuple(shown_key(group.list[0]), group.list) for group in groups]
+        groups = [_GroupbyTuple(shown_key(group.list[0]), group.list) for group in groups]
     return groups
 
 
@@ -831,7 +831,7 @@ def do_attr(environment: t.Any, obj: t.Any, name: str) -> t.Any:
     return environment.undefined(obj=obj, name=name)
 
 
-def _map_function(context: t.Any, args: t.Tuple[t.Any, ...], kwargs: t.Dict[str, t.Any]):
+def _map_filter_transform(context: t.Any, args: t.Tuple[t.Any, ...], kwargs: t.Dict[str, t.Any]):
     if not args and "attribute" in kwargs:
         attribute = kwargs.pop("attribute")
         default = kwargs.pop("default", None)
@@ -854,7 +854,7 @@ def do_map(context: t.Any, value: t.Iterable[t.Any], *args: t.Any, **kwargs: t.A
     """Apply a filter to each item (``map("upper")``) or look up an attribute
     of each (``map(attribute="name", default="?")``)."""
     if value:
-        transform = _map_function(context, args, kwargs)
+        transform = _map_filter_transform(context, args, kwargs)
         for item in value:
             yield transform(item)
 

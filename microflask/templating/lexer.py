@@ -14,7 +14,76 @@ import typing as t
 
 from microflask.templating.exceptions import TemplateSyntaxError
 
-__all__ = ["Token", "TokenStream", "Lexer", "get_lexer", "describe_token", "describe_token_type"]
+__all__ = [
+    "Token",
+    "TokenStream",
+    "Lexer",
+    "get_lexer",
+    "describe_token",
+    "describe_token_type",
+    "operators",
+    "TOKEN_ADD", "TOKEN_ASSIGN", "TOKEN_COLON", "TOKEN_COMMA", "TOKEN_DIV", "TOKEN_DOT",
+    "TOKEN_EQ", "TOKEN_FLOORDIV", "TOKEN_GT", "TOKEN_GTEQ", "TOKEN_LBRACE", "TOKEN_LBRACKET",
+    "TOKEN_LPAREN", "TOKEN_LT", "TOKEN_LTEQ", "TOKEN_MOD", "TOKEN_MUL", "TOKEN_NE",
+    "TOKEN_PIPE", "TOKEN_POW", "TOKEN_RBRACE", "TOKEN_RBRACKET", "TOKEN_RPAREN",
+    "TOKEN_SEMICOLON", "TOKEN_SUB", "TOKEN_TILDE", "TOKEN_WHITESPACE", "TOKEN_FLOAT",
+    "TOKEN_INTEGER", "TOKEN_NAME", "TOKEN_STRING", "TOKEN_OPERATOR", "TOKEN_BLOCK_BEGIN",
+    "TOKEN_BLOCK_END", "TOKEN_VARIABLE_BEGIN", "TOKEN_VARIABLE_END", "TOKEN_RAW_BEGIN",
+    "TOKEN_RAW_END", "TOKEN_COMMENT_BEGIN", "TOKEN_COMMENT_END", "TOKEN_COMMENT",
+    "TOKEN_LINESTATEMENT_BEGIN", "TOKEN_LINESTATEMENT_END", "TOKEN_LINECOMMENT_BEGIN",
+    "TOKEN_LINECOMMENT_END", "TOKEN_LINECOMMENT", "TOKEN_DATA", "TOKEN_INITIAL", "TOKEN_EOF",
+]
+
+# Token type names, as Jinja's lexer module exports them.
+TOKEN_ADD = "add"
+TOKEN_ASSIGN = "assign"
+TOKEN_COLON = "colon"
+TOKEN_COMMA = "comma"
+TOKEN_DIV = "div"
+TOKEN_DOT = "dot"
+TOKEN_EQ = "eq"
+TOKEN_FLOORDIV = "floordiv"
+TOKEN_GT = "gt"
+TOKEN_GTEQ = "gteq"
+TOKEN_LBRACE = "lbrace"
+TOKEN_LBRACKET = "lbracket"
+TOKEN_LPAREN = "lparen"
+TOKEN_LT = "lt"
+TOKEN_LTEQ = "lteq"
+TOKEN_MOD = "mod"
+TOKEN_MUL = "mul"
+TOKEN_NE = "ne"
+TOKEN_PIPE = "pipe"
+TOKEN_POW = "pow"
+TOKEN_RBRACE = "rbrace"
+TOKEN_RBRACKET = "rbracket"
+TOKEN_RPAREN = "rparen"
+TOKEN_SEMICOLON = "semicolon"
+TOKEN_SUB = "sub"
+TOKEN_TILDE = "tilde"
+TOKEN_WHITESPACE = "whitespace"
+TOKEN_FLOAT = "float"
+TOKEN_INTEGER = "integer"
+TOKEN_NAME = "name"
+TOKEN_STRING = "string"
+TOKEN_OPERATOR = "operator"
+TOKEN_BLOCK_BEGIN = "block_begin"
+TOKEN_BLOCK_END = "block_end"
+TOKEN_VARIABLE_BEGIN = "variable_begin"
+TOKEN_VARIABLE_END = "variable_end"
+TOKEN_RAW_BEGIN = "raw_begin"
+TOKEN_RAW_END = "raw_end"
+TOKEN_COMMENT_BEGIN = "comment_begin"
+TOKEN_COMMENT_END = "comment_end"
+TOKEN_COMMENT = "comment"
+TOKEN_LINESTATEMENT_BEGIN = "linestatement_begin"
+TOKEN_LINESTATEMENT_END = "linestatement_end"
+TOKEN_LINECOMMENT_BEGIN = "linecomment_begin"
+TOKEN_LINECOMMENT_END = "linecomment_end"
+TOKEN_LINECOMMENT = "linecomment"
+TOKEN_DATA = "data"
+TOKEN_INITIAL = "initial"
+TOKEN_EOF = "eof"
 
 #: Operator text -> token type, the names Jinja's parser and messages use.
 OPERATOR_TOKEN_TYPES = {
@@ -45,6 +114,8 @@ OPERATOR_TOKEN_TYPES = {
     ",": "comma",
     ";": "semicolon",
 }
+#: Jinja's name for the operator table.
+operators = OPERATOR_TOKEN_TYPES
 _TOKEN_TYPE_OPERATORS = {v: k for k, v in OPERATOR_TOKEN_TYPES.items()}
 _TOKEN_TYPE_DESCRIPTIONS = {
     "comment_begin": "begin of comment",
@@ -123,12 +194,21 @@ def describe_token_expr(expr: str) -> str:
 class TokenStream:
     """The parser's view of the tokens: ``current``, ``look()``, ``expect()``."""
 
-    def __init__(self, tokens: t.List[Token], name: str | None, filename: str | None) -> None:
+    def __init__(self, tokens: t.Iterable[Token], name: str | None, filename: str | None) -> None:
+        tokens = list(tokens)
+        if not tokens or tokens[-1].type not in ("eof", "error"):
+            tokens.append(Token(tokens[-1].lineno if tokens else 1, "eof", ""))
         self._tokens = tokens
         self._position = 0
         self.name = name
         self.filename = filename
         self.current = tokens[0]
+        self._raise_if_error(self.current)
+
+    @staticmethod
+    def _raise_if_error(token: Token) -> None:
+        if token.type == "error":
+            raise token.value
 
     def __iter__(self) -> TokenStream:
         return self
@@ -155,8 +235,11 @@ class TokenStream:
 
     def look(self) -> Token:
         if self._position + 1 < len(self._tokens):
-            return self._tokens[self._position + 1]
-        return self._tokens[-1]
+            token = self._tokens[self._position + 1]
+        else:
+            token = self._tokens[-1]
+        self._raise_if_error(token)
+        return token
 
     def skip(self, n: int = 1) -> None:
         for _ in range(n):
@@ -167,6 +250,7 @@ class TokenStream:
         if self._position + 1 < len(self._tokens):
             self._position += 1
             self.current = self._tokens[self._position]
+            self._raise_if_error(self.current)
         return rv
 
     def next_if(self, expr: str) -> Token | None:
@@ -200,8 +284,13 @@ def _decode_string_literal(text: str, lineno: int, name: str | None, filename: s
     body = text[1:-1]
     if "\\" not in body:
         return body
+    import warnings
+
     try:
-        return body.encode("ascii", "backslashreplace").decode("unicode-escape")
+        with warnings.catch_warnings():
+            # Unknown escapes such as "\d" stay as written, without a warning.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return body.encode("ascii", "backslashreplace").decode("unicode-escape")
     except Exception as e:
         msg = str(e).split(":")[-1].strip()
         raise TemplateSyntaxError(msg, lineno, name, filename) from None
@@ -236,13 +325,24 @@ class Lexer:
             ("comment", self.comment_start),
         ]
         starts.sort(key=lambda item: -len(item[1]))
-        alternatives = []
+        line_rules = []
         if self.line_comment_prefix is not None:
-            alternatives.append(
-                r"(?P<linecomment>(?:^|(?<=\S))[^\S\r\n]*%s)" % e(self.line_comment_prefix)
+            line_rules.append(
+                (
+                    len(self.line_comment_prefix),
+                    r"(?P<linecomment>(?:^|(?<=\S))[^\S\r\n]*%s)" % e(self.line_comment_prefix),
+                )
             )
         if self.line_statement_prefix is not None:
-            alternatives.append(r"(?P<linestatement>^[ \t]*%s)" % e(self.line_statement_prefix))
+            line_rules.append(
+                (
+                    len(self.line_statement_prefix),
+                    r"(?P<linestatement>^[ \t]*%s)" % e(self.line_statement_prefix),
+                )
+            )
+        # The longer prefix wins when one starts with the other ("##" vs "#").
+        line_rules.sort(key=lambda rule: -rule[0])
+        alternatives = [rule for _, rule in line_rules]
         for kind, delimiter in starts:
             alternatives.append(r"(?P<%s>%s)(?P<%s_mod>[\-+]?)" % (kind, e(delimiter), kind))
         self._tag_start_re = re.compile("|".join(alternatives), re.M)
@@ -284,14 +384,51 @@ class Lexer:
         return -1
 
     def tokenize(
+        self,
+        source: str,
+        name: str | None = None,
+        filename: str | None = None,
+        state: str | None = None,
+    ) -> TokenStream:
+        """A :class:`TokenStream` over the tokens of ``source``."""
+        return TokenStream(self.tokens(source, name, filename), name, filename)
+
+    def tokeniter(
+        self,
+        source: str,
+        name: str | None = None,
+        filename: str | None = None,
+        state: str | None = None,
+    ) -> t.Iterator[t.Tuple[int, str, t.Any]]:
+        """``(lineno, type, value)`` for each token, without the end marker."""
+        for token in self.tokens(source, name, filename):
+            TokenStream._raise_if_error(token)
+            if token.type != "eof":
+                yield tuple(token)  # type: ignore[misc]
+
+    def tokens(
         self, source: str, name: str | None = None, filename: str | None = None
     ) -> t.List[Token]:
-        """All the tokens of ``source``, ending with an ``eof`` token."""
+        """All the tokens of ``source``, ending with an ``eof`` token.
+
+        A lexing error becomes a final ``error`` token, raised when the
+        parser reaches it: like Jinja's lazy lexer, a parse error earlier
+        in the template is the one reported.
+        """
+        tokens: t.List[Token] = []
+        try:
+            self._tokenize_into(tokens, source, name, filename)
+        except TemplateSyntaxError as e:
+            tokens.append(Token(e.lineno, "error", e))
+        return tokens
+
+    def _tokenize_into(
+        self, tokens: t.List[Token], source: str, name: str | None, filename: str | None
+    ) -> None:
         lines = _NEWLINE_RE.split(source)[::2]
         if not self.keep_trailing_newline and lines[-1] == "":
             del lines[-1]
         source = "\n".join(lines)
-        tokens: t.List[Token] = []
         append = tokens.append
         pos = 0
         lineno = 1
@@ -332,6 +469,8 @@ class Lexer:
             if kind == "comment":
                 end = self._comment_end_re.match(source, pos)
                 if end is None:
+                    if pos >= length:
+                        break
                     fail("Missing end of comment tag", tag_line)
                 lineno += end.group().count("\n")
                 pos = end.end()
@@ -349,7 +488,9 @@ class Lexer:
                     pos = raw.end()
                     end = self._raw_end_re.match(source, pos)
                     if end is None:
-                        fail("Missing end of raw directive", tag_line)
+                        if pos >= length:
+                            break
+                        fail("Missing end of raw directive", lineno)
                     content = end.group(1)
                     if end.group(3) == "-":
                         content = content.rstrip()
@@ -369,11 +510,13 @@ class Lexer:
             pos, lineno, end_text = self._tokenize_tag(
                 source, pos, lineno, kind, tokens, name, filename
             )
+            if end_text is None:
+                break
             append(Token(lineno, end_type, end_text))
             lineno += end_text.count("\n")
             line_starting = end_text[-1:] == "\n"
-        append(Token(lineno, "eof", ""))
-        return tokens
+        # Like Jinja, the end of the template is on the last token's line.
+        append(Token(tokens[-1].lineno if tokens else 1, "eof", ""))
 
     def _tokenize_tag(
         self,
@@ -384,31 +527,19 @@ class Lexer:
         tokens: t.List[Token],
         name: str | None,
         filename: str | None,
-    ) -> t.Tuple[int, int, str]:
-        """Tokenize one tag's inside; return (position, line, the end text)."""
+    ) -> t.Tuple[int, int, t.Optional[str]]:
+        """Tokenize one tag's inside; return (position, line, the end text),
+        the end text being None when the source ends inside the tag."""
         append = tokens.append
         end_re = self._end_res[kind]
         balance: t.List[str] = []
         length = len(source)
-        tag_line = lineno
         while True:
             if pos >= length:
-                if kind == "linestatement":
+                if kind == "linestatement" and not balance:
                     return pos, lineno, ""
-                what = "print statement" if kind == "variable" else "statement block"
-                if balance:
-                    raise TemplateSyntaxError(
-                        "unexpected end of template, expected %r." % balance[-1],
-                        lineno,
-                        name,
-                        filename,
-                    )
-                raise TemplateSyntaxError(
-                    "unexpected end of template, expected 'end of %s'." % what,
-                    tag_line,
-                    name,
-                    filename,
-                )
+                # An unterminated tag: the parser reports what it expected.
+                return pos, lineno, None
             if not balance:
                 end = end_re.match(source, pos)
                 if end is not None:

@@ -33,7 +33,7 @@ SourceTriple = t.Tuple[str, t.Optional[str], t.Optional[t.Callable[[], bool]]]
 
 # "C:" as a first segment would make os.path.join() on Windows drop the
 # search path; refused everywhere so behaviour does not depend on the OS.
-_WINDOWS_DRIVE_SEGMENT = re.compile(r"^[A-Za-z]:")
+_TEMPLATE_DRIVE_SEGMENT = re.compile(r"^[A-Za-z]:")
 
 
 def split_template_path(template: str) -> t.List[str]:
@@ -54,7 +54,7 @@ def split_template_path(template: str) -> t.List[str]:
         ):
             raise TemplateNotFound(template)
         if segment and segment != ".":
-            if not segments and _WINDOWS_DRIVE_SEGMENT.match(segment):
+            if not segments and _TEMPLATE_DRIVE_SEGMENT.match(segment):
                 raise TemplateNotFound(template)
             segments.append(segment)
     return segments
@@ -107,13 +107,13 @@ class BaseLoader:
         return environment.template_class.from_code(environment, code, globals, uptodate)
 
 
-def _as_path_list(paths: t.Any) -> t.List[str]:
+def _loader_search_paths(paths: t.Any) -> t.List[str]:
     if not isinstance(paths, abc.Iterable) or isinstance(paths, (str, bytes)):
         paths = [paths]
     return [os.fspath(path) for path in paths]
 
 
-def _file_mtime_checker(filename: str) -> t.Callable[[], bool]:
+def _loader_mtime_checker(filename: str) -> t.Callable[[], bool]:
     """A callable that stays true while the file's modification time holds."""
     mtime = os.path.getmtime(filename)
 
@@ -138,7 +138,7 @@ class FileSystemLoader(BaseLoader):
         encoding: str = "utf-8",
         followlinks: bool = False,
     ) -> None:
-        self.searchpath = _as_path_list(searchpath)
+        self.searchpath = _loader_search_paths(searchpath)
         self.encoding = encoding
         self.followlinks = followlinks
 
@@ -157,7 +157,7 @@ class FileSystemLoader(BaseLoader):
             )
         with open(filename, encoding=self.encoding) as source_file:
             source = source_file.read()
-        return source, os.path.normpath(filename), _file_mtime_checker(filename)
+        return source, os.path.normpath(filename), _loader_mtime_checker(filename)
 
     def list_templates(self) -> t.List[str]:
         found = set()
@@ -410,7 +410,7 @@ class ModuleLoader(BaseLoader):
     has_source_access = False
 
     def __init__(self, path: t.Any) -> None:
-        self.paths = _as_path_list(path)
+        self.paths = _loader_search_paths(path)
 
     @staticmethod
     def get_template_key(name: str) -> str:

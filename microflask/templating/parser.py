@@ -44,6 +44,10 @@ _IGNORED_EXTENSIONS = frozenset(
         "jinja2.ext.with_",
         "jinja2.ext.autoescape",
         "jinja2.ext.debug",
+        "microflask.templating.ext.do",
+        "microflask.templating.ext.loopcontrols",
+        "ExprStmtExtension",
+        "LoopControlExtension",
     ]
 )
 
@@ -113,8 +117,8 @@ class Parser:
         current = self.stream.current
         if current.type in ("variable_end", "block_end", "rparen"):
             return True
-        if extra_end_rules is not None:
-            return current.test_any(*extra_end_rules)
+        # Jinja 3 passes its extra end rules to test_any() as one argument,
+        # so they never match; matching that keeps its error messages.
         return False
 
     # -- statements ----------------------------------------------------------

@@ -13,10 +13,11 @@ import typing as t
 from collections import abc
 
 from microflask.markup import Markup, escape, soft_str
-from microflask.templating.utils import concat, missing, object_type_repr
+from microflask.templating.utils import concat, internalcode, missing, object_type_repr
 from microflask.templating.exceptions import (
     SecurityError,
     TemplateNotFound,
+    TemplateOverflowError,
     TemplateRuntimeError,
     UndefinedError,
 )
@@ -280,7 +281,7 @@ def safe_range(*args: int) -> range:
     """``range`` that refuses to build more than :data:`MAX_RANGE` items."""
     rng = range(*args)
     if len(rng) > MAX_RANGE:
-        raise OverflowError(
+        raise TemplateOverflowError(
             "Range too big. The sandbox blocks ranges larger than MAX_RANGE (%d)." % MAX_RANGE
         )
     return rng
@@ -292,6 +293,7 @@ def _sequence_length_or_none(value: t.Any) -> int | None:
     return None
 
 
+@internalcode
 def safe_multiply(left: t.Any, right: t.Any) -> t.Any:
     """``*`` that refuses to build a huge string or list."""
     if type(left) is int and type(right) is int:
@@ -300,15 +302,16 @@ def safe_multiply(left: t.Any, right: t.Any) -> t.Any:
         size = _sequence_length_or_none(seq)
         if size is not None and isinstance(count, int):
             if size * count > MAX_TEMPLATE_SEQUENCE_LENGTH:
-                raise SecurityError("the result of the multiplication is too large.")
+                raise TemplateOverflowError("the result of the multiplication is too large.")
     return left * right
 
 
+@internalcode
 def safe_power(left: t.Any, right: t.Any) -> t.Any:
     """``**`` that refuses exponents whose result would not fit in memory."""
     if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
         if right * left.bit_length() > 100_000:
-            raise SecurityError("the result of the power operation is too large.")
+            raise TemplateOverflowError("the result of the power operation is too large.")
     return left**right
 
 
@@ -327,10 +330,11 @@ def _format_width_is_too_large(format_string: str) -> bool:
     return False
 
 
+@internalcode
 def safe_modulo(left: t.Any, right: t.Any) -> t.Any:
     """``%`` that refuses printf-style widths large enough to exhaust memory."""
     if isinstance(left, str) and _format_width_is_too_large(left):
-        raise SecurityError("the format string asks for too large a width.")
+        raise TemplateOverflowError("the format string asks for too large a width.")
     return left % right
 
 
@@ -342,7 +346,9 @@ class SafeTemplateFormatter(string.Formatter):
         self.escape_function = escape_function
 
     def get_field(self, field_name: str, args: t.Any, kwargs: t.Any) -> t.Any:
-        first, rest = field_name._formatter_field_name_split()  # type: ignore[attr-defined]
+        from _string import formatter_field_name_split
+
+        first, rest = formatter_field_name_split(field_name)
         obj = self.get_value(first, args, kwargs)
         for is_attr, key in rest:
             if is_attr:
@@ -353,7 +359,7 @@ class SafeTemplateFormatter(string.Formatter):
 
     def format_field(self, value: t.Any, format_spec: str) -> t.Any:
         if _format_width_is_too_large(format_spec):
-            raise SecurityError("the format string asks for too large a width.")
+            raise TemplateOverflowError("the format string asks for too large a width.")
         if self.escape_function is not None:
             if hasattr(value, "__html_format__"):
                 return value.__html_format__(format_spec)
@@ -368,6 +374,7 @@ class SafeTemplateFormatter(string.Formatter):
 _SIZED_STR_METHODS = frozenset(["center", "ljust", "rjust", "zfill", "expandtabs"])
 
 
+@internalcode
 def _guarded_builtin_method_call(
     environment: t.Any, method: t.Any, args: tuple, kwargs: dict
 ) -> t.Any:
@@ -388,19 +395,33 @@ def _guarded_builtin_method_call(
         if name in _SIZED_STR_METHODS:
             for arg in args:
                 if isinstance(arg, int) and arg > MAX_TEMPLATE_SEQUENCE_LENGTH:
-                    raise SecurityError("the requested string is too large.")
+                    raise TemplateOverflowError("the requested string is too large.")
     return method(*args, **kwargs)
 
 
 _BUILTIN_METHOD_TYPES = (types.BuiltinMethodType, types.MethodWrapperType)
 
 
+def wrap_str_format(environment: t.Any, obj: t.Any, attribute: str, value: t.Any) -> t.Any:
+    """``s.format`` / ``s.format_map`` read from a template: a callable that
+    formats safely even when Python code (a filter) calls it later."""
+    if isinstance(obj, str) and attribute in ("format", "format_map") and callable(value):
+
+        @internalcode
+        def safe_str_format(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            return _guarded_builtin_method_call(environment, value, args, kwargs)
+
+        return safe_str_format
+    return value
+
+
+@internalcode
 def call_with_pass_arg(__context: t.Any, __obj: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
     """Call ``__obj`` from a template, passing the context, eval context or
     environment first when the callable asks for it."""
     cls = type(__obj)
     if cls is Macro:
-        return __obj(*args, **kwargs)
+        return __obj._call_with_autoescape(__context.eval_ctx.autoescape, args, kwargs)
     if cls in _BUILTIN_METHOD_TYPES:
         return _guarded_builtin_method_call(__context.environment, __obj, args, kwargs)
     pass_arg = getattr(__obj, "jinja_pass_arg", None)
@@ -540,6 +561,7 @@ class Context:
             return self.vars
         return dict(self.parent, **self.vars)
 
+    @internalcode
     def call(__self, __obj: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:  # noqa: N805
         return call_with_pass_arg(__self, __obj, *args, **kwargs)
 
@@ -775,9 +797,24 @@ class Macro:
         # Calls with exactly the declared positional arguments skip binding.
         self._binds_plainly = not (catch_kwargs or catch_varargs or caller)
 
+    @internalcode
     def __call__(self, *args: t.Any, **kwargs: t.Any) -> str:
+        return self._call_with_autoescape(self._default_autoescape, args, kwargs)
+
+    @internalcode
+    def _call_with_autoescape(self, autoescape: t.Any, args: tuple, kwargs: dict) -> str:
+        """Bind the arguments, render, and mark the result safe when the
+        calling template autoescapes."""
         if not kwargs and self._binds_plainly and len(args) == self._argument_count:
-            return self._func(*args)
+            rv = self._func(*args)
+        else:
+            rv = self._func(*self._bind_arguments(args, kwargs))
+        if autoescape:
+            return Markup(rv)
+        return rv
+
+    @internalcode
+    def _bind_arguments(self, args: tuple, kwargs: dict) -> t.List[t.Any]:
         arguments = list(args[: self._argument_count])
         off = len(arguments)
         found_caller = False
@@ -812,25 +849,29 @@ class Macro:
             raise TypeError(
                 "macro %r takes not more than %d argument(s)" % (self.name, len(self.arguments))
             )
-        return self._func(*arguments)
+        return arguments
 
     def __repr__(self) -> str:
         name = "anonymous" if self.name is None else repr(self.name)
         return "<%s %s>" % (type(self).__name__, name)
 
 
+@internalcode
 def required_block_error(name: str) -> t.NoReturn:
     raise TemplateRuntimeError("Required block %r not found" % name)
 
 
+@internalcode
 def unknown_filter_error(name: str) -> t.NoReturn:
     raise TemplateRuntimeError("No filter named %r found." % name)
 
 
+@internalcode
 def unknown_test_error(name: str) -> t.NoReturn:
     raise TemplateRuntimeError("No test named %r found." % name)
 
 
+@internalcode
 def escape_output(value: t.Any) -> str:
     """The text ``{{ value }}`` writes when autoescaping is on.
 
@@ -862,6 +903,7 @@ def make_fast_getattr(environment: t.Any) -> t.Callable[[t.Any, str], t.Any]:
     """
     undefined = environment.undefined
 
+    @internalcode
     def fast_getattr(obj: t.Any, attribute: str) -> t.Any:
         if type(obj) is dict:
             try:

@@ -13,11 +13,15 @@ from collections import abc, deque
 
 from microflask.templating.environment import Environment
 from microflask.templating.exceptions import SecurityError
+from microflask.templating.utils import internalcode
 from microflask.templating.runtime import (
     MAX_RANGE,
+    SafeTemplateFormatter,
+    safe_range,
     attribute_is_internal,
     call_with_pass_arg,
     unsafe_attribute_undefined,
+    wrap_str_format,
 )
 
 __all__ = [
@@ -27,6 +31,7 @@ __all__ = [
     "modifies_known_mutable",
     "unsafe",
     "MAX_RANGE",
+    "safe_range",
 ]
 
 _MUTABLE_SEQUENCE_METHODS = frozenset(
@@ -113,6 +118,7 @@ class SandboxedEnvironment(Environment):
             getattr(obj, "unsafe_callable", False) or getattr(obj, "alters_data", False)
         )
 
+    @internalcode
     def call_binop(self, context: t.Any, operator: str, left: t.Any, right: t.Any) -> t.Any:
         """Run an intercepted binary operator."""
         from microflask.templating.runtime import safe_modulo, safe_multiply, safe_power
@@ -125,10 +131,12 @@ class SandboxedEnvironment(Environment):
             return safe_modulo(left, right)
         return self.binop_table[operator](left, right)
 
+    @internalcode
     def call_unop(self, context: t.Any, operator: str, arg: t.Any) -> t.Any:
         """Run an intercepted unary operator."""
         return self.unop_table[operator](arg)
 
+    @internalcode
     def getitem(self, obj: t.Any, argument: t.Any) -> t.Any:
         try:
             return obj[argument]
@@ -145,10 +153,11 @@ class SandboxedEnvironment(Environment):
                         pass
                     else:
                         if self.is_safe_attribute(obj, argument, value):
-                            return value
+                            return wrap_str_format(self, obj, argument, value)
                         return self.unsafe_undefined(obj, argument)
         return self.undefined(obj=obj, name=argument)
 
+    @internalcode
     def getattr(self, obj: t.Any, attribute: str) -> t.Any:
         try:
             value = getattr(obj, attribute)
@@ -159,13 +168,34 @@ class SandboxedEnvironment(Environment):
                 pass
         else:
             if self.is_safe_attribute(obj, attribute, value):
-                return value
+                return wrap_str_format(self, obj, attribute, value)
             return self.unsafe_undefined(obj, attribute)
         return self.undefined(obj=obj, name=attribute)
 
     def unsafe_undefined(self, obj: t.Any, attribute: str) -> t.Any:
         return unsafe_attribute_undefined(self, obj, attribute)
 
+    def format_string(
+        self,
+        s: str,
+        args: t.Tuple[t.Any, ...],
+        kwargs: t.Dict[str, t.Any],
+        format_func: t.Any = None,
+    ) -> str:
+        """``s.format(*args, **kwargs)`` without reaching unsafe attributes
+        (and escaping the arguments when ``s`` is Markup)."""
+        from microflask.markup import Markup, escape
+
+        if format_func is not None and getattr(format_func, "__name__", "") == "format_map":
+            if len(args) != 1 or kwargs:
+                raise TypeError("format_map() takes exactly one argument")
+            kwargs = args[0]
+            args = ()
+        escape_function = escape if isinstance(s, Markup) else None
+        rv = SafeTemplateFormatter(self, escape_function).vformat(s, args, kwargs)
+        return Markup(rv) if escape_function is not None else rv
+
+    @internalcode
     def call(__self, __context: t.Any, __obj: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:  # noqa: N805
         """Call ``__obj`` for a template, after checking it is safe."""
         if not __self.is_safe_callable(__obj):

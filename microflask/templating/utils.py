@@ -13,13 +13,11 @@ import json
 import os
 import re
 import typing as t
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from threading import Lock
 from urllib.parse import quote as _urllib_quote
 
-
-if t.TYPE_CHECKING:
-    from microflask.markup import Markup
+from microflask.markup import Markup, escape
 
 __all__ = [
     "pass_context",
@@ -48,26 +46,26 @@ __all__ = [
     "Namespace",
 ]
 
-F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+_TemplateCallable = t.TypeVar("_TemplateCallable", bound=t.Callable[..., t.Any])
 
 
 # -- marking what a callable wants passed first ------------------------------
 
 
-def pass_context(f: F) -> F:
+def pass_context(f: _TemplateCallable) -> _TemplateCallable:
     """Call ``f`` with the active template context as its first argument."""
     f.jinja_pass_arg = "context"  # type: ignore[attr-defined]
     return f
 
 
-def pass_eval_context(f: F) -> F:
+def pass_eval_context(f: _TemplateCallable) -> _TemplateCallable:
     """Call ``f`` with the evaluation context (``autoescape``, ``environment``)
     as its first argument."""
     f.jinja_pass_arg = "eval_context"  # type: ignore[attr-defined]
     return f
 
 
-def pass_environment(f: F) -> F:
+def pass_environment(f: _TemplateCallable) -> _TemplateCallable:
     """Call ``f`` with the template's environment as its first argument."""
     f.jinja_pass_arg = "environment"  # type: ignore[attr-defined]
     return f
@@ -77,7 +75,7 @@ def pass_environment(f: F) -> F:
 internal_code: t.Set[t.Any] = set()
 
 
-def internalcode(f: F) -> F:
+def internalcode(f: _TemplateCallable) -> _TemplateCallable:
     """Mark ``f`` as engine plumbing (hidden from rewritten tracebacks)."""
     internal_code.add(f.__code__)
     return f
@@ -121,13 +119,19 @@ def consume(iterable: t.Iterable[t.Any]) -> None:
 
 
 def clear_caches() -> None:
-    """Forget the shared lexer/environment caches the engine keeps, if any."""
+    """Forget the shared environments and lexers the engine memoizes."""
     from . import environment as environment_module
+    from . import lexer as lexer_module
 
-    for cache_name in ("_spontaneous_environments", "_lexer_cache"):
-        cache = getattr(environment_module, cache_name, None)
-        if cache is not None and hasattr(cache, "clear"):
-            cache.clear()
+    for memoized in (
+        getattr(environment_module, "get_spontaneous_environment", None),
+        getattr(lexer_module, "get_lexer", None),
+    ):
+        if hasattr(memoized, "cache_clear"):
+            memoized.cache_clear()
+    lexer_cache = getattr(lexer_module, "_LEXER_CACHE", None)
+    if lexer_cache is not None:
+        lexer_cache.clear()
 
 
 def _import_dotted_name(import_name: str, silent: bool = False) -> t.Any:
@@ -178,7 +182,7 @@ def pformat(obj: t.Any) -> str:
     return _stdlib_pformat(obj)
 
 
-def url_quote(obj: t.Any, charset: str = "utf-8", for_qs: bool = False) -> str:
+def _quote_for_template_url(obj: t.Any, charset: str = "utf-8", for_qs: bool = False) -> str:
     """Percent-quote a value for a URL path segment or (``for_qs``) a query."""
     if not isinstance(obj, bytes):
         if not isinstance(obj, str):
@@ -189,6 +193,9 @@ def url_quote(obj: t.Any, charset: str = "utf-8", for_qs: bool = False) -> str:
     if for_qs:
         quoted = quoted.replace("%20", "+")
     return quoted
+
+
+url_quote = _quote_for_template_url
 
 
 # -- urlize: turn URLs and e-mail addresses in text into links ----------------
@@ -263,8 +270,6 @@ def urlize(
     become attributes of web links; ``extra_schemes`` lists further scheme
     prefixes (``"ftp:"``) to link as they are.
     """
-    from microflask.markup import escape
-
     rel_attr = ' rel="%s"' % escape(rel) if rel else ""
     target_attr = ' target="%s"' % escape(target) if target else ""
     words = _URLIZE_WHITESPACE_SPLIT.split(str(escape(text)))
@@ -365,8 +370,6 @@ def generate_lorem_ipsum(
     """
     from random import randrange
 
-    from microflask.markup import Markup, escape
-
     paragraphs = [_lorem_paragraph(randrange(min, max)) for _ in range(n)]
     if not html:
         return "\n\n".join(paragraphs)
@@ -393,7 +396,17 @@ class LRUCache:
         self._entries = OrderedDict(state["entries"])
         self._lock = Lock()
 
-    def copy(self) -> "LRUCache":
+    # Jinja's cache keeps a dict plus a deque of keys (oldest first); code
+    # that inspects those gets equal snapshots of ours.
+    @property
+    def _mapping(self) -> t.Dict[t.Any, t.Any]:
+        return dict(self._entries)
+
+    @property
+    def _queue(self) -> "deque[t.Any]":
+        return deque(self._entries)
+
+    def copy(self) -> LRUCache:
         duplicate = self.__class__(self.capacity)
         with self._lock:
             duplicate._entries = OrderedDict(self._entries)
@@ -513,8 +526,6 @@ def htmlsafe_json_dumps(
 ) -> Markup:
     """Serialize ``obj`` to JSON that is safe inside ``<script>`` tags and
     single-quoted HTML attributes, returned as :class:`Markup`."""
-    from microflask.markup import Markup
-
     if dumps is None:
         dumps = json.dumps
     text = dumps(obj, **kwargs)

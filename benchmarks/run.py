@@ -1,0 +1,591 @@
+"""Run every benchmark and write ``results.md`` and ``results.svg``.
+
+    python benchmarks/run.py              # full run (a few minutes on 2 cores)
+    BENCH_QUICK=1 python benchmarks/run.py  # smoke run: short, prints only
+
+Each ``benchmarks/bench_*.py`` runs in its own process (microflask and its
+peer side by side, interleaved rounds); this script reads the ratios from
+their printed tables, adds an over-loopback run of each framework's hello app
+under gunicorn (when gunicorn is installed), and checks every ratio target
+the project set itself.  All ratios read "microflask is N times as fast as
+the peer": above 1.0 is faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from typing import Dict, List, NamedTuple, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+from _svg import ChartBar, ratio_chart_svg  # noqa: E402
+
+BENCHMARKS = ["markup", "signing", "http", "routing", "templates", "app", "import"]
+PEER_DISTRIBUTIONS = ["markupsafe", "itsdangerous", "werkzeug", "flask", "jinja2", "mako",
+                      "bottle", "falcon", "gunicorn"]
+BENCH_TIMEOUT_SECONDS = 240
+
+
+class Ratio(NamedTuple):
+    """One measured ratio: microflask's speed over the peer's."""
+
+    benchmark: str
+    case: str
+    peer: str
+    ratio: float
+
+
+class Target(NamedTuple):
+    """A ratio the project promised, and what was measured for it."""
+
+    description: str
+    required: float
+    measured: Optional[float]
+
+    @property
+    def met(self) -> Optional[bool]:
+        return None if self.measured is None else self.measured >= self.required
+
+
+# -- running the benchmark scripts ----------------------------------------------
+
+
+def run_benchmark_script(name: str, quick: bool) -> tuple:
+    """Run ``bench_<name>.py``; return (stdout, error text or "")."""
+    path = os.path.join(HERE, "bench_%s.py" % name)
+    if not os.path.exists(path):
+        return "", "benchmarks/bench_%s.py does not exist" % name
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    if quick:
+        env.setdefault("BENCH_ROUNDS", "1")
+        env.setdefault("BENCH_NUMBER", "300")
+    try:
+        done = subprocess.run(
+            [sys.executable, path], cwd=ROOT, env=env, capture_output=True, text=True,
+            timeout=BENCH_TIMEOUT_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        return "", "timed out after %d s" % BENCH_TIMEOUT_SECONDS
+    if done.returncode != 0:
+        return done.stdout, "exit status %d: %s" % (done.returncode, done.stderr.strip()[-800:])
+    return done.stdout, ""
+
+
+# -- reading their output ---------------------------------------------------------
+
+
+def markdown_tables(text: str) -> List[List[Dict[str, str]]]:
+    """Every markdown table in ``text``, as lists of {header: cell} rows."""
+    tables = []
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index].strip()
+        if line.startswith("|") and index + 1 < len(lines) \
+                and set(lines[index + 1].strip()) <= set("|-: "):
+            headers = [cell.strip() for cell in line.strip("|").split("|")]
+            rows = []
+            index += 2
+            while index < len(lines) and lines[index].strip().startswith("|"):
+                cells = [cell.strip() for cell in lines[index].strip().strip("|").split("|")]
+                rows.append(dict(zip(headers, cells)))
+                index += 1
+            tables.append(rows)
+        else:
+            index += 1
+    return tables
+
+
+def _number(text: str) -> Optional[float]:
+    match = re.search(r"[-+]?\d[\d,]*\.?\d*", text or "")
+    if not match:
+        return None
+    return float(match.group(0).replace(",", ""))
+
+
+def parse_titled_ratios(benchmark: str, text: str) -> List[Ratio]:
+    """``title`` lines followed by ``... microflask/<peer> = 1.23x`` lines
+    (bench_markup, bench_signing) or ``ratio microflask/<peer>: 1.23x``
+    (bench_http, under ``== title`` lines)."""
+    ratios = []
+    title = ""
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if not line[0].isspace():
+            title = line.strip().lstrip("= ").strip()
+            continue
+        match = re.search(r"microflask/(.+?) = ([\d.]+)x", line)
+        if match:
+            ratios.append(Ratio(benchmark, title, match.group(1).strip(), float(match.group(2))))
+            continue
+        match = re.match(r"\s*(throughput )?ratio microflask/(\w+): ([\d.]+)x", line)
+        if match:
+            ratios.append(Ratio(benchmark, title, match.group(2), float(match.group(3))))
+    return ratios
+
+
+def parse_routing(text: str) -> tuple:
+    ratios = []
+    for table in markdown_tables(text):
+        for row in table:
+            for column, peer in (("vs werkzeug", "werkzeug"), ("vs bottle", "bottle")):
+                value = _number(row.get(column, ""))
+                if value is not None:
+                    ratios.append(Ratio("routing", row.get("case", "?"), peer, value))
+    flatness = None
+    match = re.search(r"rate at N=(\d+) is (\d+)% of its N=(\d+) rate", text)
+    if match:
+        flatness = int(match.group(2)) / 100.0
+    return ratios, flatness
+
+
+def parse_templates(text: str) -> List[Ratio]:
+    ratios = []
+    tables = markdown_tables(text)
+    for table_index, table in enumerate(tables):
+        for row in table:
+            engine = row.get("engine") or row.get("compile page.html") or ""
+            if engine.lower() == "microflask" or not engine:
+                continue
+            value = _number(row.get("microflask ratio", ""))
+            if value is None:
+                continue
+            case = "render page.html" if "engine" in row else "compile page.html"
+            ratios.append(Ratio("templates", case, engine, value))
+    return ratios
+
+
+def parse_app(text: str) -> List[Ratio]:
+    ratios = []
+    for table in markdown_tables(text):
+        for row in table:
+            framework = row.get("framework", "")
+            value = _number(row.get("microflask is", ""))
+            if framework and framework != "microflask" and value is not None:
+                ratios.append(Ratio("app", row.get("case", "?"), framework, value))
+    return ratios
+
+
+def parse_import(text: str) -> List[Ratio]:
+    """bench_import prints microflask's import time over the peer's (lower is
+    better); turned around here so that above 1.0 means faster."""
+    ratios = []
+    for match in re.finditer(r"microflask / (\w+) import time: ([\d.]+)", text):
+        value = float(match.group(2))
+        if value > 0:
+            ratios.append(Ratio("import", "import cost", match.group(1), 1.0 / value))
+    return ratios
+
+
+# -- over loopback: each hello app under the same gunicorn ------------------------
+
+
+HELLO_APPS = {
+    "microflask": """
+        from microflask import Flask
+        app = Flask(__name__)
+
+        @app.route("/")
+        def hello():
+            return "Hello, World!"
+    """,
+    "flask": """
+        from flask import Flask
+        app = Flask(__name__)
+
+        @app.route("/")
+        def hello():
+            return "Hello, World!"
+    """,
+    "bottle": """
+        import bottle
+        app = bottle.Bottle()
+
+        @app.route("/")
+        def hello():
+            return "Hello, World!"
+    """,
+    "falcon": """
+        import falcon
+
+        class Hello:
+            def on_get(self, req, resp):
+                resp.content_type = falcon.MEDIA_TEXT
+                resp.text = "Hello, World!"
+
+        app = falcon.App()
+        app.add_route("/", Hello())
+    """,
+}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_listening(port: int, process: subprocess.Popen, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def drive_load(port: int, seconds: float, threads: int = 4, limit: int = 200_000) -> float:
+    """Requests per second from ``threads`` HTTP/1.1 clients for ``seconds``
+    (keep-alive where the server allows it; gunicorn's sync worker closes
+    each connection, so then every request opens a new one)."""
+    counts = [0] * threads
+    errors = [0] * threads
+    stop_at = time.monotonic() + seconds
+
+    def client(slot: int) -> None:
+        connection = None
+        while time.monotonic() < stop_at and counts[slot] < limit:
+            try:
+                if connection is None:
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/")
+                response = connection.getresponse()
+                response.read()
+                if response.status == 200:
+                    counts[slot] += 1
+                else:
+                    errors[slot] += 1
+                if response.will_close:
+                    connection.close()
+                    connection = None
+            except (OSError, http.client.HTTPException):
+                errors[slot] += 1
+                if connection is not None:
+                    connection.close()
+                connection = None
+                if errors[slot] > 1000:
+                    return
+        if connection is not None:
+            connection.close()
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=client, args=(slot,), daemon=True)
+               for slot in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(seconds + 10)
+    elapsed = time.monotonic() - started
+    return sum(counts) / elapsed if elapsed > 0 else 0.0
+
+
+def gunicorn_available() -> bool:
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def loopback_hello(quick: bool) -> tuple:
+    """Requests/s of each framework's hello app under gunicorn (1 sync
+    worker, 127.0.0.1), interleaved rounds; returns (rates, notes)."""
+    notes = []
+    frameworks = []
+    for name in HELLO_APPS:
+        module = "microflask" if name == "microflask" else name
+        try:
+            __import__(module)
+        except ImportError:
+            notes.append("%s is not installed: skipped" % name)
+            continue
+        frameworks.append(name)
+    rounds = 1 if quick else 3
+    seconds = 0.5 if quick else 1.5
+    best: Dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="microflask-bench-") as folder:
+        for name in frameworks:
+            with open(os.path.join(folder, "hello_%s.py" % name), "w") as module_file:
+                module_file.write(textwrap.dedent(HELLO_APPS[name]))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = folder + os.pathsep + ROOT
+        for round_index in range(rounds):
+            order = frameworks[round_index % len(frameworks):] + \
+                frameworks[:round_index % len(frameworks)]
+            for name in order:
+                port = free_port()
+                command = [
+                    sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class",
+                    "sync", "--bind", "127.0.0.1:%d" % port, "--log-level", "warning",
+                    "--chdir", folder, "hello_%s:app" % name,
+                ]
+                server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.PIPE, text=True)
+                try:
+                    if not wait_until_listening(port, server, 20):
+                        notes.append("%s: gunicorn did not start" % name)
+                        continue
+                    drive_load(port, 0.2)  # warm up
+                    rate = drive_load(port, seconds)
+                    best[name] = max(best.get(name, 0.0), rate)
+                finally:
+                    server.terminate()
+                    try:
+                        server.wait(10)
+                    except subprocess.TimeoutExpired:
+                        server.kill()
+                        server.wait()
+    return best, notes
+
+
+# -- targets ------------------------------------------------------------------------
+
+
+def find_ratio(ratios: List[Ratio], benchmark: str, case_contains: str, peer_contains: str):
+    for item in ratios:
+        if item.benchmark == benchmark and case_contains.lower() in item.case.lower() \
+                and peer_contains.lower() in item.peer.lower():
+            return item.ratio
+    return None
+
+
+def targets_for(ratios: List[Ratio], flatness: Optional[float]) -> List[Target]:
+    def ratio(benchmark, case, peer):
+        return find_ratio(ratios, benchmark, case, peer)
+
+    targets = [
+        Target("escape, text full of specials >= 1.0x markupsafe._native",
+               1.0, ratio("markup", "full of", "pure python")),
+        Target("escape, clean text >= 1.0x markupsafe._native",
+               1.0, ratio("markup", "escape: clean", "pure python")),
+        Target("URLSafeTimedSerializer round trip >= 1.5x itsdangerous",
+               1.5, ratio("signing", "default options", "itsdangerous")),
+        Target("URLSafeTimedSerializer round trip, Flask session options >= 1.5x itsdangerous",
+               1.5, ratio("signing", "flask session options", "itsdangerous")),
+        Target("routing match at N=1000 >= 3x Werkzeug",
+               3.0, ratio("routing", "match, n=1000", "werkzeug")),
+        Target("routing: microflask N=1000 rate >= 2/3 of its N=10 rate",
+               2.0 / 3.0, flatness),
+        Target("templates >= 2.5x Jinja2", 2.5, ratio("templates", "render", "jinja2")),
+        Target("templates >= 1.0x Mako", 1.0, ratio("templates", "render", "mako")),
+        Target("app hello >= 1.0x Falcon", 1.0, ratio("app", "hello", "falcon")),
+        Target("app hello >= 2.0x Bottle", 2.0, ratio("app", "hello", "bottle")),
+        Target("app user-json >= 1.0x Falcon", 1.0, ratio("app", "user json", "falcon")),
+        Target("app user-json >= 2.0x Bottle", 2.0, ratio("app", "user json", "bottle")),
+        Target("blueprint+session+template request >= 5x Flask",
+               5.0, ratio("app", "blueprint", "flask")),
+        Target("import cost <= 1/3 of Bottle's (3x as fast)",
+               3.0, ratio("import", "import", "bottle")),
+    ]
+    return targets
+
+
+# -- the report ---------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def peer_versions() -> Dict[str, str]:
+    from importlib import metadata
+
+    versions = {}
+    for name in PEER_DISTRIBUTIONS:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _format_ratio(value: Optional[float]) -> str:
+    return "not measured" if value is None else "%.2fx" % value
+
+
+def render_markdown(ratios: List[Ratio], targets: List[Target], outputs: Dict[str, str],
+                    errors: Dict[str, str], loopback: Dict[str, float],
+                    notes: List[str], seconds: float, quick: bool) -> str:
+    lines = [
+        "# microflask benchmark results",
+        "",
+        "Written by `python benchmarks/run.py`%s on %s UTC in %.0f s. Every ratio is "
+        "microflask's speed over the peer's: above 1.00x microflask is faster. Each "
+        "benchmark runs microflask and the peer in one process with interleaved rounds."
+        % (" (BENCH_QUICK=1 smoke run)" if quick else "",
+           datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"), seconds),
+        "",
+        "## Machine",
+        "",
+        "- CPU: %s (nproc: %d)" % (cpu_model(), os.cpu_count() or 0),
+        "- Python %s (%s), %s" % (platform.python_version(), platform.python_implementation(),
+                                  platform.platform()),
+        "- Peers: " + ", ".join("%s %s" % item for item in peer_versions().items()),
+        "",
+        "## Targets",
+        "",
+        "| target | required | measured | met |",
+        "| --- | ---: | ---: | :---: |",
+    ]
+    for target in targets:
+        met = {True: "yes", False: "**no**", None: "not measured"}[target.met]
+        lines.append("| %s | %.2fx | %s | %s |" % (target.description, target.required,
+                                                   _format_ratio(target.measured), met))
+    lines += ["", "## All ratios", "", "| benchmark | case | peer | microflask is |",
+              "| --- | --- | --- | ---: |"]
+    for item in ratios:
+        lines.append("| %s | %s | %s | %.2fx |" % (item.benchmark, item.case, item.peer,
+                                                     item.ratio))
+    if loopback:
+        lines += ["", "## Over loopback: hello app under gunicorn", "",
+                  "One sync worker on 127.0.0.1, a Python load generator (4 threads, "
+                  "http.client) on the same machine, best of interleaved rounds. The "
+                  "server and the network stack dominate here, so these ratios are "
+                  "much closer to 1 than the in-process ones.", "",
+                  "| framework | requests/s | microflask is |", "| --- | ---: | ---: |"]
+        ours = loopback.get("microflask")
+        for name, rate in loopback.items():
+            shown = "-" if name == "microflask" or not ours or not rate else \
+                "%.2fx" % (ours / rate)
+            lines.append("| %s | %.0f | %s |" % (name, rate, shown))
+    if notes or errors:
+        lines += ["", "## Notes", ""]
+        lines += ["- %s" % note for note in notes]
+        lines += ["- bench_%s: %s" % item for item in errors.items()]
+    lines += ["", "## Raw output", ""]
+    for name, text in outputs.items():
+        lines += ["### bench_%s" % name, "", "```", text.rstrip() or "(no output)", "```", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def chart_bars(ratios: List[Ratio], targets: List[Target], loopback: Dict[str, float]):
+    target_by_key = {
+        ("markup", "full of", "pure python"): 1.0,
+        ("markup", "escape: clean", "pure python"): 1.0,
+        ("signing", "default options", "itsdangerous"): 1.5,
+        ("signing", "flask session options", "itsdangerous"): 1.5,
+        ("routing", "match, n=1000", "werkzeug"): 3.0,
+        ("templates", "render", "jinja2"): 2.5,
+        ("templates", "render", "mako"): 1.0,
+        ("app", "hello", "falcon"): 1.0,
+        ("app", "hello", "bottle"): 2.0,
+        ("app", "user json", "falcon"): 1.0,
+        ("app", "user json", "bottle"): 2.0,
+        ("app", "blueprint", "flask"): 5.0,
+        ("import", "import", "bottle"): 3.0,
+    }
+    bars = []
+    for item in ratios:
+        target = None
+        for (benchmark, case, peer), required in target_by_key.items():
+            if item.benchmark == benchmark and case in item.case.lower() \
+                    and peer in item.peer.lower():
+                target = required
+        bars.append(ChartBar("%s: %s vs %s" % (item.benchmark, item.case, item.peer),
+                             item.ratio, target))
+    for target in targets:
+        if target.description.startswith("routing: microflask N=1000") and target.measured:
+            bars.append(ChartBar("routing: N=1000 rate / N=10 rate", target.measured,
+                                 target.required))
+    ours = loopback.get("microflask")
+    for name, rate in loopback.items():
+        if name != "microflask" and ours and rate:
+            bars.append(ChartBar("gunicorn loopback: hello vs %s" % name, ours / rate))
+    return bars
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", choices=BENCHMARKS + ["loopback"],
+                        help="run only these (repeatable)")
+    parser.add_argument("--markdown", default=None, help="where to write results.md")
+    parser.add_argument("--svg", default=None, help="where to write results.svg")
+    options = parser.parse_args(argv)
+    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    # A smoke run prints its report and leaves the committed results alone.
+    markdown_path = options.markdown or (None if quick else os.path.join(HERE, "results.md"))
+    svg_path = options.svg or (None if quick else os.path.join(HERE, "results.svg"))
+    selected = options.only or BENCHMARKS + ["loopback"]
+    started = time.monotonic()
+    outputs: Dict[str, str] = {}
+    errors: Dict[str, str] = {}
+    ratios: List[Ratio] = []
+    flatness = None
+    for name in BENCHMARKS:
+        if name not in selected:
+            continue
+        print("running bench_%s ..." % name, file=sys.stderr, flush=True)
+        text, error = run_benchmark_script(name, quick)
+        outputs[name] = text
+        if error:
+            errors[name] = error
+        if name in ("markup", "signing", "http"):
+            ratios += parse_titled_ratios(name, text)
+        elif name == "routing":
+            found, flatness = parse_routing(text)
+            ratios += found
+        elif name == "templates":
+            ratios += parse_templates(text)
+        elif name == "app":
+            ratios += parse_app(text)
+        elif name == "import":
+            ratios += parse_import(text)
+    loopback: Dict[str, float] = {}
+    notes: List[str] = []
+    if "loopback" in selected:
+        if gunicorn_available():
+            print("running the gunicorn loopback comparison ...", file=sys.stderr, flush=True)
+            loopback, notes = loopback_hello(quick)
+        else:
+            notes.append("gunicorn is not installed: the over-loopback comparison was skipped")
+    targets = targets_for(ratios, flatness)
+    elapsed = time.monotonic() - started
+    report = render_markdown(ratios, targets, outputs, errors, loopback, notes, elapsed, quick)
+    svg = ratio_chart_svg(
+        chart_bars(ratios, targets, loopback),
+        "microflask speed over each peer (log scale; higher is faster)",
+        "%s, nproc %d, Python %s" % (cpu_model(), os.cpu_count() or 0,
+                                      platform.python_version()),
+    )
+    if markdown_path:
+        with open(markdown_path, "w", encoding="utf-8") as output:
+            output.write(report)
+        print("wrote %s" % markdown_path, file=sys.stderr)
+    if svg_path:
+        with open(svg_path, "w", encoding="utf-8") as output:
+            output.write(svg)
+        print("wrote %s" % svg_path, file=sys.stderr)
+    if not markdown_path:
+        print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+"""``python -m examples.factory``: build the app and serve it."""
+
+from . import create_app
+
+create_app().run()

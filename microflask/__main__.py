@@ -1,0 +1,5 @@
+"""``python -m microflask``: the ``microflask`` command (``flask``'s ``python -m flask``)."""
+
+from microflask.cli import main
+
+main()

@@ -1,0 +1,521 @@
+"""The single-file bundle (``python -m microflask.bundle -o FILE``).
+
+The bundler is loaded from the source tree by path, so these tests also run
+when the suite itself runs against a bundle (where ``microflask.bundle`` is
+not part of the file).  Each built file is imported in a fresh ``python -I``
+process with only its own folder on ``sys.path``.
+"""
+
+import ast
+import importlib.util
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "microflask"
+BUNDLER_FILE = PACKAGE / "bundle.py"
+
+
+def load_bundler():
+    spec = importlib.util.spec_from_file_location("microflask_bundler_under_test", BUNDLER_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bundler = load_bundler()
+
+
+def run_isolated(folder, script):
+    """Run ``script`` with ``python -I`` and only ``folder`` on the path; its
+    last output line is JSON."""
+    code = "import sys\nsys.path.insert(0, %r)\n" % str(folder) + textwrap.dedent(script)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", code],
+        cwd=str(folder),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def package_modules():
+    return bundler.find_package_modules(str(PACKAGE))
+
+
+def literal_all(module):
+    for node in module.tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            try:
+                return list(ast.literal_eval(node.value))
+            except ValueError:
+                return []
+    return []
+
+
+@pytest.fixture(scope="module")
+def bundle_file(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bundle")
+    path = folder / "microflask.py"
+    assert bundler.main(["-o", str(path)]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def bundle_text(bundle_file):
+    return bundle_file.read_text(encoding="utf-8")
+
+
+# -- the file itself ------------------------------------------------------------
+
+
+def test_bundle_is_valid_python(bundle_file, bundle_text):
+    compile(bundle_text, str(bundle_file), "exec")
+    assert bundle_text.startswith('"""microflask as one file')
+    assert "from __future__ import annotations" in bundle_text
+
+
+def count_calls(tree, names):
+    found = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in names:
+            found += 1
+    return found
+
+
+def test_no_exec_tricks(bundle_text):
+    # The template engine compiles templates itself; the bundle adds no
+    # exec/eval/compile of its own and hides no code in strings or archives.
+    risky = {"exec", "eval", "compile"}
+    in_sources = sum(count_calls(m.tree, risky) for m in package_modules().values())
+    assert count_calls(ast.parse(bundle_text), risky) == in_sources
+    for word in ("zipimport", "b64decode(", "marshal", "base64.decodebytes"):
+        in_sources = sum(m.source.count(word) for m in package_modules().values())
+        assert bundle_text.count(word) == in_sources, word
+
+
+def section_order(bundle_text):
+    return re.findall(r"^# (microflask[\w.]*)  \(", bundle_text, re.M)
+
+
+def test_every_module_is_one_section(bundle_text):
+    order = section_order(bundle_text)
+    assert sorted(order) == sorted(package_modules())
+    assert len(order) == len(set(order))
+    assert "microflask.bundle" not in order
+
+
+def test_sections_follow_the_import_graph_and_the_layers(bundle_text):
+    order = section_order(bundle_text)
+    position = {name: index for index, name in enumerate(order)}
+    modules = package_modules()
+    resolver = bundler.BundleNameResolver(modules)
+    for name, module in modules.items():
+        for needed in bundler.module_dependencies(module, resolver):
+            assert position[needed] < position[name], (needed, name)
+    assert order[0] == "microflask.markup"
+    assert order[-1] == "microflask"
+    layered = ["microflask.markup", "microflask.datastructures", "microflask.routing",
+               "microflask.wrappers", "microflask.templating.environment",
+               "microflask.app", "microflask.testing"]
+    for lower, upper in zip(layered, layered[1:]):
+        assert position[lower] < position[upper], (lower, upper)
+    if "microflask.serving" in position:
+        assert position["microflask.app"] < position["microflask.serving"]
+
+
+def test_sections_keep_their_docstrings_and_comments(bundle_text):
+    markup = (PACKAGE / "markup.py").read_text(encoding="utf-8")
+    first_line = ast.get_docstring(ast.parse(markup)).splitlines()[0]
+    assert first_line in bundle_text
+    comments = [line.strip() for line in markup.splitlines() if line.strip().startswith("# ")]
+    for comment in comments[:5]:
+        assert comment in bundle_text
+
+
+def test_no_intra_package_imports_remain(bundle_text):
+    missing = set()
+    for node in ast.walk(ast.parse(bundle_text)):
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 0
+            if (node.module or "").startswith("microflask"):
+                missing.add(node.module)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("microflask"):
+                    missing.add(alias.name)
+    # only imports of modules that are not in this tree may stay, as real imports
+    assert not missing & set(package_modules())
+
+
+# -- importing it ---------------------------------------------------------------
+
+
+def test_bundle_imports_alone_and_exposes_the_public_api(bundle_file):
+    modules = package_modules()
+    expected = {name: literal_all(module) for name, module in modules.items()}
+    result = run_isolated(bundle_file.parent, """
+        import importlib, json
+        before = set(sys.modules)
+        import microflask
+        report = {"file": microflask.__file__, "missing": [], "not_modules": []}
+        expected = json.loads(%r)
+        for dotted, names in expected.items():
+            module = importlib.import_module(dotted)
+            if module.__name__ != dotted:
+                report["not_modules"].append(dotted)
+            for name in names:
+                if not hasattr(module, name):
+                    report["missing"].append(dotted + "." + name)
+        report["root_all"] = sorted(microflask.__all__)
+        report["third_party"] = sorted(
+            name for name in set(sys.modules) - before
+            if name.split(".")[0] in ("flask", "werkzeug", "jinja2", "markupsafe",
+                                      "itsdangerous", "click")
+        )
+        print(json.dumps(report))
+    """ % json.dumps(expected))
+    assert pathlib.Path(result["file"]) == bundle_file
+    assert result["missing"] == []
+    assert result["not_modules"] == []
+    assert result["root_all"] == sorted(expected["microflask"])
+    assert result["third_party"] == []
+
+
+def test_submodule_import_forms(bundle_file):
+    result = run_isolated(bundle_file.parent, """
+        import json
+        import microflask.templating
+        import microflask.routing
+        from microflask.templating import Environment
+        from microflask.json.tag import TaggedJSONSerializer
+        from microflask.testing import FlaskClient
+        from microflask import json as flask_json
+        import microflask.json.provider as provider
+        import microflask
+        out = {
+            "routing": microflask.routing.Map.__name__,
+            "env_module": Environment.__module__,
+            "client_module": FlaskClient.__module__,
+            "client_qualname": FlaskClient.__qualname__,
+            "json_is_module": flask_json is sys.modules["microflask.json"],
+            "tag_attr": microflask.json.tag.TaggedJSONSerializer is TaggedJSONSerializer,
+            "provider": provider.DefaultJSONProvider.__name__,
+            "dumps": flask_json.dumps({"b": 1}),
+            "tagged": TaggedJSONSerializer().loads(TaggedJSONSerializer().dumps({"t": (1, 2)})),
+        }
+        try:
+            import microflask.no_such_module
+        except ModuleNotFoundError as error:
+            out["missing"] = type(error).__name__
+        print(json.dumps(out, default=repr))
+    """)
+    assert result["routing"] == "Map"
+    assert result["env_module"] == "microflask.templating.environment"
+    assert result["client_module"] == "microflask.testing"
+    assert result["client_qualname"] == "FlaskClient"
+    assert result["json_is_module"] and result["tag_attr"]
+    assert result["provider"] == "DefaultJSONProvider"
+    assert result["dumps"] == '{"b": 1}'
+    assert result["tagged"] == {"t": [1, 2]}
+    assert result["missing"] == "ModuleNotFoundError"
+
+
+def test_same_public_name_keeps_its_meaning_per_module(bundle_file):
+    result = run_isolated(bundle_file.parent, """
+        import json
+        import microflask
+        import microflask.exceptions, microflask.templating, microflask.utils
+        print(json.dumps({
+            "security_errors_differ":
+                microflask.exceptions.SecurityError is not microflask.templating.SecurityError,
+            "template_security": microflask.templating.SecurityError.__module__,
+            "root_redirect_is_flask_helper":
+                microflask.redirect.__module__ == "microflask.helpers",
+            "utils_redirect": microflask.utils.redirect.__module__,
+            "json_module": microflask.json.__name__,
+            "not_implemented_builtin": (1).__eq__("x") is NotImplemented,
+        }))
+    """)
+    assert result["security_errors_differ"]
+    assert result["template_security"].startswith("microflask.templating")
+    assert result["root_redirect_is_flask_helper"]
+    assert result["utils_redirect"] == "microflask.utils"
+    assert result["json_module"] == "microflask.json"
+    assert result["not_implemented_builtin"]
+
+
+def test_renders_a_template_and_serves_a_request(bundle_file):
+    result = run_isolated(bundle_file.parent, """
+        import json
+        from microflask import Blueprint, Flask, render_template_string, session, request
+        from microflask.templating import DictLoader, Environment
+
+        env = Environment(loader=DictLoader({"hi.html": "Hi {{ name|title }}!"}),
+                          autoescape=True)
+        rendered = env.get_template("hi.html").render(name="<ann>")
+
+        app = Flask("bundled")
+        app.secret_key = "test"
+        pages = Blueprint("pages", "bundled")
+
+        @pages.route("/hello/<name>")
+        def hello(name):
+            session["seen"] = session.get("seen", 0) + 1
+            return render_template_string("<p>{{ name }} {{ n }}</p>", name=name,
+                                          n=session["seen"])
+
+        app.register_blueprint(pages)
+
+        @app.post("/echo")
+        def echo():
+            return {"got": request.get_json()}
+
+        client = app.test_client()
+        first = client.get("/hello/<b>")
+        second = client.get("/hello/x")
+        posted = client.post("/echo", json={"a": [1, 2]})
+        missing = client.get("/nope")
+        print(json.dumps({
+            "rendered": rendered,
+            "first": [first.status_code, first.get_data(as_text=True)],
+            "second": second.get_data(as_text=True),
+            "posted": posted.get_json(),
+            "missing": missing.status_code,
+        }))
+    """)
+    assert result["rendered"] == "Hi &lt;Ann&gt;!"
+    assert result["first"] == [200, "<p>&lt;b&gt; 1</p>"]
+    assert result["second"] == "<p>x 2</p>"
+    assert result["posted"] == {"got": {"a": [1, 2]}}
+    assert result["missing"] == 404
+
+
+def test_setting_a_module_attribute_reaches_the_code_that_uses_it(bundle_file):
+    result = run_isolated(bundle_file.parent, """
+        import json
+        import microflask
+        import microflask.http as http_module
+        original = http_module.http_date
+        http_module.http_date = lambda *args: "patched"
+        patched = microflask.__dict__["http_date"]("x")
+        http_module.http_date = original
+        print(json.dumps({"patched": patched,
+                          "restored": microflask.__dict__["http_date"] is original}))
+    """)
+    assert result == {"patched": "patched", "restored": True}
+
+
+# -- the bundler on a small package of its own ---------------------------------
+
+
+SAMPLE_PACKAGE = {
+    "__init__.py": '''
+        """Sample root."""
+        from . import json as json
+        from .app import App as App
+        from .wrappers import Response as Response
+        __version__ = "9"
+        __all__ = ["App", "Response", "json"]
+    ''',
+    "markup.py": '''
+        """Layer 0."""
+        import json
+
+        __all__ = ["to_text", "Problem", "SecurityError"]
+
+
+        class Problem:
+            def __eq__(self, other):
+                return NotImplemented
+
+
+        class MarkupSecurityError(Exception):
+            pass
+
+
+        SecurityError = MarkupSecurityError
+
+
+        def to_text(value):
+            return json.dumps(value)
+    ''',
+    "exceptions.py": '''
+        """Exceptions, one named like a builtin."""
+        __all__ = ["NotImplemented", "SecurityError"]
+
+
+        class NotImplemented(Exception):
+            code = 501
+
+
+        class HTTPSecurityError(Exception):
+            pass
+
+
+        SecurityError = HTTPSecurityError
+    ''',
+    "wrappers.py": '''
+        """Layer 3."""
+        import typing as t
+
+        from .markup import to_text
+
+        if t.TYPE_CHECKING:
+            from .app import App
+
+        __all__ = ["Response", "make"]
+
+
+        class Response:
+            def __init__(self, body):
+                self.body = to_text(body)
+
+
+        def make(body, Response=None):
+            if Response is None:
+                from .wrappers import Response
+            return Response(body)
+    ''',
+    "json/__init__.py": '''
+        """A package module named like a stdlib module."""
+        import json
+
+        __all__ = ["dumps"]
+
+
+        def dumps(value):
+            return "json:" + json.dumps(value)
+    ''',
+    "app.py": '''
+        """Layer 4."""
+        from . import json as app_json
+        from .markup import SecurityError
+
+        __all__ = ["App"]
+
+
+        class App:
+            def render(self, value):
+                return app_json.dumps(value)
+
+            def errors(self):
+                return SecurityError
+
+            def client(self):
+                from .testing import Client
+                return Client(self)
+    ''',
+    "testing.py": '''
+        """Imported only on demand, like the test client."""
+        import logging
+
+        __all__ = ["Client", "LIMIT", "TEXT"]
+
+        LIMIT: int = 3
+        TEXT = """first line
+        second line"""
+        logger = logging.getLogger(__name__)
+
+
+        class Client:
+            def __init__(self, app):
+                self.app = app
+
+            def get(self):
+                return self.app.render([LIMIT])
+    ''',
+}
+
+
+def write_sample_package(folder, files):
+    package = folder / "microflask"
+    for relative, text in files.items():
+        path = package / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return package
+
+
+def test_sample_package_names_and_lazy_sections(tmp_path):
+    package = write_sample_package(tmp_path / "src", SAMPLE_PACKAGE)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    text = bundler.build_bundle(str(package))
+    (out_dir / "microflask.py").write_text(text, encoding="utf-8")
+    result = run_isolated(out_dir, """
+        import json
+        lazy_before = "logging" in sys.modules
+        import microflask
+        import microflask.markup, microflask.exceptions, microflask.wrappers
+        loaded_at_import = "logging" in sys.modules
+        app = microflask.App()
+        from microflask.testing import Client, LIMIT, TEXT, logger
+        print(json.dumps({
+            "render": app.render([1]),
+            "to_text": microflask.markup.to_text({"a": 1}),
+            "json_module": microflask.json.__name__,
+            "response": microflask.wrappers.make([2]).body,
+            "response_class": microflask.wrappers.make(1).__class__.__name__,
+            "not_implemented": microflask.markup.Problem() == 1,
+            "http_501": microflask.exceptions.NotImplemented.code,
+            "markup_security": microflask.markup.SecurityError.__name__,
+            "http_security": microflask.exceptions.SecurityError.__name__,
+            "app_security": app.errors().__name__,
+            "client": app.client().get(),
+            "limit": LIMIT,
+            "text": TEXT,
+            "logger": logger.name,
+            "lazy": not lazy_before and not loaded_at_import,
+            "client_module": Client.__module__,
+        }))
+    """)
+    assert result == {
+        "render": 'json:[1]',
+        "to_text": '{"a": 1}',
+        "json_module": "microflask.json",
+        "response": "[2]",
+        "response_class": "Response",
+        "not_implemented": False,
+        "http_501": 501,
+        "markup_security": "MarkupSecurityError",
+        "http_security": "HTTPSecurityError",
+        "app_security": "MarkupSecurityError",
+        "client": 'json:[3]',
+        "limit": 3,
+        "text": "first line\nsecond line",
+        "logger": "microflask.testing",
+        "lazy": True,
+        "client_module": "microflask.testing",
+    }
+
+
+def test_import_cycle_is_an_error(tmp_path):
+    package = write_sample_package(tmp_path, {
+        "__init__.py": '"""Root."""\nfrom .a import x\n',
+        "a.py": '"""A."""\nfrom .b import y\nx = 1\n',
+        "b.py": '"""B."""\nfrom .a import x\ny = 2\n',
+    })
+    with pytest.raises(bundler.BundleError, match="cycle"):
+        bundler.build_bundle(str(package))
+
+
+def test_command_line_writes_to_stdout_by_default(tmp_path, capsys, monkeypatch):
+    package = write_sample_package(tmp_path, {"__init__.py": '"""Tiny."""\nVALUE = 1\n'})
+    monkeypatch.setattr(bundler, "PACKAGE_DIR", str(package))
+    monkeypatch.setattr(bundler.build_bundle, "__defaults__", (str(package),))
+    assert bundler.main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith('"""microflask as one file')
+    assert "VALUE = 1" in out
