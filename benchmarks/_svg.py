@@ -48,7 +48,7 @@ def _ticks(low: float, high: float) -> List[float]:
 
 def ratio_chart_svg(bars: List[ChartBar], title: str, subtitle: str = "") -> str:
     """SVG text: one bar per ratio (microflask speed / peer speed)."""
-    label_width = 330
+    label_width = 520
     plot_width = 520
     right_margin = 80
     bar_height = 18
@@ -112,8 +112,8 @@ def ratio_chart_svg(bars: List[ChartBar], title: str, subtitle: str = "") -> str
     out.append('<rect x="230" y="%d" width="10" height="10" fill="%s"/>'
                % (legend_y - 9, COLOR_NO_TARGET))
     out.append('<text x="244" y="%d">no target</text>' % legend_y)
-    out.append('<line x1="330" y1="%d" x2="330" y2="%d" stroke="%s" stroke-width="3"/>'
+    out.append('<line x1="340" y1="%d" x2="340" y2="%d" stroke="%s" stroke-width="3"/>'
                % (legend_y - 11, legend_y + 1, COLOR_TARGET_MARK))
-    out.append('<text x="338" y="%d">target ratio</text>' % legend_y)
+    out.append('<text x="348" y="%d">target ratio</text>' % legend_y)
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -1,9 +1,10 @@
 """Templates inside an app (``flask.templating``).
 
 The glue between the app and the engine in :mod:`microflask.templating`,
-which knows nothing of apps: an environment that looks for templates in the
-app's and its blueprints' folders, with ``url_for``, ``request``, ``session``,
-``g`` and ``config`` as globals, and the ``render_template`` family.
+which knows nothing of apps: the app's environment (made on first use, with
+``url_for``, ``request``, ``session``, ``g`` and ``config`` as globals; its
+classes live in :mod:`microflask._app_jinja`) and the ``render_template``
+family.
 """
 
 from __future__ import annotations
@@ -13,16 +14,11 @@ import typing as t
 from .globals import _cv_app, _cv_request, current_app, g, request, session
 from .helpers import get_flashed_messages, stream_with_context
 from .signals import before_render_template, template_rendered
-from .templating import Environment
-from .templating.exceptions import TemplateNotFound
-from .templating.loaders import BaseLoader
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Flask
 
 __all__ = [
-    "AppTemplateEnvironment",
-    "DispatchingJinjaLoader",
     "create_app_jinja_environment",
     "render_template",
     "render_template_string",
@@ -31,58 +27,12 @@ __all__ = [
 ]
 
 
-class AppTemplateEnvironment(Environment):
-    """A template environment that knows its app (Flask's ``templating.Environment``)."""
-
-    def __init__(self, app: Flask, **options: t.Any) -> None:
-        if "loader" not in options:
-            options["loader"] = app.create_global_jinja_loader()
-        super().__init__(**options)
-        self.app = app
-
-
-class DispatchingJinjaLoader(BaseLoader):
-    """Look in the app's template folder, then in each blueprint's, in registration order."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-
-    def _iter_loaders(self, template: str) -> t.Iterator[tuple[t.Any, BaseLoader]]:
-        loader = self.app.jinja_loader
-        if loader is not None:
-            yield self.app, loader
-        for blueprint in self.app.iter_blueprints():
-            loader = blueprint.jinja_loader
-            if loader is not None:
-                yield blueprint, loader
-
-    def get_source(self, environment: t.Any, template: str) -> tuple:
-        tried = []
-        for owner, loader in self._iter_loaders(template):
-            try:
-                return loader.get_source(environment, template)
-            except TemplateNotFound:
-                tried.append(owner)
-        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
-            self.app.logger.info(
-                "Locating template %r: looked in %s; not found.",
-                template,
-                ", ".join(repr(getattr(o, "name", o)) for o in tried) or "no loaders",
-            )
-        raise TemplateNotFound(template)
-
-    def list_templates(self) -> list[str]:
-        found = set()
-        for _owner, loader in self._iter_loaders(""):
-            try:
-                found.update(loader.list_templates())
-            except TypeError:
-                continue
-        return sorted(found)
-
-
-def create_app_jinja_environment(app: Flask) -> AppTemplateEnvironment:
+def create_app_jinja_environment(app: Flask) -> t.Any:
     """The app's ``jinja_env``: Flask's options, autoescape rules and globals."""
+    # The template engine is imported here, on first use: an app that never
+    # renders a template never loads it.
+    from ._app_jinja import AppTemplateEnvironment
+
     options = dict(app.jinja_options)
     if "autoescape" not in options:
         options["autoescape"] = app.select_jinja_autoescape

@@ -200,6 +200,15 @@ class Flask(Scaffold):
         return self.import_name
 
     @cached_property
+    def cli(self) -> t.Any:
+        """The app's command group, named after the app (``@app.cli.command()``)."""
+        from .cli import AppGroup
+
+        group = AppGroup()
+        group.name = self.name
+        return group
+
+    @cached_property
     def logger(self) -> t.Any:
         """The stdlib logger named after the app (see :mod:`microflask.logging`)."""
         from .logging import create_logger
@@ -265,7 +274,7 @@ class Flask(Scaffold):
         return create_app_jinja_environment(self)
 
     def create_global_jinja_loader(self) -> t.Any:
-        from ._app_templates import DispatchingJinjaLoader
+        from ._app_jinja import DispatchingJinjaLoader
 
         return DispatchingJinjaLoader(self)
 

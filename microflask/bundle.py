@@ -4,13 +4,22 @@ Flask has no counterpart; this plays the part of Bottle's ``bottle.py``
 distribution.  ``python -m microflask.bundle -o microflask.py`` (or
 ``python -m microflask bundle -o FILE``) reads the package sources, orders the
 modules by their import graph (layer by layer), and writes them one after
-another as sections of one file.  Imports between the package's own modules
-are removed or turned into plain assignments, names that would mean two things
-in one namespace are renamed in that module's section, and at the end of each
-section a module object (``microflask.templating``, ``microflask.json.tag``,
-...) is filled with that module's names and registered in ``sys.modules``, so
-every import path of the package keeps working.  Only ``ast`` and text edits
-are used: no ``exec``, ``eval`` or ``compile`` of module sources.
+another as sections of one file, comments and docstrings kept.
+
+- Imports between the package's own modules are removed or become plain
+  assignments; names that would mean two things in one namespace (stdlib
+  ``json`` and ``microflask.json``, two modules' ``SecurityError``, a class
+  named like the builtin ``NotImplemented``) are renamed in that section.
+- Modules that ``import microflask`` does not import in the package (the test
+  client, the CLI, the signing layer...) become sections wrapped in a function
+  that runs on the first use of their module, so the file imports as fast as
+  the package.
+- Each section ends by handing its names to a module object
+  (``microflask.templating``, ``microflask.json.tag``...) registered in
+  ``sys.modules``, so every import path of the package keeps working.
+
+Only ``ast``, ``tokenize`` and text edits are used: no ``exec``, ``eval`` or
+``compile`` of module sources.
 """
 
 from __future__ import annotations
@@ -23,14 +32,14 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 __all__ = ["BundleError", "build_bundle", "bundle_module_order", "main", "write_bundle"]
 
-PACKAGE_NAME = "microflask"
-PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+BUNDLE_PACKAGE_NAME = "microflask"
+BUNDLE_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 # Modules that only make sense as files of the source tree.
 BUNDLE_EXCLUDED_MODULES = {"microflask.bundle", "microflask.__main__"}
 
 # Names the package-names test lets every module define for itself.
-PER_MODULE_DUNDER_NAMES = {
+BUNDLE_PER_MODULE_NAMES = {
     "__all__", "__doc__", "__version__", "__getattr__", "__dir__", "TYPE_CHECKING",
 }
 
@@ -69,19 +78,11 @@ class BundleSourceModule:
         # The package this module's relative imports start from.
         self.package = dotted if is_package else dotted.rpartition(".")[0]
 
-    @property
-    def short_name(self) -> str:
-        return self.dotted.rpartition(".")[2]
-
-    @property
-    def parent(self) -> str:
-        return self.dotted.rpartition(".")[0]
-
     def __repr__(self) -> str:
         return "<BundleSourceModule %s>" % self.dotted
 
 
-def find_package_modules(package_dir: str = PACKAGE_DIR) -> Dict[str, BundleSourceModule]:
+def find_package_modules(package_dir: str = BUNDLE_PACKAGE_DIR) -> Dict[str, BundleSourceModule]:
     """Every module of the package, by dotted name (bundler files excluded)."""
     modules: Dict[str, BundleSourceModule] = {}
     root = os.path.dirname(package_dir)
@@ -186,7 +187,7 @@ class BundleNameResolver:
 
     @staticmethod
     def is_package_module_name(dotted: str) -> bool:
-        return dotted == PACKAGE_NAME or dotted.startswith(PACKAGE_NAME + ".")
+        return dotted == BUNDLE_PACKAGE_NAME or dotted.startswith(BUNDLE_PACKAGE_NAME + ".")
 
     def _collect_bindings(self, module: BundleSourceModule) -> Dict[str, tuple]:
         bindings: Dict[str, tuple] = {}
@@ -197,7 +198,7 @@ class BundleNameResolver:
                         if alias.asname:
                             bindings[alias.asname] = ("mod", alias.name)
                         else:
-                            bindings[PACKAGE_NAME] = ("mod", PACKAGE_NAME)
+                            bindings[BUNDLE_PACKAGE_NAME] = ("mod", BUNDLE_PACKAGE_NAME)
                     elif alias.asname:
                         bindings[alias.asname] = ("ext", alias.name, None)
                     else:
@@ -307,13 +308,6 @@ class _BundleScope:
                     return False
             scope = scope.parent
         return True
-
-
-def _iter_scope_children(node: ast.AST) -> Iterable[ast.AST]:
-    """Child nodes evaluated in ``node``'s own scope (nested scopes are
-    entered only for the parts that run in the enclosing one)."""
-    for child in ast.iter_child_nodes(node):
-        yield child
 
 
 class BundleGlobalNameFinder:
@@ -567,16 +561,19 @@ class BundleNamePlan:
                     claims.setdefault(name, set()).add(("builtin", name))
         self.claims = claims
         self.keeper: Dict[str, tuple] = {}
-        root_bindings = self.bindings.get(PACKAGE_NAME, {})
+        root_bindings = self.bindings.get(BUNDLE_PACKAGE_NAME, {})
         for name, targets in claims.items():
+            if name in BUNDLE_PER_MODULE_NAMES and any(
+                t[0] == "def" and t[1] != BUNDLE_PACKAGE_NAME for t in targets
+            ):
+                # every module has its own; only the package's is the bundle's
+                self.keeper[name] = root_bindings.get(name, ("nobody",))
+                continue
             if len(targets) == 1:
                 self.keeper[name] = next(iter(targets))
                 continue
             own = sorted(t for t in targets if t[0] == "def" and t[2] == name)
-            if name in PER_MODULE_DUNDER_NAMES:
-                # every module has its own; only the package's is the bundle's
-                self.keeper[name] = root_bindings.get(name, ("nobody",))
-            elif name in root_bindings:
+            if name in root_bindings:
                 self.keeper[name] = root_bindings[name]
             elif name in root_children:
                 self.keeper[name] = root_children[name]
@@ -697,14 +694,17 @@ class BundleSectionWriter:
                         source, alias.name + (" as " + alias.asname if alias.asname else "")))
                     continue
                 defined_in = target[1] if target[0] in ("def", "mod") else source
-                if source in self.lazy_modules or defined_in in self.lazy_modules:
-                    # that section runs on first use: go through its module object
-                    bound = self.renames.get(local, local) if at_module_level else local
-                    if target[0] == "mod":
-                        lines.append("%s = %s" % (bound, self._view_expression(target[1])))
-                    else:
-                        lines.append("%s = %s.%s" % (bound, self._view_expression(source),
-                                                     alias.name))
+                on_demand = [name for name in dict.fromkeys([source, defined_in])
+                             if name in self.lazy_modules]
+                if on_demand and not (
+                    not at_module_level and local in self.function_bound.get(id(node), ())
+                ):
+                    # that section runs on first use: make sure it has run
+                    for name in on_demand:
+                        line = "_bundle_require(%r)" % name
+                        if line not in lines:
+                            lines.append(line)
+                    lines.extend(self._binding_lines(local, target, at_module_level))
                     continue
                 if not at_module_level and local in self.function_bound.get(id(node), ()):
                     # the function binds this name otherwise too (a parameter
@@ -726,11 +726,14 @@ class BundleSectionWriter:
                 if alias.name not in resolver.modules:
                     lines.append("import " + alias.name + (
                         " as " + alias.asname if alias.asname else ""))
-                elif alias.asname:
-                    lines.extend(self._binding_lines(alias.asname, ("mod", alias.name),
-                                                     at_module_level))
                 else:
-                    lines.append(PACKAGE_NAME + " = " + self._view_expression(PACKAGE_NAME))
+                    if alias.name in self.lazy_modules:
+                        lines.append("_bundle_require(%r)" % alias.name)
+                    if alias.asname:
+                        lines.extend(self._binding_lines(alias.asname, ("mod", alias.name),
+                                                         at_module_level))
+                    else:
+                        lines.append(BUNDLE_PACKAGE_NAME + " = " + self._view_expression(BUNDLE_PACKAGE_NAME))
             else:
                 external.append(alias)
         if not at_module_level:
@@ -783,8 +786,8 @@ class BundleSectionWriter:
         else:
             bound = local
         if target[0] == "mod":
-            if target[1] == PACKAGE_NAME:
-                return ["%s = %s" % (bound, self._view_expression(PACKAGE_NAME))]
+            if target[1] == BUNDLE_PACKAGE_NAME:
+                return ["%s = %s" % (bound, self._view_expression(BUNDLE_PACKAGE_NAME))]
             return ["%s = %s" % (bound, self._view_expression(target[1]))]
         shared = self.plan.bundle_name(self.module.dotted, local, target)
         if shared == bound:
@@ -875,7 +878,7 @@ class BundleSectionWriter:
         renames = self.renames
         dotted = self.module.dotted
         for node in finder.global_name_nodes:
-            if node.id == "__name__" and dotted != PACKAGE_NAME:
+            if node.id == "__name__" and dotted != BUNDLE_PACKAGE_NAME:
                 if isinstance(node.ctx, ast.Load):
                     edits.append((node.lineno, node.col_offset, node.end_col_offset,
                                   repr(dotted)))
@@ -981,10 +984,23 @@ class BundleSectionWriter:
 def _function_level_import_neighbours(tree: ast.Module) -> Dict[int, Set[str]]:
     """For each import inside a function: the names that function binds by
     other means (parameters, assignments, non-package imports)."""
+    functions_with_imports: List[ast.AST] = []
+
+    def find(node: ast.AST, function: Optional[ast.AST]) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                find(child, child)
+            elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                if function is not None and (
+                    not functions_with_imports or functions_with_imports[-1] is not function
+                ):
+                    functions_with_imports.append(function)
+            elif isinstance(child, ast.stmt):
+                find(child, function)
+
+    find(tree, None)
     found: Dict[int, Set[str]] = {}
-    for function in ast.walk(tree):
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
+    for function in functions_with_imports:
         arguments = function.args
         bound = {arg.arg for arg in arguments.posonlyargs + arguments.args
                  + arguments.kwonlyargs + [arguments.vararg, arguments.kwarg] if arg}
@@ -1012,9 +1028,14 @@ _BUNDLE_HEADER = '''\
 
 Written by ``python -m microflask bundle`` from the microflask package
 (version {version}); edit the package, not this file.  The modules follow one
-another in import order, each under a banner with its name; the end of each
-section fills the module object ``{package}.<name>`` so that every import
-path of the package works from this one file.
+another in import order, each under a banner with its name, all in this one
+namespace (a name that would mean two things is renamed in its section).  The
+end of each section hands its names to the module object
+``{package}.<name>``, so every import path of the package works from this
+file.  Modules the package imports only on demand (the test client, the CLI,
+the signing layer...) are sections wrapped in a function that runs on the
+first use of their module object, so importing this file costs no more than
+importing the package.  ``python microflask.py`` is the ``microflask`` command.
 """
 
 from __future__ import annotations
@@ -1039,6 +1060,8 @@ class _BundleModuleView(_bundle_types.ModuleType):
     """
 
     def __setattr__(self, name, value):
+        if self.__name__ in _bundle_pending_views:
+            _bundle_complete_view(self.__name__)
         live = _bundle_live_names.get(self.__name__, {{}}).get(name)
         if live is not None:
             _bundle_namespace[live] = value
@@ -1049,6 +1072,8 @@ class _BundleModuleView(_bundle_types.ModuleType):
             _bundle_namespace[shared] = value
 
     def __delattr__(self, name):
+        if self.__name__ in _bundle_pending_views:
+            _bundle_complete_view(self.__name__)
         live = _bundle_live_names.get(self.__name__, {{}}).get(name)
         if live is not None:
             del _bundle_namespace[live]
@@ -1059,6 +1084,9 @@ class _BundleModuleView(_bundle_types.ModuleType):
             _bundle_namespace.pop(shared, None)
 
     def __getattr__(self, name):
+        if self.__name__ in _bundle_pending_views:
+            _bundle_complete_view(self.__name__)
+            return getattr(self, name)
         if self.__name__ in _bundle_lazy_sections:
             _bundle_run_lazy_section(self.__name__)
             return getattr(self, name)
@@ -1070,11 +1098,15 @@ class _BundleModuleView(_bundle_types.ModuleType):
     def __dir__(self):
         if self.__name__ in _bundle_lazy_sections:
             _bundle_run_lazy_section(self.__name__)
+        if self.__name__ in _bundle_pending_views:
+            _bundle_complete_view(self.__name__)
         return sorted(set(self.__dict__) | set(_bundle_live_names.get(self.__name__, ())))
 
 
 _bundle_shared_names = {{}}
 _bundle_live_names = {{}}
+# Module objects are filled on their first use (most programs never touch them).
+_bundle_pending_views = {{}}
 # Sections the package imports only on demand (the test client, the CLI, the
 # signing layer...) are functions here, run on the first use of their module.
 _bundle_lazy_sections = {{}}
@@ -1091,6 +1123,14 @@ def _bundle_run_lazy_section(full_name):
         except BaseException:
             _bundle_lazy_sections[full_name] = section
             raise
+
+
+def _bundle_require(dotted):
+    """Run the section of a module the package imports on demand, unless it
+    has run already (what ``import`` of that module does in the package)."""
+    full_name = _bundle_module_views[dotted].__name__
+    if full_name in _bundle_lazy_sections:
+        _bundle_run_lazy_section(full_name)
 
 
 def _bundle_fix_qualname(obj, prefix):
@@ -1127,29 +1167,48 @@ def _bundle_register_module(dotted, is_package):
 
 
 def _bundle_fill_module(dotted, names, renamed, live, children, defined):
-    """Copy a finished section's names into its module object."""
+    """A section has run: name its classes and functions after their module,
+    and copy its names into the module object when that is first used."""
     view = _bundle_module_views[dotted]
     namespace = _bundle_namespace
     full_name = view.__name__
+    for name in defined.split():
+        value = namespace[renamed.get(name, name)]
+        value.__module__ = full_name
+        qualname = getattr(value, "__qualname__", "")
+        if qualname.startswith("_bundle_section_"):
+            _bundle_fix_qualname(value, qualname.partition("<locals>.")[0] + "<locals>.")
+    _bundle_pending_views[full_name] = (names, renamed, live, children)
+
+
+def _bundle_complete_view(full_name):
+    """Copy a finished section's names into its module object."""
+    with _bundle_lazy_lock:
+        pending = _bundle_pending_views.get(full_name)
+        if pending is not None:
+            _bundle_fill_view(full_name, *pending)
+            del _bundle_pending_views[full_name]
+
+
+def _bundle_fill_view(full_name, names, renamed, live, children):
+    view = _bundle_sys.modules.get(full_name)
+    if not isinstance(view, _BundleModuleView):
+        return
+    namespace = _bundle_namespace
     get = renamed.get
     shared = {{name: get(name, name) for name in names.split()}}
     live_names = live.split()
     for name in live_names:
         del shared[name]
-    view.__dict__.update(
+    values = view.__dict__
+    values.update(
         {{name: namespace[shared_name] for name, shared_name in shared.items()
          if shared_name in namespace}}
     )
-    for name in defined.split():
-        value = namespace[get(name, name)]
-        value.__module__ = full_name
-        qualname = getattr(value, "__qualname__", "")
-        if qualname.startswith("_bundle_section_"):
-            _bundle_fix_qualname(value, qualname.partition("<locals>.")[0] + "<locals>.")
     if live_names:
         _bundle_live_names[full_name] = {{name: get(name, name) for name in live_names}}
     for name, child in children.items():
-        view.__dict__[name] = _bundle_module_views[child]
+        values[name] = _bundle_module_views[child]
     _bundle_shared_names[full_name] = shared
 
 
@@ -1161,7 +1220,7 @@ def eagerly_imported_modules(modules: Dict[str, BundleSourceModule],
     """The modules ``import microflask`` runs in the package (the root, what it
     imports at module level, their parent packages, and so on)."""
     eager: Set[str] = set()
-    pending = [PACKAGE_NAME]
+    pending = [BUNDLE_PACKAGE_NAME]
     while pending:
         dotted = pending.pop()
         if dotted in eager or dotted not in modules:
@@ -1176,12 +1235,12 @@ def eagerly_imported_modules(modules: Dict[str, BundleSourceModule],
 
 def _section_banner(module: BundleSourceModule) -> str:
     rule = "# " + "=" * 76 + "\n"
-    relative = os.path.relpath(module.path, os.path.dirname(PACKAGE_DIR)).replace(os.sep, "/")
+    relative = os.path.relpath(module.path, os.path.dirname(BUNDLE_PACKAGE_DIR)).replace(os.sep, "/")
     return "\n\n" + rule + "# %s  (%s)\n" % (module.dotted, relative) + rule + "\n"
 
 
 def _package_version(modules: Dict[str, BundleSourceModule]) -> str:
-    for node in modules[PACKAGE_NAME].tree.body:
+    for node in modules[BUNDLE_PACKAGE_NAME].tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets
         ) and isinstance(node.value, ast.Constant):
@@ -1208,19 +1267,19 @@ def _format_names(names: Iterable[str], indent: str = "    ") -> str:
     return "(\n" + "".join("%s%r\n" % (indent * 2, line + " ") for line in lines) + indent + ")"
 
 
-def build_bundle(package_dir: str = PACKAGE_DIR) -> str:
+def build_bundle(package_dir: str = BUNDLE_PACKAGE_DIR) -> str:
     """The text of the single-file bundle of the package in ``package_dir``."""
     modules = find_package_modules(package_dir)
-    if PACKAGE_NAME not in modules:
-        raise BundleError("no %s/__init__.py under %s" % (PACKAGE_NAME, package_dir))
+    if BUNDLE_PACKAGE_NAME not in modules:
+        raise BundleError("no %s/__init__.py under %s" % (BUNDLE_PACKAGE_NAME, package_dir))
     resolver = BundleNameResolver(modules)
     order = bundle_module_order(modules, resolver)
     plan = BundleNamePlan(modules, resolver)
     eager = eagerly_imported_modules(modules, resolver)
     lazy_modules = set(modules) - eager
-    parts = [_BUNDLE_HEADER.format(version=_package_version(modules), package=PACKAGE_NAME)]
+    parts = [_BUNDLE_HEADER.format(version=_package_version(modules), package=BUNDLE_PACKAGE_NAME)]
     for dotted in order:
-        if dotted != PACKAGE_NAME:
+        if dotted != BUNDLE_PACKAGE_NAME:
             parts.append("_bundle_register_module(%r, %r)\n"
                          % (dotted, modules[dotted].is_package))
     builtin_names = sorted({
@@ -1237,7 +1296,7 @@ def build_bundle(package_dir: str = PACKAGE_DIR) -> str:
         writer = BundleSectionWriter(module, plan, lazy_modules=lazy_modules)
         parts.append(_section_banner(module))
         section = writer.section_text()
-        if dotted == PACKAGE_NAME:
+        if dotted == BUNDLE_PACKAGE_NAME:
             parts.append(section)
             parts.append(_root_tail(plan, writer))
             continue
@@ -1309,20 +1368,27 @@ def _lazy_section_text(dotted: str, section: str) -> str:
 def _root_tail(plan: BundleNamePlan, writer: BundleSectionWriter) -> str:
     """Bind the package's direct submodules as attributes of the bundle."""
     lines = ["\n# The package's submodules, as attributes of the package.\n"]
-    root_bindings = plan.bindings[PACKAGE_NAME]
+    root_bindings = plan.bindings[BUNDLE_PACKAGE_NAME]
     for name, target in sorted(plan.root_children.items()):
         if name in root_bindings:
             continue
         if plan.keeper.get(name) != target:
             print("microflask.bundle: warning: %s.%s is shadowed by %r"
-                  % (PACKAGE_NAME, name, plan.keeper.get(name)), file=sys.stderr)
+                  % (BUNDLE_PACKAGE_NAME, name, plan.keeper.get(name)), file=sys.stderr)
             continue
         lines.append("%s = _bundle_module_views[%r]\n" % (name, target[1]))
     lines.append("del _bundle_register_module, _bundle_register_lazy_section\n")
+    if BUNDLE_PACKAGE_NAME + ".cli" in plan.modules:
+        lines.append(
+            "\n\nif __name__ == \"__main__\":\n"
+            "    # ``python microflask.py ...`` is the ``microflask`` command.\n"
+            "    _bundle_sys.modules.setdefault(%r, _bundle_sys.modules[__name__])\n"
+            "    _bundle_module_views[%r].main()\n" % (BUNDLE_PACKAGE_NAME, BUNDLE_PACKAGE_NAME + ".cli")
+        )
     return "".join(lines)
 
 
-def write_bundle(output_path: str, package_dir: str = PACKAGE_DIR) -> int:
+def write_bundle(output_path: str, package_dir: str = BUNDLE_PACKAGE_DIR) -> int:
     """Write the bundle to ``output_path``; return its number of lines."""
     text = build_bundle(package_dir)
     directory = os.path.dirname(os.path.abspath(output_path))

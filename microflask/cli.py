@@ -44,7 +44,9 @@ __all__ = [
     "Exit",
     "FlaskCliRunner",
     "FlaskGroup",
+    "FloatRange",
     "Group",
+    "IntRange",
     "MicroflaskGroup",
     "NoAppException",
     "Option",
@@ -55,6 +57,7 @@ __all__ = [
     "UsageError",
     "argument",
     "command",
+    "confirmation_option",
     "confirm",
     "echo",
     "find_app_by_string",
@@ -69,6 +72,7 @@ __all__ = [
     "pass_context",
     "pass_obj",
     "pass_script_info",
+    "password_option",
     "prepare_import",
     "prompt",
     "register_builtin_command",
@@ -80,6 +84,7 @@ __all__ = [
     "secho",
     "shell_command",
     "style",
+    "version_option",
     "with_appcontext",
 ]
 
@@ -386,6 +391,62 @@ class Path:
         return self.path_type(value) if self.path_type is not None else value
 
 
+class IntRange:
+    """An integer within ``min``..``max`` (either may be None); ``clamp`` pulls it inside."""
+
+    name = "integer range"
+    number_type: type = int
+
+    def __init__(
+        self,
+        min: float | None = None,  # noqa: A002
+        max: float | None = None,  # noqa: A002
+        min_open: bool = False,
+        max_open: bool = False,
+        clamp: bool = False,
+    ) -> None:
+        self.min = min
+        self.max = max
+        self.min_open = min_open
+        self.max_open = max_open
+        self.clamp = clamp
+
+    def metavar(self) -> str:
+        type_name = _TYPE_NAMES[self.number_type].upper()
+        if self.min is None and self.max is None:
+            return type_name
+        return "%s RANGE" % type_name
+
+    def _describe(self) -> str:
+        if self.min is None:
+            return "x%s%s" % ("<" if self.max_open else "<=", self.max)
+        if self.max is None:
+            return "x%s%s" % (">" if self.min_open else ">=", self.min)
+        return "%s%sx%s%s" % (
+            self.min, "<" if self.min_open else "<=", "<" if self.max_open else "<=", self.max
+        )
+
+    def __call__(self, value: t.Any) -> t.Any:
+        number = _convert_with_type(self.number_type, value)
+        below = self.min is not None and (number <= self.min if self.min_open else number < self.min)
+        above = self.max is not None and (number >= self.max if self.max_open else number > self.max)
+        if self.clamp:
+            if below:
+                return self.number_type(self.min)
+            if above:
+                return self.number_type(self.max)
+        elif below or above:
+            raise ValueError("%s is not in the range %s." % (number, self._describe()))
+        return number
+
+
+class FloatRange(IntRange):
+    """A float within ``min``..``max``."""
+
+    name = "float range"
+    number_type = float
+
+
 def _convert_bool(value: t.Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -597,7 +658,7 @@ class Option(Parameter):
         return name, opts, secondary
 
     def error_hint(self) -> str:
-        return " / ".join(repr(opt).replace("'", "'") for opt in self.opts)
+        return " / ".join("'%s'" % opt for opt in self.opts)
 
     def help_record(self) -> tuple[str, str] | None:
         if self.hidden:
@@ -659,7 +720,10 @@ class Argument(Parameter):
         self.human_name = param_decls[0].upper().replace("-", "_")
 
     def error_hint(self) -> str:
-        return "'%s'" % (self.metavar or self.human_name)
+        name = self.metavar or self.human_name
+        if self.nargs in (-1, "*", "+"):
+            name += "..."
+        return "'%s'" % name
 
     def usage_piece(self) -> str:
         text = self.metavar or self.human_name
@@ -699,6 +763,51 @@ def argument(*param_decls: str, **attrs: t.Any) -> t.Callable:
         return f
 
     return decorator
+
+
+def confirmation_option(*param_decls: str, **kwargs: t.Any) -> t.Callable:
+    """``--yes``: skip the "Do you want to continue?" question, else ask it (abort on no)."""
+
+    question = kwargs.pop("prompt", "Do you want to continue?")
+
+    def skip_or_ask(ctx: CliContext, param: Parameter, value: t.Any) -> None:
+        if not value:
+            confirm(question, abort=True)
+
+    kwargs.setdefault("is_flag", True)
+    kwargs.setdefault("expose_value", False)
+    kwargs.setdefault("help", "Confirm the action without prompting.")
+    kwargs["callback"] = skip_or_ask
+    return option(*(param_decls or ("--yes",)), **kwargs)
+
+
+def password_option(*param_decls: str, **kwargs: t.Any) -> t.Callable:
+    """``--password``, asked for twice with hidden input when not given."""
+    kwargs.setdefault("prompt", True)
+    kwargs.setdefault("confirmation_prompt", True)
+    kwargs.setdefault("hide_input", True)
+    return option(*(param_decls or ("--password",)), **kwargs)
+
+
+def version_option(version: str | None = None, *param_decls: str, **kwargs: t.Any) -> t.Callable:
+    """``--version``: print ``prog_name, version X`` and exit."""
+    message = kwargs.pop("message", "%(prog)s, version %(version)s")
+    package_name = kwargs.pop("package_name", None)
+
+    def show(ctx: CliContext, param: Parameter, value: t.Any) -> None:
+        if not value:
+            return
+        shown = version
+        if shown is None and package_name:
+            from importlib.metadata import version as installed_version
+
+            shown = installed_version(package_name)
+        echo(message % {"prog": ctx.find_root().info_name, "package": package_name, "version": shown})
+        ctx.exit(0)
+
+    kwargs.update(is_flag=True, expose_value=False, is_eager=True, callback=show)
+    kwargs.setdefault("help", "Show the version and exit.")
+    return option(*(param_decls or ("--version",)), **kwargs)
 
 
 def _help_option_callback(ctx: CliContext, param: Parameter, value: t.Any) -> None:
@@ -880,14 +989,11 @@ def _parse_command_line(ctx: CliContext, params: list[Parameter], args: list[str
             for opt in param.secondary_opts:
                 by_opt[opt] = (param, False)
     raw: dict[str, t.Any] = {}
-    order: list[Parameter] = []
     positionals: list[str] = []
     args = list(args)
     index = 0
 
     def store(param: Option, value: t.Any) -> None:
-        if param not in order:
-            order.append(param)
         key = param.name or ""
         if param.count:
             raw[key] = raw.get(key, 0) + 1
@@ -944,16 +1050,15 @@ def _parse_command_line(ctx: CliContext, params: list[Parameter], args: list[str
     # Hand positionals to arguments in order; a variadic one takes what others leave.
     arguments = [p for p in params if isinstance(p, Argument)]
     leftover = positionals
-    fixed_after: list[int] = []
     for position, param in enumerate(arguments):
         later = arguments[position + 1 :]
         reserve = sum(p.nargs for p in later if isinstance(p.nargs, int) and p.nargs > 0)
-        fixed_after.append(reserve)
         nargs = param.nargs
         if nargs in (-1, "*", "+"):
             take = max(0, len(leftover) - reserve)
-            raw[param.name or ""] = leftover[:take]
-            leftover = leftover[take:]
+            if take:  # none given: the parameter counts as missing (required, or default)
+                raw[param.name or ""] = leftover[:take]
+                leftover = leftover[take:]
         elif nargs == "?":
             if len(leftover) > reserve:
                 raw[param.name or ""] = leftover[0]
@@ -965,8 +1070,6 @@ def _parse_command_line(ctx: CliContext, params: list[Parameter], args: list[str
                 leftover = leftover[count:]
             elif leftover:
                 raise BadParameter("Takes %d values but %d were given." % (count, len(leftover)), ctx, param)
-        if param not in order:
-            order.append(param)
     return raw, leftover
 
 

@@ -836,6 +836,8 @@ def run_simple(
         ssl_context,
         fd=fd,
     )
+    if use_debugger and (not use_reloader or is_running_from_reloader()):
+        _log_serving("info", " * Debugger is active! (tracebacks only: it never runs code)")
     if not use_reloader:
         _print_serving_banner(server, hostname)
         server.serve_forever()

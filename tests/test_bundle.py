@@ -7,6 +7,7 @@ process with only its own folder on ``sys.path``.
 """
 
 import ast
+import functools
 import importlib.util
 import json
 import pathlib
@@ -47,6 +48,7 @@ def run_isolated(folder, script):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@functools.lru_cache(maxsize=None)
 def package_modules():
     return bundler.find_package_modules(str(PACKAGE))
 
@@ -76,6 +78,11 @@ def bundle_text(bundle_file):
     return bundle_file.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def bundle_tree(bundle_text):
+    return ast.parse(bundle_text)
+
+
 # -- the file itself ------------------------------------------------------------
 
 
@@ -94,12 +101,12 @@ def count_calls(tree, names):
     return found
 
 
-def test_no_exec_tricks(bundle_text):
+def test_no_exec_tricks(bundle_text, bundle_tree):
     # The template engine compiles templates itself; the bundle adds no
     # exec/eval/compile of its own and hides no code in strings or archives.
     risky = {"exec", "eval", "compile"}
     in_sources = sum(count_calls(m.tree, risky) for m in package_modules().values())
-    assert count_calls(ast.parse(bundle_text), risky) == in_sources
+    assert count_calls(bundle_tree, risky) == in_sources
     for word in ("zipimport", "b64decode(", "marshal", "base64.decodebytes"):
         in_sources = sum(m.source.count(word) for m in package_modules().values())
         assert bundle_text.count(word) == in_sources, word
@@ -144,9 +151,9 @@ def test_sections_keep_their_docstrings_and_comments(bundle_text):
         assert comment in bundle_text
 
 
-def test_no_intra_package_imports_remain(bundle_text):
+def test_no_intra_package_imports_remain(bundle_tree):
     missing = set()
-    for node in ast.walk(ast.parse(bundle_text)):
+    for node in ast.walk(bundle_tree):
         if isinstance(node, ast.ImportFrom):
             assert node.level == 0
             if (node.module or "").startswith("microflask"):
@@ -397,6 +404,16 @@ SAMPLE_PACKAGE = {
 
         def dumps(value):
             return "json:" + json.dumps(value)
+
+
+        _cached_text = None
+
+
+        def cached():
+            global _cached_text
+            if _cached_text is None:
+                _cached_text = dumps(1)
+            return _cached_text
     ''',
     "app.py": '''
         """Layer 4."""
@@ -435,6 +452,12 @@ SAMPLE_PACKAGE = {
 
             def get(self):
                 return self.app.render([LIMIT])
+
+
+        def __getattr__(name):
+            if name == "Runner":
+                return "made on demand"
+            raise AttributeError(name)
     ''',
 }
 
@@ -479,6 +502,12 @@ def test_sample_package_names_and_lazy_sections(tmp_path):
             "logger": logger.name,
             "lazy": not lazy_before and not loaded_at_import,
             "client_module": Client.__module__,
+            "on_demand": __import__("microflask.testing").testing.Runner,
+            "root_has_no_getattr": not hasattr(microflask, "Runner"),
+            "live_before": microflask.json._cached_text,
+            "live_after": (microflask.json.cached(), microflask.json._cached_text),
+            "patched": (setattr(microflask.json, "_cached_text", "patched"),
+                        microflask.json.cached())[1],
         }))
     """)
     assert result == {
@@ -498,6 +527,11 @@ def test_sample_package_names_and_lazy_sections(tmp_path):
         "logger": "microflask.testing",
         "lazy": True,
         "client_module": "microflask.testing",
+        "on_demand": "made on demand",
+        "root_has_no_getattr": True,
+        "live_before": None,
+        "live_after": ["json:1", "json:1"],
+        "patched": "patched",
     }
 
 
@@ -513,9 +547,28 @@ def test_import_cycle_is_an_error(tmp_path):
 
 def test_command_line_writes_to_stdout_by_default(tmp_path, capsys, monkeypatch):
     package = write_sample_package(tmp_path, {"__init__.py": '"""Tiny."""\nVALUE = 1\n'})
-    monkeypatch.setattr(bundler, "PACKAGE_DIR", str(package))
+    monkeypatch.setattr(bundler, "BUNDLE_PACKAGE_DIR", str(package))
     monkeypatch.setattr(bundler.build_bundle, "__defaults__", (str(package),))
     assert bundler.main([]) == 0
     out = capsys.readouterr().out
     assert out.startswith('"""microflask as one file')
     assert "VALUE = 1" in out
+
+
+def test_the_suite_can_run_against_the_bundle(bundle_file):
+    # The conftest's --bundle option: microflask comes from the one file.
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=",
+         "--bundle", str(bundle_file), "tests/test_package_names.py"],
+        cwd=str(ROOT), capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "microflask: single-file bundle %s" % bundle_file in done.stdout
+    missing = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=",
+         "--bundle", str(bundle_file.parent / "nope" / "microflask.py"),
+         "tests/test_package_names.py"],
+        cwd=str(ROOT), capture_output=True, text=True, timeout=120,
+    )
+    assert missing.returncode != 0
+    assert "bundle not found" in missing.stdout + missing.stderr

@@ -668,3 +668,33 @@ def test_run_options_from_environment(app, monkeypatch):
     assert invoke_builtin(app, ["run"]).exit_code == 0
     (args, kwargs), = calls
     assert args[:2] == ("127.0.0.9", 8765) and kwargs["threaded"] is False
+
+
+def test_ranges_confirmation_and_version_options():
+    from microflask.cli import (
+        FloatRange,
+        IntRange,
+        command,
+        confirmation_option,
+        version_option,
+    )
+
+    @command()
+    @option("--n", type=IntRange(1, 5))
+    @option("--f", type=FloatRange(0, 1, clamp=True), default=0.5)
+    @confirmation_option(prompt="Drop it?")
+    @version_option("1.2")
+    def drop(n, f):
+        echo("dropped %s %s" % (n, f))
+
+    runner = CliRunner()
+    assert runner.invoke(drop, ["--n", "3", "--f", "7", "--yes"]).output == "dropped 3 1.0\n"
+    result = runner.invoke(drop, ["--n", "9", "--yes"])
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Error: Invalid value for '--n': 9 is not in the range 1<=x<=5.")
+    result = runner.invoke(drop, ["--n", "2"], input="y\n")
+    assert result.output == "Drop it? [y/N]: y\ndropped 2 0.5\n"
+    result = runner.invoke(drop, ["--n", "2"], input="n\n")
+    assert (result.exit_code, result.output) == (1, "Drop it? [y/N]: n\nAborted!\n")
+    assert runner.invoke(drop, ["--version"]).output == "drop, version 1.2\n"

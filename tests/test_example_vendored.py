@@ -115,9 +115,10 @@ def vendored(tmp_path_factory):
 
 
 def run_isolated(folder, *args):
-    # -I: no PYTHONPATH, no user site, no current directory; cwd is elsewhere anyway.
+    # -I: no PYTHONPATH, no user site, no current directory; -S: no site-packages
+    # either, so an installed microflask (CI's editable install) cannot be found.
     return subprocess.run(
-        [sys.executable, "-I", *args],
+        [sys.executable, "-I", "-S", *args],
         cwd=str(folder.parent),
         capture_output=True,
         text=True,

@@ -580,3 +580,44 @@ def test_single_threaded_server_closes_each_connection():
     finally:
         srv.shutdown()
         thread.join(5)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGINT delivery differs on Windows")
+def test_cli_run_debug_serves_the_debug_page(tmp_path):
+    app_file = tmp_path / "debug_app.py"
+    app_file.write_text(textwrap.dedent('''
+        from microflask import Flask
+
+        app = Flask(__name__)
+
+        @app.route("/boom")
+        def boom():
+            secret_local = "<visible>"
+            raise ValueError("it broke")
+    '''))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "microflask", "--app", str(app_file), "--debug", "run",
+         "--no-reload", "--port", "0"],
+        cwd=str(tmp_path), env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        bufsize=0,
+    )
+    try:
+        port = wait_for_port(process)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/boom", headers={"Accept": "text/html"})
+        response = conn.getresponse()
+        page = response.read().decode()
+        assert response.status == 500
+        assert "ValueError" in page and "it broke" in page
+        assert "secret_local" in page and "&lt;visible&gt;" in page
+        conn.request("GET", "/boom", headers={"Accept": "*/*"})
+        response = conn.getresponse()
+        text = response.read().decode()
+        assert response.getheader("Content-Type").startswith("text/plain")
+        assert text.rstrip().endswith("ValueError: it broke")
+        conn.close()
+    finally:
+        exit_code = stop(process)
+    out, _ = process.communicate(timeout=5)
+    assert exit_code == 0
+    assert b"Debug mode: on" in out

@@ -213,7 +213,7 @@ def test_extensions():
     env = Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
     assert env.from_string("{% set l = [] %}{% do l.append(1) %}{{ l }}").render() == "[1]"
     with pytest.raises(RuntimeError, match="not supported"):
-        Environment(extensions=["jinja2.ext.i18n"])
+        Environment(extensions=["myapp.extensions.CustomTag"])
 
 
 def test_finalize():
@@ -424,3 +424,16 @@ def test_sandbox_format_string():
     env = SandboxedEnvironment()
     assert env.format_string("{0.__class__}|{0}", (1,), {}) == "|1"
     assert env.format_string(Markup("<b>{0}</b>"), ("<i>",), {}) == "<b>&lt;i&gt;</b>"
+
+
+def test_stream_pieces_match_jinja_buffering():
+    template = Environment().from_string(
+        "<ul>{% for item in seq %}<li>{{ loop.index }} - {{ item }}</li>{%- endfor %}</ul>"
+    )
+    stream = template.stream(seq=list(range(3)))
+    assert next(stream) == "<ul>"
+    assert "".join(stream) == "<li>1 - 0</li><li>2 - 1</li><li>3 - 2</li></ul>"
+    stream = template.stream(seq=list(range(3)))
+    stream.enable_buffering(size=3)
+    assert next(stream) == "<ul><li>1"
+    assert next(stream) == " - 0</li>"

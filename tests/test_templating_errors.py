@@ -198,3 +198,17 @@ def test_extended_twice_and_required_block():
 def test_non_string_source_is_refused():
     with pytest.raises(TypeError):
         Environment().from_string(b"bytes")  # type: ignore[arg-type]
+
+
+def test_undefined_template_names():
+    from microflask.templating import Undefined
+
+    env = Environment(loader=DictLoader({}))
+    name = Undefined(name="no_name_1")
+    for lookup in (env.get_template, env.get_or_select_template, env.select_template):
+        with pytest.raises(UndefinedError):
+            lookup(name)
+    with pytest.raises(TemplatesNotFound) as info:
+        env.select_template([name, "no_name_2"])
+    assert "'no_name_1' is undefined" in str(info.value)
+    assert "no_name_2" in str(info.value)

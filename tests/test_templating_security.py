@@ -56,6 +56,15 @@ PAYLOADS = [
     "{{ '{x.__class__}'.format_map({'x': 1}) }}",
     "{% set f = ''.format %}{{ f('{0.__class__}', 1) }}",
     "{{ ''.__class__|string }}",
+    "{{ ('{0.__class__}'|safe).format(1) }}",
+    "{{ ('{0.__class__}'|safe)['format'](1) }}",
+    "{{ ('{x.__class__}'|safe).format_map({'x': 1}) }}",
+    "{{ ''['format']('{0.__class__}', 1) }}",
+    "{{ [].__class__.__base__.__subclasses__() }}",
+    "{{ (1).__class__ }}",
+    "{{ [range]|map(attribute='__globals__')|list }}",
+    "{{ [1]|map(attribute='__class__')|list }}",
+    "{{ [1]|sort(attribute='__class__') }}",
     "{% for c in ().__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
 ]
 SENSITIVE = ("class", "module", "built-in", "function", "frame", "code", "s3cret", "object at")
@@ -243,3 +252,15 @@ def test_str_format_read_as_attribute_stays_safe_when_python_calls_it():
         assert "class" not in out
         out = env.from_string("{{ {'run': '{0.real}'.format}|run(1) }}").render()
         assert out == "1"
+
+
+def test_attr_filter_cannot_reach_internals_outside_the_sandbox():
+    from microflask.templating import Environment, SecurityError
+
+    env = Environment()
+    assert env.from_string("[{{ ''|attr('__class__') }}]").render() == "[]"
+    with pytest.raises(SecurityError):
+        env.from_string("{{ (''|attr('__class__')).__mro__ }}").render()
+    with pytest.raises(SecurityError):
+        env.from_string("{{ (''|attr('__class__'))() }}").render()
+    assert env.from_string("{{ d|attr('real') }}").render(d=3) == "3"

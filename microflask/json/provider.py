@@ -13,10 +13,8 @@ building one per call; the encoder is rebuilt whenever those settings
 
 from __future__ import annotations
 
-import dataclasses
-import decimal
 import json
-import uuid
+import sys
 import weakref
 from datetime import date
 from typing import IO, Any, Dict, Optional, Tuple, Union
@@ -35,10 +33,20 @@ def _json_provider_default(o: Any) -> Any:
         from microflask.http import http_date
 
         return http_date(o)
-    if isinstance(o, (decimal.Decimal, uuid.UUID)):
+    # decimal, uuid and dataclasses are slow to import and an object of their
+    # types cannot exist unless its module was imported: look, don't import.
+    modules = sys.modules
+    decimal_module = modules.get("decimal")
+    if decimal_module is not None and isinstance(o, decimal_module.Decimal):
         return str(o)
-    if dataclasses.is_dataclass(o):
-        return dataclasses.asdict(o)
+    uuid_module = modules.get("uuid")
+    if uuid_module is not None and isinstance(o, uuid_module.UUID):
+        return str(o)
+    dataclasses_module = modules.get("dataclasses")
+    if dataclasses_module is not None and dataclasses_module.is_dataclass(o):
+        if isinstance(o, type):  # a dataclass itself, not an instance
+            raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
+        return dataclasses_module.asdict(o)
     if hasattr(o, "__html__"):
         return str(o.__html__())
     raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)

@@ -190,6 +190,58 @@ def _references_name(nodes_: t.Iterable[t.Any], name: str) -> bool:
     return False
 
 
+_COUNTER_LOOP_ATTRIBUTES = frozenset(["index", "index0", "first"])
+
+
+def _loop_needs_only_a_counter(body: t.List[t.Any]) -> bool:
+    """True when a loop body uses ``loop`` only as ``loop.index``,
+    ``loop.index0``, ``loop.first`` or ``loop.cycle(a, b, ...)``: then a
+    plain ``enumerate`` counter stands in for the LoopContext."""
+
+    def fine(node: t.Any, ancestors: t.List[t.Any]) -> bool:
+        if isinstance(node, n.NameNode) and node.name == "loop":
+            if node.ctx != "load":
+                return False
+            parent = ancestors[-1] if ancestors else None
+            if not isinstance(parent, n.GetattrNode) or parent.node is not node:
+                return False
+            if parent.attr in _COUNTER_LOOP_ATTRIBUTES:
+                return True
+            grandparent = ancestors[-2] if len(ancestors) > 1 else None
+            return (
+                parent.attr == "cycle"
+                and isinstance(grandparent, n.CallNode)
+                and grandparent.node is parent
+                and bool(grandparent.args)
+                and not grandparent.kwargs
+                and grandparent.dyn_args is None
+                and grandparent.dyn_kwargs is None
+            )
+        if isinstance(node, n.IncludeNode):
+            return False
+        if isinstance(node, (n.ImportNode, n.FromImportNode)) and node.with_context:
+            return False
+        if isinstance(node, n.BlockNode):
+            return not node.scoped
+        if isinstance(node, n.MacroNode) and any(arg.name == "loop" for arg in node.args):
+            return True
+        if isinstance(node, (n.AssignNode, n.AssignBlockNode)) and "loop" in _target_names(
+            node.target
+        ):
+            return False
+        if isinstance(node, n.ForNode):
+            children = [node.iter] + list(node.else_)
+        else:
+            children = list(node.iter_child_nodes())
+        ancestors.append(node)
+        try:
+            return all(fine(child, ancestors) for child in children)
+        finally:
+            ancestors.pop()
+
+    return all(fine(statement, []) for statement in body)
+
+
 def _python_name_fragment(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
 
@@ -285,6 +337,8 @@ class CodeGenerator:
         self._module_lines: t.List[t.Tuple[int, str, int]] = []
         self.has_extends = False
         self._loop_refs: t.Set[str] = set()
+        # Loops whose ``loop`` is just an enumerate() counter.
+        self._loop_counters: t.Set[str] = set()
         self._maybe_missing: t.Set[str] = set()
         #: Names the template reads from its context (for ``meta``).
         self.undeclared_names: t.Set[str] = set()
@@ -503,6 +557,22 @@ class CodeGenerator:
         if ref is not None:
             return ref
         function = frame.function.outermost
+        if name not in ("self", "super"):
+            # The outermost frame whose own code reads the name owns its
+            # look-up (so a macro shares it with the template around it); if
+            # no frame does, a macro reads it when called, as Jinja's do -- a
+            # template later in the inheritance chain may have set it.
+            owner: _CompileFrame | None = None
+            current: _CompileFrame | None = frame
+            while current is not None:
+                if name in current.own_refs:
+                    owner = current  # the outermost reader defines the look-up
+                current = current.parent
+            scope: _FunctionScope | None = (owner or frame).function
+            while scope is not None and scope.kind != "macro":
+                scope = scope.outer
+            if scope is not None:
+                function = scope
         base = function.base_frame
         assert base is not None
         ref = "l_%d_%s" % (base.id, _python_name_fragment(name))
@@ -536,10 +606,10 @@ class CodeGenerator:
             self.writeline("if parent_template is None:")
             self.indent()
         if frame.buffer is None:
-            if len(pieces) == 1:
-                self.writeline("yield %s" % pieces[0])
-            else:
-                self.writeline("yield concat((%s))" % ", ".join(pieces))
+            # One piece per yield, as Jinja streams them (TemplateStream
+            # buffering counts pieces).
+            for piece in pieces:
+                self.writeline("yield %s" % piece)
         elif len(pieces) == 1:
             self.writeline("%s.append(%s)" % (frame.buffer, pieces[0]))
         else:
@@ -567,14 +637,21 @@ class CodeGenerator:
                 text = str(escape(value)) if frame.autoescape and not frame.volatile else str(value)
                 return repr(text)
         code = self.visit_expr(node, frame)
-        if (
-            self.finalize is None
-            and isinstance(node, n.GetattrNode)
-            and node.attr in _LOOP_INTEGER_ATTRIBUTES
-            and code.startswith("l_")
-        ):
-            # A loop counter is an int: nothing to escape.
-            return "str(%s)" % code
+        if self.finalize is None and self._is_loop_call_or_attribute(node, frame):
+            if isinstance(node, n.GetattrNode) and node.attr in _LOOP_INTEGER_ATTRIBUTES:
+                # A loop counter is an int: nothing to escape.
+                return "str(%s)" % code
+            if isinstance(node, n.CallNode) and frame.lookup("loop") in self._loop_counters:
+                if all(
+                    isinstance(arg, n.ConstNode) and isinstance(arg.value, str)
+                    for arg in node.args
+                ):
+                    # loop.cycle('odd', 'even'): escape the choices once, here.
+                    texts = [
+                        str(escape(arg.value)) if frame.autoescape and not frame.volatile else arg.value
+                        for arg in node.args
+                    ]
+                    return "%r[%s %% %d]" % (tuple(texts), frame.lookup("loop"), len(texts))
         if self.finalize is not None:
             code = "finalize(%s%s)" % (self._pass_arg_prefix(self.finalize), code)
         if frame.volatile:
@@ -756,7 +833,12 @@ class CodeGenerator:
             iterated = self.temporary("iterated")
             self.writeline("%s = False" % iterated)
         target = self._assign_code(node.target, loop_frame)
-        if uses_loop:
+        if uses_loop and not self.sandboxed and _loop_needs_only_a_counter(node.body):
+            counter = "l_%d_index0" % loop_frame.id
+            loop_frame.symbols["loop"] = counter
+            self._loop_counters.add(counter)
+            self.writeline("for %s, %s in enumerate(%s):" % (counter, target, iterable))
+        elif uses_loop:
             loop_ref = "l_%d_loop" % loop_frame.id
             loop_frame.symbols["loop"] = loop_ref
             self._loop_refs.add(loop_ref)
@@ -883,8 +965,12 @@ class CodeGenerator:
                 macro_frame.symbols[special] = ref
                 params.append(ref)
         self._lineno = lineno
+        function.base_frame = macro_frame
         self.writeline("def %s(%s):" % (function_name, ", ".join(params)))
         self.indent()
+        # The body goes to its own list first: the context look-ups it
+        # needs are only known afterwards and go at the top.
+        self._line_buffers.append([])
         self.writeline("%s = []" % function.buffer)
         first_default = len(args) - len(defaults)
         # A default may name a later parameter that has no value yet: that
@@ -910,6 +996,9 @@ class CodeGenerator:
         # Macro decides on Markup when called: it depends on the caller's
         # autoescape setting, not on the definition's.
         self.writeline("return concat(%s)" % function.buffer)
+        body_lines = self._line_buffers.pop()
+        self._write_resolutions(function, lineno)
+        self._line_buffers[-1].extend(body_lines)
         self.outdent()
         return arg_names, catch_kwargs, catch_varargs, takes_caller
 
@@ -1000,6 +1089,8 @@ class CodeGenerator:
                 if name in seen or name in ("self", "super"):
                     continue
                 if skip_root or (current.parent is None and name not in current.stored):
+                    continue
+                if ref in self._loop_counters:
                     continue
                 seen[name] = ref
             current = current.parent
@@ -1103,6 +1194,14 @@ class CodeGenerator:
             return "float(%r)" % repr(value)
         return repr(value)
 
+    def expr_MarkSafeIfAutoescape(self, node: t.Any, frame: _CompileFrame) -> str:
+        code = self.visit_expr(node.expr, frame)
+        if frame.volatile:
+            return "(Markup if context.eval_ctx.autoescape else identity)(%s)" % code
+        if frame.autoescape:
+            return "Markup(%s)" % code
+        return code
+
     def expr_TemplateData(self, node: n.TemplateDataNode, frame: _CompileFrame) -> str:
         return repr(node.data)
 
@@ -1194,6 +1293,21 @@ class CodeGenerator:
             return "environment.call_unop(context, '+', %s)" % self.visit_expr(node.node, frame)
         return "(+%s)" % self.visit_expr(node.node, frame)
 
+    def _is_loop_call_or_attribute(self, node: t.Any, frame: _CompileFrame) -> bool:
+        """Is this ``loop.<attr>`` or ``loop.<attr>(...)`` on a loop the
+        compiler made itself (not a user value named loop)?"""
+        if isinstance(node, n.CallNode):
+            node = node.node
+        if not (
+            isinstance(node, n.GetattrNode)
+            and isinstance(node.node, n.NameNode)
+            and node.node.name == "loop"
+            and not self.sandboxed
+        ):
+            return False
+        ref = frame.lookup("loop")
+        return ref in self._loop_refs or ref in self._loop_counters
+
     def _loop_attribute_code(self, node: t.Any, frame: _CompileFrame) -> str | None:
         """``loop.index`` and friends read straight off the LoopContext."""
         if (
@@ -1206,6 +1320,13 @@ class CodeGenerator:
             ref = frame.lookup("loop")
             if ref in self._loop_refs:
                 return "%s.%s" % (ref, node.attr)
+            if ref in self._loop_counters:
+                if node.attr == "index":
+                    return "(%s + 1)" % ref
+                if node.attr == "index0":
+                    return ref
+                if node.attr == "first":
+                    return "(%s == 0)" % ref
         return None
 
     def expr_Getattr(self, node: n.GetattrNode, frame: _CompileFrame) -> str:
@@ -1263,6 +1384,15 @@ class CodeGenerator:
         frame: _CompileFrame,
         extra_kwargs: t.Sequence[t.Tuple[str, str]] = (),
     ) -> str:
+        if (
+            isinstance(node.node, n.GetattrNode)
+            and node.node.attr == "cycle"
+            and isinstance(node.node.node, n.NameNode)
+            and node.node.node.name == "loop"
+            and frame.lookup("loop") in self._loop_counters
+        ):
+            items = [self.visit_expr(arg, frame) for arg in node.args]
+            return "(%s,)[%s %% %d]" % (", ".join(items), frame.lookup("loop"), len(items))
         func = self.visit_expr(node.node, frame)
         if func.endswith((".cycle", ".changed")) and func.split(".")[0] in self._loop_refs:
             return "%s(%s)" % (func, ", ".join(self._arguments_code(node, frame, extra_kwargs)))

@@ -27,7 +27,7 @@ from microflask.templating.exceptions import (
     UndefinedError,
 )
 from microflask.templating.lexer import get_lexer
-from microflask.templating.parser import Parser, check_extensions
+from microflask.templating.parser import I18N_EXTENSION_NAMES, Parser, check_extensions
 from microflask.templating.runtime import (
     Context,
     LoopContext,
@@ -37,6 +37,7 @@ from microflask.templating.runtime import (
     attribute_is_internal,
     call_with_pass_arg,
     escape_output,
+    identity,
     make_fast_getattr,
     markup_join,
     new_context,
@@ -285,6 +286,10 @@ class Environment:
         check_extensions([extension])
         name = extension if isinstance(extension, str) else getattr(extension, "__name__", "")
         self.extensions[name] = extension
+        if name in I18N_EXTENSION_NAMES:
+            from microflask.templating.ext import install_i18n
+
+            install_i18n(self)
 
     def iter_extensions(self) -> t.Iterator[t.Any]:
         return iter(())
@@ -460,7 +465,7 @@ class Environment:
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> t.Any:
         tokens = get_lexer(self).tokens(source, name, filename)
-        return Parser(tokens, name, filename).parse()
+        return Parser(tokens, name, filename, self).parse()
 
     def parse(
         self, source: str, name: str | None = None, filename: str | None = None
@@ -541,6 +546,8 @@ class Environment:
     ) -> Template:
         if self.loader is None:
             raise TypeError("no loader for this environment specified")
+        if isinstance(name, Undefined):
+            name._fail_with_undefined_error()
         cache_key = (weakref.ref(self.loader), name)
         if self.cache is not None:
             template = self.cache.get(cache_key)
@@ -668,6 +675,7 @@ class Environment:
             "LoopContext": LoopContext,
             "Macro": Macro,
             "Undefined": Undefined,
+            "identity": identity,
             "Namespace": Namespace,
             "TemplateReference": TemplateReference,
             "TemplateNotFound": TemplateNotFound,

@@ -43,13 +43,25 @@ class TemplateNotFound(IOError, LookupError, TemplateError):
     def __init__(self, name: t.Any, message: str | None = None) -> None:
         IOError.__init__(self, name)
         if message is None:
+            if hasattr(type(name), "_fail_with_undefined_error"):
+                # An undefined template name: report that, not a lookup.
+                name._fail_with_undefined_error()
             message = getattr(name, "name", name)
         self.message = message
-        self.name = getattr(name, "name", name)
+        if hasattr(type(name), "_fail_with_undefined_error"):
+            self.name = name
+        else:
+            self.name = getattr(name, "name", name)
         self.templates = [self.name]
 
     def __str__(self) -> str:
         return str(self.message)
+
+
+def _describe_template_name(name: t.Any) -> str:
+    if hasattr(type(name), "_fail_with_undefined_error"):
+        return str(name._undefined_message)
+    return str(getattr(name, "name", name))
 
 
 class TemplatesNotFound(TemplateNotFound):
@@ -58,10 +70,13 @@ class TemplatesNotFound(TemplateNotFound):
     def __init__(self, names: t.Sequence[t.Any] = (), message: str | None = None) -> None:
         names = list(names)
         if message is None:
-            shown = ", ".join(str(getattr(n, "name", n)) for n in names)
+            shown = ", ".join(_describe_template_name(n) for n in names)
             message = "none of the templates given were found: " + shown
         super().__init__(names[-1] if names else None, message)
-        self.templates = [getattr(n, "name", n) for n in names]
+        self.templates = [
+            n if hasattr(type(n), "_fail_with_undefined_error") else getattr(n, "name", n)
+            for n in names
+        ]
 
 
 class TemplateSyntaxError(TemplateError):

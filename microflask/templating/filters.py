@@ -823,9 +823,10 @@ def do_attr(environment: t.Any, obj: t.Any, name: str) -> t.Any:
         except AttributeError:
             pass
         else:
-            if getattr(environment, "sandboxed", False) and not environment.is_safe_attribute(
-                obj, name, value
-            ):
+            # Every environment refuses internals (``__class__``, ``mro``, ...),
+            # not only the sandbox: this filter is no way around that.
+            is_safe = getattr(environment, "is_safe_attribute", None)
+            if is_safe is not None and not is_safe(obj, name, value):
                 return environment.unsafe_undefined(obj, name)
             return value
     return environment.undefined(obj=obj, name=name)

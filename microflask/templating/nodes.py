@@ -243,3 +243,9 @@ class FilterNode(ExprNode):
 
 class TestNode(ExprNode):
     fields = ("node", "name", "args", "kwargs", "dyn_args", "dyn_kwargs")
+
+
+class MarkSafeIfAutoescapeNode(ExprNode):
+    """The value as Markup when the template autoescapes (``{% trans %}``)."""
+
+    fields = ("expr",)

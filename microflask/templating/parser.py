@@ -50,6 +50,18 @@ _IGNORED_EXTENSIONS = frozenset(
         "LoopControlExtension",
     ]
 )
+#: Names that switch on ``{% trans %}`` (Jinja's i18n extension).
+I18N_EXTENSION_NAMES = frozenset(
+    [
+        "jinja2.ext.i18n",
+        "jinja2.ext.InternationalizationExtension",
+        "microflask.templating.ext.i18n",
+        "microflask.templating.ext.InternationalizationExtension",
+        "InternationalizationExtension",
+        "i18n",
+    ]
+)
+_TRIM_WHITESPACE_RE = None
 
 
 class Parser:
@@ -60,7 +72,9 @@ class Parser:
         tokens: t.List[Token],
         name: str | None = None,
         filename: str | None = None,
+        environment: t.Any = None,
     ) -> None:
+        self.environment = environment
         self.stream = TokenStream(tokens, name, filename)
         self.name = name
         self.filename = filename
@@ -182,12 +196,8 @@ class Parser:
                 if token.value == "filter":
                     return self.parse_filter_block()
                 return getattr(self, "parse_" + token.value)()
-            if token.value == "trans" or token.value == "pluralize":
-                self.fail(
-                    "The {%% %s %%} tag needs the i18n extension, which is not implemented."
-                    % token.value,
-                    token.lineno,
-                )
+            if token.value == "trans" and self._i18n_enabled():
+                return self.parse_trans()
             self._tag_stack.pop()
             pop_tag = False
             self.fail_unknown_tag(token.value, token.lineno)
@@ -446,6 +456,188 @@ class Parser:
 
     def parse_continue(self) -> n.ContinueNode:
         return n.ContinueNode(lineno=self.stream.next().lineno)
+
+    # -- {% trans %} (the i18n extension) ------------------------------------------
+
+    def _i18n_enabled(self) -> bool:
+        extensions = getattr(self.environment, "extensions", None) or {}
+        return any(name in I18N_EXTENSION_NAMES for name in extensions)
+
+    def parse_trans(self) -> t.Any:
+        """``{% trans [context] [trimmed] [name=expr, ...] %}...{% endtrans %}``,
+        desugared into a gettext/ngettext call."""
+        lineno = self.stream.next().lineno
+        context_token = self.stream.next_if("string")
+        message_context = context_token.value if context_token is not None else None
+        variables: t.Dict[str, t.Any] = {}
+        plural_expr = None
+        plural_assignment = None
+        num_called_num = False
+        trimmed = None
+        while self.stream.current.type != "block_end":
+            if variables:
+                self.stream.expect("comma")
+            if self.stream.skip_if("colon"):
+                break
+            token = self.stream.expect("name")
+            if token.value in variables:
+                self.fail(
+                    "translatable variable %r defined twice." % token.value,
+                    token.lineno,
+                    exc=TemplateAssertionError,
+                )
+            if self.stream.current.type == "assign":
+                self.stream.next()
+                value = self.parse_expression()
+            elif trimmed is None and token.value in ("trimmed", "notrimmed"):
+                trimmed = token.value == "trimmed"
+                continue
+            else:
+                value = n.NameNode(token.value, "load", lineno=token.lineno)
+            variables[token.value] = value
+            if plural_expr is None:
+                if isinstance(value, n.CallNode):
+                    # A call is evaluated once, before the message.
+                    plural_expr = n.NameNode("_trans", "load", lineno=lineno)
+                    variables[token.value] = plural_expr
+                    plural_assignment = n.AssignNode(
+                        n.NameNode("_trans", "store", lineno=lineno), value, lineno=lineno
+                    )
+                else:
+                    plural_expr = value
+                num_called_num = token.value == "num"
+        self.stream.expect("block_end")
+        referenced: t.List[str] = []
+        singular_names, singular = self._parse_trans_body(True)
+        referenced.extend(singular_names)
+        if singular_names and plural_expr is None:
+            plural_expr = n.NameNode(singular_names[0], "load", lineno=lineno)
+            num_called_num = singular_names[0] == "num"
+        plural = None
+        have_plural = False
+        if self.stream.current.test("name:pluralize"):
+            have_plural = True
+            self.stream.next()
+            if self.stream.current.type != "block_end":
+                token = self.stream.expect("name")
+                if token.value not in variables:
+                    self.fail(
+                        "unknown variable %r for pluralization" % token.value,
+                        token.lineno,
+                        exc=TemplateAssertionError,
+                    )
+                plural_expr = variables[token.value]
+                num_called_num = token.value == "num"
+            self.stream.expect("block_end")
+            plural_names, plural = self._parse_trans_body(False)
+            referenced.extend(plural_names)
+        self.stream.next()
+        for name in referenced:
+            if name not in variables:
+                variables[name] = n.NameNode(name, "load", lineno=lineno)
+        if not have_plural:
+            plural_expr = None
+        elif plural_expr is None:
+            self.fail("pluralize without variables", lineno)
+        if trimmed is None:
+            policies = getattr(self.environment, "policies", {})
+            trimmed = bool(policies.get("ext.i18n.trimmed", False))
+        if trimmed:
+            singular = _trim_translation_whitespace(singular)
+            if plural is not None:
+                plural = _trim_translation_whitespace(plural)
+        node = self._translation_output(
+            singular,
+            plural,
+            message_context,
+            variables,
+            plural_expr,
+            bool(referenced),
+            num_called_num and have_plural,
+            lineno,
+        )
+        if plural_assignment is not None:
+            return [plural_assignment, node]
+        return node
+
+    def _parse_trans_body(self, allow_pluralize: bool) -> t.Tuple[t.List[str], str]:
+        referenced: t.List[str] = []
+        buf: t.List[str] = []
+        while True:
+            current = self.stream.current
+            if current.type == "data":
+                buf.append(current.value.replace("%", "%%"))
+                self.stream.next()
+            elif current.type == "variable_begin":
+                self.stream.next()
+                name = self.stream.expect("name").value
+                referenced.append(name)
+                buf.append("%%(%s)s" % name)
+                self.stream.expect("variable_end")
+            elif current.type == "block_begin":
+                self.stream.next()
+                block_name = self.stream.current.value if self.stream.current.type == "name" else None
+                if block_name == "endtrans":
+                    break
+                if block_name == "pluralize":
+                    if allow_pluralize:
+                        break
+                    self.fail("a translatable section can have only one pluralize section")
+                if block_name == "trans":
+                    self.fail("trans blocks can't be nested; did you mean `endtrans`?")
+                self.fail(
+                    "control structures in translatable sections are not allowed; saw `%s`"
+                    % block_name
+                )
+            elif current.type == "eof":
+                self.fail("unclosed translation block")
+            else:
+                raise AssertionError("internal parser error")
+        return referenced, "".join(buf)
+
+    def _translation_output(
+        self,
+        singular: str,
+        plural: str | None,
+        message_context: str | None,
+        variables: t.Dict[str, t.Any],
+        plural_expr: t.Any,
+        vars_referenced: bool,
+        num_called_num: bool,
+        lineno: int,
+    ) -> n.OutputNode:
+        newstyle = bool(getattr(self.environment, "newstyle_gettext", False))
+        if not vars_referenced and not newstyle:
+            # Old-style gettext only %-formats when there are variables.
+            singular = singular.replace("%%", "%")
+            if plural is not None:
+                plural = plural.replace("%%", "%")
+        func_name = "gettext"
+        args: t.List[t.Any] = [n.ConstNode(singular, lineno=lineno)]
+        if message_context is not None:
+            args.insert(0, n.ConstNode(message_context, lineno=lineno))
+            func_name = "p" + func_name
+        if plural_expr is not None:
+            func_name = "n" + func_name
+            args.extend((n.ConstNode(plural, lineno=lineno), plural_expr))
+        call = n.CallNode(
+            n.NameNode(func_name, "load", lineno=lineno), args, [], None, None, lineno=lineno
+        )
+        node: t.Any = call
+        if newstyle:
+            for key, value in variables.items():
+                if num_called_num and key == "num":
+                    continue
+                call.kwargs.append(n.KeywordNode(key, value, lineno=lineno))
+        else:
+            node = n.MarkSafeIfAutoescapeNode(call, lineno=lineno)
+            if variables:
+                pairs = [
+                    n.PairNode(n.ConstNode(key, lineno=lineno), value, lineno=lineno)
+                    for key, value in variables.items()
+                ]
+                node = n.BinExprNode("%", node, n.DictNode(pairs, lineno=lineno), lineno=lineno)
+        return n.OutputNode([node], lineno=lineno)
 
     # -- assignment targets ----------------------------------------------------
 
@@ -864,7 +1056,19 @@ def check_extensions(extensions: t.Sequence[t.Any]) -> None:
         name = extension if isinstance(extension, str) else getattr(extension, "__name__", "")
         if name in _IGNORED_EXTENSIONS or name in ("do", "loopcontrols"):
             continue
+        if name in I18N_EXTENSION_NAMES:
+            continue
         raise RuntimeError(
             "The template extension %r is not supported by microflask.templating; "
             "'do' and 'loopcontrols' are built in." % (extension,)
         )
+
+
+def _trim_translation_whitespace(text: str) -> str:
+    """``trimmed``: collapse each newline and its surrounding whitespace."""
+    global _TRIM_WHITESPACE_RE
+    if _TRIM_WHITESPACE_RE is None:
+        import re
+
+        _TRIM_WHITESPACE_RE = re.compile(r"\s*\n\s*")
+    return _TRIM_WHITESPACE_RE.sub(" ", text.strip())

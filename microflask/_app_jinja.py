@@ -1,0 +1,68 @@
+"""The app's template environment and loader (Flask's ``templating.Environment``).
+
+Kept apart from :mod:`microflask._app_templates` so the template engine is
+imported only when an app first renders a template.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from .templating import Environment
+from .templating.exceptions import TemplateNotFound
+from .templating.loaders import BaseLoader
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from .app import Flask
+
+__all__ = ["AppTemplateEnvironment", "DispatchingJinjaLoader"]
+
+
+class AppTemplateEnvironment(Environment):
+    """A template environment that knows its app (Flask's ``templating.Environment``)."""
+
+    def __init__(self, app: Flask, **options: t.Any) -> None:
+        if "loader" not in options:
+            options["loader"] = app.create_global_jinja_loader()
+        super().__init__(**options)
+        self.app = app
+
+
+class DispatchingJinjaLoader(BaseLoader):
+    """Look in the app's template folder, then in each blueprint's, in registration order."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def _iter_loaders(self, template: str) -> t.Iterator[tuple[t.Any, BaseLoader]]:
+        loader = self.app.jinja_loader
+        if loader is not None:
+            yield self.app, loader
+        for blueprint in self.app.iter_blueprints():
+            loader = blueprint.jinja_loader
+            if loader is not None:
+                yield blueprint, loader
+
+    def get_source(self, environment: t.Any, template: str) -> tuple:
+        tried = []
+        for owner, loader in self._iter_loaders(template):
+            try:
+                return loader.get_source(environment, template)
+            except TemplateNotFound:
+                tried.append(owner)
+        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
+            self.app.logger.info(
+                "Locating template %r: looked in %s; not found.",
+                template,
+                ", ".join(repr(getattr(o, "name", o)) for o in tried) or "no loaders",
+            )
+        raise TemplateNotFound(template)
+
+    def list_templates(self) -> list[str]:
+        found = set()
+        for _owner, loader in self._iter_loaders(""):
+            try:
+                found.update(loader.list_templates())
+            except TypeError:
+                continue
+        return sorted(found)
