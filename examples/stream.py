@@ -18,7 +18,15 @@ from __future__ import annotations
 import json
 import time
 
-from microflask import Flask, Response, request, stream_with_context
+import os
+import sys
+
+try:
+    import microflask  # noqa: F401
+except ImportError:  # run from a checkout, not installed: use the source tree beside us
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+
+from microflask import Flask, Response, request, stream_with_context  # noqa: E402
 
 MAX_COUNT = 100
 MAX_INTERVAL = 5.0

@@ -17,8 +17,15 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from microflask import Flask, abort, g, jsonify, request
-from microflask.exceptions import HTTPException
+import sys
+
+try:
+    import microflask  # noqa: F401
+except ImportError:  # run from a checkout, not installed: use the source tree beside us
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+
+from microflask import Flask, abort, g, jsonify, request  # noqa: E402
+from microflask.exceptions import HTTPException  # noqa: E402
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS todo (

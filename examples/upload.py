@@ -18,7 +18,14 @@ from __future__ import annotations
 
 import os
 
-from microflask import (
+import sys
+
+try:
+    import microflask  # noqa: F401
+except ImportError:  # run from a checkout, not installed: use the source tree beside us
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+
+from microflask import (  # noqa: E402
     Flask,
     flash,
     get_flashed_messages,
@@ -29,8 +36,8 @@ from microflask import (
     send_from_directory,
     url_for,
 )
-from microflask.exceptions import RequestEntityTooLarge
-from microflask.utils import secure_filename
+from microflask.exceptions import RequestEntityTooLarge  # noqa: E402
+from microflask.utils import secure_filename  # noqa: E402
 
 ALLOWED_EXTENSIONS = frozenset({"txt", "md", "csv", "json", "pdf", "png", "jpg", "jpeg", "gif"})
 

@@ -163,6 +163,9 @@ class Flask(Scaffold):
         self._got_first_request = False
         # async views: callable -> the sync wrapper (or itself), decided once.
         self._sync_views: dict[t.Any, t.Callable] = {}
+        # (url map, whether its class and this app's adapt URLs as the
+        # built-in ones do), checked on the first request.
+        self._plain_url_types: tuple[t.Any, bool] = (None, False)
 
         if self.has_static_folder:
             assert bool(static_host) == host_matching, (
@@ -465,14 +468,20 @@ class Flask(Scaffold):
         map's binding not customised by a subclass.
         """
         url_map = self.url_map
+        checked_map, plain_types = self._plain_url_types
+        if checked_map is not url_map:  # the first request, or a replaced map
+            plain_types = (
+                type(self).create_url_adapter is Flask.create_url_adapter
+                and type(url_map).bind_to_environ is Map.bind_to_environ
+                and type(url_map).match_plain is Map.match_plain
+            )
+            self._plain_url_types = (url_map, plain_types)
         return (
-            not url_map.host_matching
-            and not self.subdomain_matching
-            and self.config["TRUSTED_HOSTS"] is None
+            plain_types
             and "HTTP_UPGRADE" not in environ
-            and type(self).create_url_adapter is Flask.create_url_adapter
-            and type(url_map).bind_to_environ is Map.bind_to_environ
-            and type(url_map).match_plain is Map.match_plain
+            and self.config["TRUSTED_HOSTS"] is None
+            and not url_map.host_matching
+            and not self.subdomain_matching
         )
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
@@ -595,17 +604,19 @@ class Flask(Scaffold):
         A non-None return from a ``before_request`` function ends the request
         with that value as the response.
         """
+        preprocessors = self.url_value_preprocessors
+        before = self.before_request_funcs
+        if not preprocessors and not before:  # the common app: nothing to run
+            return None
         req = _cv_request.get().request
         names: tuple = (None,)
         blueprints = req.blueprints if self.blueprints else None
         if blueprints:
             names = (None, *reversed(blueprints))
-        preprocessors = self.url_value_preprocessors
         for name in names:
             if name in preprocessors:
                 for url_func in preprocessors[name]:
                     url_func(req.endpoint, req.view_args)
-        before = self.before_request_funcs
         for name in names:
             if name in before:
                 for before_func in before[name]:
@@ -620,7 +631,7 @@ class Flask(Scaffold):
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
         rule = req.url_rule
-        if getattr(rule, "provide_automatic_options", False) and req.method == "OPTIONS":
+        if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             return self.make_default_options_response()
         view = self.view_functions[rule.endpoint]
         return self.ensure_sync(view)(**req.view_args)
@@ -736,12 +747,13 @@ class Flask(Scaffold):
         for func in ctx._after_request_functions:
             response = self.ensure_sync(func)(response)
         after = self.after_request_funcs
-        blueprints = ctx.request.blueprints if self.blueprints else None
-        for name in chain(blueprints, (None,)) if blueprints else (None,):
-            if name in after:
-                for func in reversed(after[name]):
-                    response = self.ensure_sync(func)(response)
-        if ctx.session_opened:
+        if after:
+            blueprints = ctx.request.blueprints if self.blueprints else None
+            for name in chain(blueprints, (None,)) if blueprints else (None,):
+                if name in after:
+                    for func in reversed(after[name]):
+                        response = self.ensure_sync(func)(response)
+        if ctx._session is not None:  # ``session_opened``: only a read session is saved
             interface = self.session_interface
             session = ctx.session
             if not interface.is_null_session(session):
@@ -763,8 +775,10 @@ class Flask(Scaffold):
 
     def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
         """Run ``teardown_appcontext`` functions (last registered first)."""
-        for func in reversed(self.teardown_appcontext_funcs):
-            self.ensure_sync(func)(exc)
+        funcs = self.teardown_appcontext_funcs
+        if funcs:
+            for func in reversed(funcs):
+                self.ensure_sync(func)(exc)
         if signals.appcontext_tearing_down.receivers:
             signals.appcontext_tearing_down.send(
                 self, _async_wrapper=self.ensure_sync, exc=exc

@@ -125,8 +125,23 @@ class AppContext:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.g = app.app_ctx_globals_class()
         self._cv_tokens: list[contextvars.Token] = []
+
+    # ``g`` is made on first use: most requests never touch it.  Each
+    # context still gets its own, so ``g`` is fresh for every request.
+    _g: t.Any = None
+
+    @property
+    def g(self) -> _AppCtxGlobals:
+        """The namespace for data during this context (what ``g`` points at)."""
+        g = self._g
+        if g is None:
+            g = self._g = self.app.app_ctx_globals_class()
+        return g
+
+    @g.setter
+    def g(self, value: _AppCtxGlobals) -> None:
+        self._g = value
 
     @property
     def url_adapter(self) -> t.Any:
@@ -146,14 +161,15 @@ class AppContext:
             appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
 
     def pop(self, exc: BaseException | None = _context_sentinel) -> None:  # type: ignore
+        tokens = self._cv_tokens
         try:
-            if len(self._cv_tokens) == 1:
+            if len(tokens) == 1:
                 if exc is _context_sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_appcontext(exc)
         finally:
             current = _cv_app.get(None)
-            _cv_app.reset(self._cv_tokens.pop())
+            _cv_app.reset(tokens.pop())
         if current is not self:
             raise AssertionError("Popped the wrong app context (%r instead of %r)" % (current, self))
         if appcontext_popped.receivers:
@@ -184,7 +200,6 @@ class RequestContext:
         self.app = app
         if request is None:
             request = app.request_class(environ)
-            request.json_module = app.json
         self.request = request
         self.flashes: list | None = None
         self._session = session
@@ -193,10 +208,11 @@ class RequestContext:
         # The asyncio loop async views and hooks share, made on first need.
         self._event_loop: t.Any = None
         # The bound URL map is made on first use (url_for, OPTIONS, a
-        # redirect): matching a plain request does not need it.  An app that
-        # checks hosts, matches subdomains or hosts, or customises adapters
-        # gets it now, as Flask does, so its errors surface as they would.
+        # redirect): matching a plain request does not need it.
         self._url_adapter: t.Any = _context_sentinel
+        # An app that checks hosts, matches subdomains or hosts, or
+        # customises adapters gets its adapter now, as Flask does, so its
+        # errors surface as they would.
         if not app._plain_url_matching(request.environ):
             self._make_url_adapter()
 
@@ -252,13 +268,11 @@ class RequestContext:
         request = self.request
         if self._url_adapter is _context_sentinel:
             # The plain case: one look-up in the map, no adapter.
-            environ = request.environ
+            path_info = request.environ.get("PATH_INFO", "")
+            if not path_info.isascii():
+                path_info = _wsgi_text(path_info)
             url_map = self.app.url_map
-            found = url_map.match_plain(
-                url_map.default_subdomain or "",
-                _wsgi_text(environ.get("PATH_INFO", "")),
-                request.method,
-            )
+            found = url_map.match_plain(url_map.default_subdomain or "", path_info, request.method)
             if found is not None:
                 request.url_rule, request.view_args = found
                 return
@@ -271,9 +285,10 @@ class RequestContext:
             request.routing_exception = e
 
     def push(self) -> None:
+        app = self.app
         app_ctx = _cv_app.get(None)
-        if app_ctx is None or app_ctx.app is not self.app:
-            app_ctx = self.app.app_context()
+        if app_ctx is None or app_ctx.app is not app:
+            app_ctx = app.app_context()
             app_ctx.push()
         else:
             app_ctx = None
@@ -282,13 +297,15 @@ class RequestContext:
             self.match_request()
 
     def pop(self, exc: BaseException | None = _context_sentinel) -> None:  # type: ignore
-        clear_request = len(self._cv_tokens) == 1
+        tokens = self._cv_tokens
+        clear_request = len(tokens) == 1
+        request = self.request
         try:
             if clear_request:
                 if exc is _context_sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_request(exc)
-                close = getattr(self.request, "close", None)
+                close = getattr(request, "close", None)
                 if close is not None:
                     close()
                 if self._event_loop is not None:
@@ -296,10 +313,10 @@ class RequestContext:
                     self._event_loop = None
         finally:
             current = _cv_request.get(None)
-            token, app_ctx = self._cv_tokens.pop()
+            token, app_ctx = tokens.pop()
             _cv_request.reset(token)
             if clear_request:
-                self.request.environ["werkzeug.request"] = None
+                request.environ["werkzeug.request"] = None
             if app_ctx is not None:
                 app_ctx.pop(exc)
             if current is not self:

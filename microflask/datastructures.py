@@ -271,6 +271,14 @@ class MultiDict(TypeConversionDict):
     def __init__(self, mapping: t.Any = None) -> None:
         if mapping is None:
             dict.__init__(self)
+        elif mapping.__class__ is list:  # pairs, e.g. a parsed query string
+            lists: dict = {}
+            for key, value in mapping:
+                if key in lists:
+                    lists[key].append(value)
+                else:
+                    lists[key] = [value]
+            dict.__init__(self, lists)
         elif isinstance(mapping, MultiDict):
             dict.__init__(self, ((k, v[:]) for k, v in mapping.lists()))
         elif isinstance(mapping, dict):
@@ -979,7 +987,7 @@ class Headers:
 
     def to_wsgi_list(self) -> list[tuple[str, str]]:
         """The pairs as a list, ready for ``start_response``."""
-        return list(self)
+        return list(self._list)
 
     def copy(self) -> Headers:
         return self.__class__(self._list)
@@ -1086,6 +1094,9 @@ class EnvironHeaders(ImmutableHeadersMixin, Headers):  # type: ignore[misc]
                 yield key[5:].replace("_", "-").title(), value
             elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
                 yield key.replace("_", "-").title(), value
+
+    def to_wsgi_list(self) -> list[tuple[str, str]]:
+        return list(self)
 
     def copy(self) -> t.NoReturn:  # type: ignore[override]
         raise TypeError(f"cannot create {type(self).__name__!r} copies")

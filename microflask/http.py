@@ -18,7 +18,6 @@ from time import time as _time_now
 import typing as t
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
-from hashlib import sha1
 from urllib.parse import quote as _url_quote
 from urllib.parse import unquote as _url_unquote
 
@@ -565,6 +564,8 @@ def parse_etags(value: str | None) -> ETags:
 
 def generate_etag(data: bytes) -> str:
     """An etag for ``data``: its SHA-1 hex digest."""
+    from hashlib import sha1  # loading OpenSSL is slow: only when an ETag is made
+
     return sha1(data).hexdigest()
 
 

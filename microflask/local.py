@@ -221,11 +221,19 @@ class LocalProxy:
         getter = _make_proxy_getter(local, name, unbound_message or _UNBOUND_DEFAULT)
         object.__setattr__(self, "_get_current_object", getter)
 
-    # Attribute access is the hot path (``request.args``): keep it direct.
-    def __getattr__(self, name: str) -> t.Any:
+    # Attribute access is the hot path (``request.args``).  Names the proxy
+    # class defines (its methods, slots, ``__class__``...) are its own and
+    # every other name is the proxied object's; deciding that here, rather
+    # than in ``__getattr__``, spares each access a failed lookup and the
+    # AttributeError Python would build for it.
+    def __getattribute__(self, name: str) -> t.Any:
+        if name in _local_proxy_own_names or (
+            type(self) is not LocalProxy and name in _proxy_class_own_names(type(self))
+        ):
+            return _object_getattribute(self, name)
         if name == "__wrapped__":
-            return object.__getattribute__(self, "_LocalProxy__wrapped")
-        return getattr(self._get_current_object(), name)
+            return _object_getattribute(self, "_LocalProxy__wrapped")
+        return getattr(_object_getattribute(self, "_get_current_object")(), name)
 
     def __setattr__(self, name: str, value: t.Any) -> None:
         setattr(self._get_current_object(), name, value)
@@ -338,3 +346,20 @@ class LocalProxy:
     __aexit__ = _ProxyMethod()
     __copy__ = _ProxyMethod(copy.copy)
     __deepcopy__ = _ProxyMethod(copy.deepcopy)
+
+
+_object_getattribute = object.__getattribute__
+_proxy_own_names_by_class: dict[type, frozenset[str]] = {}
+
+
+def _proxy_class_own_names(cls: type) -> frozenset[str]:
+    """Every attribute name ``cls`` (a proxy class) or its bases define."""
+    names = _proxy_own_names_by_class.get(cls)
+    if names is None:
+        names = frozenset(name for klass in cls.__mro__ for name in vars(klass))
+        if len(_proxy_own_names_by_class) < 256:
+            _proxy_own_names_by_class[cls] = names
+    return names
+
+
+_local_proxy_own_names = _proxy_class_own_names(LocalProxy)

@@ -8,7 +8,6 @@ these records in ``wsgi_app``.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import typing as t
@@ -16,6 +15,7 @@ from collections import defaultdict
 from functools import update_wrapper
 
 from .exceptions import HTTPException, default_exceptions
+from .globals import _cv_app, _cv_request, session
 from .utils import cached_property
 
 __all__ = ["Scaffold", "setupmethod", "get_root_path", "find_package"]
@@ -42,6 +42,8 @@ def get_root_path(import_name: str) -> str:
     module = sys.modules.get(import_name)
     if module is not None and getattr(module, "__file__", None):
         return os.path.dirname(os.path.abspath(module.__file__))
+    import importlib.util
+
     try:
         spec = importlib.util.find_spec(import_name)
     except (ImportError, ValueError):
@@ -55,6 +57,8 @@ def get_root_path(import_name: str) -> str:
 
 def _find_package_folder(import_name: str) -> str:
     """The folder a top-level module lives in; for a package, the folder above it."""
+    import importlib.util
+
     root_name = import_name.partition(".")[0]
     try:
         spec = importlib.util.find_spec(root_name)
@@ -372,8 +376,6 @@ class Scaffold:
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
     """Put ``g``, ``request`` and ``session`` into every template's context."""
-    from .globals import _cv_app, _cv_request
-
     app_ctx = _cv_app.get(None)
     request_ctx = _cv_request.get(None)
     context: dict[str, t.Any] = {}
@@ -381,5 +383,7 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
         context["g"] = app_ctx.g
     if request_ctx is not None:
         context["request"] = request_ctx.request
-        context["session"] = request_ctx.session
+        # The proxy, not the session: a template that never reads the session
+        # should not make the request open (verify) the cookie.
+        context["session"] = session
     return context

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from .datastructures import CallbackDict
 from .json.tag import TaggedJSONSerializer
 from .signing import BadData, URLSafeTimedSerializer
+from .wrappers import Response as _SessionPlainResponse
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Flask
@@ -53,6 +54,12 @@ class SessionMixin(MutableMapping):
     accessed = True
 
 
+def _mark_session_changed(session: SecureCookieSession) -> None:
+    """The change callback of every cookie session (one function for all)."""
+    session.modified = True
+    session.accessed = True
+
+
 class SecureCookieSession(CallbackDict, SessionMixin):
     """The dict kept in the signed cookie; tracks reads and changes."""
 
@@ -60,11 +67,7 @@ class SecureCookieSession(CallbackDict, SessionMixin):
     accessed = False
 
     def __init__(self, initial: t.Any = None) -> None:
-        def on_update(self: SecureCookieSession) -> None:
-            self.modified = True
-            self.accessed = True
-
-        super().__init__(initial, on_update)
+        super().__init__(initial, _mark_session_changed)
 
     def __getitem__(self, key: str) -> t.Any:
         self.accessed = True
@@ -144,10 +147,23 @@ class SessionInterface:
 
 
 session_json_serializer = TaggedJSONSerializer()
+# The Vary property of the standard response, for the fast path of _add_vary_cookie.
+_plain_response_vary = _SessionPlainResponse.vary
 
 
 def _session_sha1(string: bytes = b"") -> t.Any:
     return hashlib.sha1(string)
+
+
+def _add_vary_cookie(response: t.Any) -> None:
+    """``response.vary.add("Cookie")``, without parsing a header set when the
+    response has no ``Vary`` header yet (the usual case)."""
+    if getattr(type(response), "vary", None) is _plain_response_vary:
+        headers = response.headers
+        if "Vary" not in headers:
+            headers.add("Vary", "Cookie")
+            return
+    response.vary.add("Cookie")
 
 
 class SecureCookieSessionInterface(SessionInterface):
@@ -161,16 +177,18 @@ class SecureCookieSessionInterface(SessionInterface):
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         """The serializer for the app's keys; None when there is no secret key."""
-        if not app.secret_key:
+        secret_key = app.secret_key
+        if not secret_key:
             return None
-        keys: list = list(app.config["SECRET_KEY_FALLBACKS"] or ())
-        keys.append(app.secret_key)  # the newest key signs; all of them verify
-        cache_key = (tuple(keys), self.salt, self.key_derivation, self.digest_method)
+        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+        # The newest key signs; all of them verify.
+        keys = (*fallbacks, secret_key) if fallbacks else (secret_key,)
+        cache_key = (keys, self.salt, self.key_derivation, self.digest_method, self.serializer)
         cached = self.__dict__.get("_serializer_cache")
         if cached is not None and cached[0] == cache_key:
             return cached[1]
         serializer = URLSafeTimedSerializer(
-            keys,
+            list(keys),
             salt=self.salt,
             serializer=self.serializer,
             signer_kwargs={
@@ -207,8 +225,12 @@ class SecureCookieSessionInterface(SessionInterface):
         httponly = self.get_cookie_httponly(app)
 
         # The response depends on the cookie whenever the session was read.
+        # Adding "Cookie" to Vary a second time changes nothing, so it is
+        # added at most once per response.
+        vary_added = False
         if session.accessed:
-            response.vary.add("Cookie")
+            _add_vary_cookie(response)
+            vary_added = True
 
         if not session:
             # Emptied this request: delete the cookie the browser holds.
@@ -222,7 +244,8 @@ class SecureCookieSessionInterface(SessionInterface):
                     samesite=samesite,
                     httponly=httponly,
                 )
-                response.vary.add("Cookie")
+                if not vary_added:
+                    _add_vary_cookie(response)
             return
 
         if not self.should_set_cookie(app, session):
@@ -240,4 +263,5 @@ class SecureCookieSessionInterface(SessionInterface):
             partitioned=partitioned,
             samesite=samesite,
         )
-        response.vary.add("Cookie")
+        if not vary_added:
+            _add_vary_cookie(response)

@@ -20,7 +20,7 @@ Unlike blinker, receivers are called in the order they were connected.
 from __future__ import annotations
 
 import functools
-import threading
+from _thread import RLock as _signal_receivers_rlock  # threading's RLock, without importing threading
 import weakref
 from contextlib import contextmanager
 from types import MethodType
@@ -124,7 +124,7 @@ class Signal:
         self._by_receiver: Dict[Hashable, Set[Hashable]] = {}
         # sender id -> weak reference that cleans up when the sender dies
         self._weak_senders: Dict[Hashable, Any] = {}
-        self._lock = threading.RLock()
+        self._lock = _signal_receivers_rlock()
 
     # -- meta signals, made only when someone asks for them ------------------
 

@@ -14,10 +14,8 @@ import os
 import re
 import sys
 import typing as t
-import unicodedata
 from time import time
 from urllib.parse import quote
-from zlib import adler32
 
 __all__ = [
     "ImportStringError",
@@ -210,6 +208,8 @@ def secure_filename(filename: str) -> str:
     must supply a name of their own then.  On Windows, device names such as
     ``NUL`` get a leading underscore.
     """
+    import unicodedata  # rarely needed: loaded on first use, not at import
+
     filename = unicodedata.normalize("NFKD", filename)
     filename = filename.encode("ascii", "ignore").decode("ascii")
     for separator in (os.sep, os.path.altsep):
@@ -455,6 +455,8 @@ def _content_disposition(download_name: str, as_attachment: bool) -> str:
     try:
         download_name.encode("ascii")
     except UnicodeEncodeError:
+        import unicodedata
+
         ascii_name = unicodedata.normalize("NFKD", download_name)
         ascii_name = ascii_name.encode("ascii", "ignore").decode("ascii")
         utf8_name = quote(download_name, safe="!#$&+^`|~")
@@ -569,6 +571,8 @@ def send_file_response(
     if isinstance(etag, str):
         response_headers["ETag"] = quote_etag(etag)
     elif etag and path is not None:
+        from zlib import adler32
+
         name_check = adler32(path.encode()) & 0xFFFFFFFF
         response_headers["ETag"] = quote_etag(f"{mtime}-{size}-{name_check}")
 

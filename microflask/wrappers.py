@@ -155,6 +155,10 @@ _CHARSET_MIMETYPES = frozenset(
 _content_type_for_mimetype_cache: dict[str, str] = {}
 # Content types already known to hold no CR/LF/NUL (the cache's values).
 _checked_content_types: set[str] = set()
+# mimetype -> its checked ("Content-Type", value) pair, for new responses.
+_content_type_header_for_mimetype: dict[str, tuple[str, str]] = {}
+# Makes a Headers without running __init__; the caller sets ``_list``.
+_new_headers = object.__new__
 _unsafe_header_value_re = re.compile(r"[\r\n\x00]")
 
 
@@ -177,6 +181,7 @@ def _content_type_for_mimetype(mimetype: str) -> str:
     if len(_content_type_for_mimetype_cache) < 256 and _header_value_is_safe(mimetype):
         _content_type_for_mimetype_cache[mimetype] = content_type
         _checked_content_types.add(content_type)
+        _content_type_header_for_mimetype[mimetype] = ("Content-Type", content_type)
     return content_type
 
 
@@ -572,7 +577,12 @@ class Request:
                 text = query.encode("latin-1").decode("utf-8", "microflask.url_quote")
             except UnicodeEncodeError:  # a server that already decoded it
                 text = query
-        return self.parameter_storage_class(_decode_urlencoded_pairs(text))
+        if "%" in text or "+" in text:
+            return self.parameter_storage_class(_decode_urlencoded_pairs(text))
+        # Nothing to unquote: split into (name, value) pairs right here.
+        return self.parameter_storage_class(
+            [item.partition("=")[::2] for item in text.split("&") if item]
+        )
 
     @_cached_wrapper_attribute
     def cookies(self) -> MultiDict:
@@ -1236,6 +1246,24 @@ def _status_line_for_code(code: int) -> str:
 _status_line_cache: dict[int, str] = {}
 
 
+_plain_sending_response_classes: dict[type, bool] = {}
+
+
+def _response_class_sends_plainly(cls: type) -> bool:
+    """Whether ``cls`` sends itself exactly as :class:`Response` does.
+
+    Such a class may take the straight path in ``Response.__call__``; one
+    that overrides a step of sending is always sent through those steps.
+    """
+    plain = all(
+        getattr(cls, name) is getattr(Response, name)
+        for name in ("get_wsgi_response", "get_wsgi_headers", "get_app_iter", "close")
+    )
+    if len(_plain_sending_response_classes) < 256:
+        _plain_sending_response_classes[cls] = plain
+    return plain
+
+
 class Response:
     """An HTTP response: status, headers and a body iterable; a WSGI app.
 
@@ -1272,27 +1300,31 @@ class Response:
         else:
             self.status = status  # type: ignore[assignment]
         self.direct_passthrough = direct_passthrough
-        self._on_close: list[t.Callable[[], t.Any]] = []
+        # ``call_on_close`` functions; a list of its own is made on the first one.
+        self._on_close: t.Sequence[t.Callable[[], t.Any]] = ()
         # The common case is kept cheap: with no headers given, the fresh
         # header list is filled directly (values checked here, once).
         fresh_pairs = None
         if headers is None:
-            self.headers = Headers()
-            pairs = getattr(self.headers, "_list", None)
-            if pairs.__class__ is list:
-                fresh_pairs = pairs
+            self.headers = fresh_headers = _new_headers(Headers)
             if content_type is None:
                 if mimetype is None:
                     mimetype = self.default_mimetype
                 if mimetype is not None:
-                    content_type = _content_type_for_mimetype(mimetype)
-            if content_type is not None:
-                if fresh_pairs is not None and (
-                    content_type in _checked_content_types or _header_value_is_safe(content_type)
-                ):
-                    fresh_pairs.append(("Content-Type", content_type))
-                else:
-                    self.headers["Content-Type"] = content_type
+                    header = _content_type_header_for_mimetype.get(mimetype)
+                    if header is not None:  # the usual types: a ready, checked pair
+                        fresh_headers._list = fresh_pairs = [header]
+                    else:
+                        content_type = _content_type_for_mimetype(mimetype)
+            if fresh_pairs is None:
+                fresh_headers._list = fresh_pairs = []
+                if content_type is not None:
+                    if content_type in _checked_content_types or _header_value_is_safe(
+                        content_type
+                    ):
+                        fresh_pairs.append(("Content-Type", content_type))
+                    else:
+                        fresh_headers["Content-Type"] = content_type
         else:
             if isinstance(headers, Headers):
                 self.headers = headers
@@ -1309,13 +1341,14 @@ class Response:
                 self.headers["Content-Type"] = content_type
         if response is None:
             self.response: t.Any = []
-        elif isinstance(response, (str, bytes, bytearray)):
+        elif response.__class__ is str or isinstance(response, (str, bytes, bytearray)):
             if (
                 fresh_pairs is not None
                 and self.automatically_set_content_length
                 and type(self).set_data is Response.set_data
             ):
-                body = response.encode("utf-8") if isinstance(response, str) else bytes(response)
+                # What set_data does, for a header list known to be fresh.
+                body = response.encode() if isinstance(response, str) else bytes(response)
                 self.response = [body]
                 fresh_pairs.append(("Content-Length", str(len(body))))
             else:
@@ -1476,7 +1509,10 @@ class Response:
 
     def call_on_close(self, func: t.Callable[[], t.Any]) -> t.Callable[[], t.Any]:
         """Run ``func`` when the response is closed; usable as a decorator."""
-        self._on_close.append(func)
+        on_close = self._on_close
+        if on_close.__class__ is not list:
+            on_close = self._on_close = []
+        on_close.append(func)
         return func
 
     def close(self) -> None:
@@ -1892,7 +1928,7 @@ class Response:
         headers = self.headers
         status = self._status_code
         location = content_location = content_length = None
-        for key, value in headers:
+        for key, value in headers._list if headers.__class__ is Headers else headers:
             lower = key.lower()
             if lower == "location":
                 location = value
@@ -1979,8 +2015,43 @@ class Response:
     def __call__(
         self, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]
     ) -> t.Iterable[bytes]:
-        app_iter, status, headers = self.get_wsgi_response(environ)
-        start_response(status, headers)
+        plain = _plain_sending_response_classes.get(self.__class__)
+        if plain is None:
+            plain = _response_class_sends_plainly(self.__class__)
+        if plain:
+            # The common response: a one-chunk bytes body with its
+            # Content-Length and a status that has a body, no Location to
+            # fix, nothing to run on close.  It goes out as it is, exactly
+            # as the general steps would send it.
+            body = self.response
+            headers = self.headers
+            status = self._status_code
+            if (
+                body.__class__ is list
+                and len(body) == 1
+                and body[0].__class__ is bytes
+                and headers.__class__ is Headers
+                and status >= 200
+                and status != 204
+                and status != 304
+                and not self._on_close
+                and not self.direct_passthrough
+                and environ.get("REQUEST_METHOD") != "HEAD"
+            ):
+                pairs = headers._list
+                has_length = False
+                for name, _ in pairs:
+                    lower = name.lower()
+                    if lower == "content-length":
+                        has_length = True
+                    elif lower == "location" or lower == "content-location":
+                        has_length = False
+                        break
+                if has_length:
+                    start_response(self._status, list(pairs))
+                    return body
+        app_iter, status_line, header_list = self.get_wsgi_response(environ)
+        start_response(status_line, header_list)
         return app_iter
 
     @classmethod

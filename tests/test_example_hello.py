@@ -34,9 +34,11 @@ def free_port():
 
 def test_runs_as_a_script():
     port = free_port()
-    env = {"FLASK_RUN_PORT": str(port), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    # No PYTHONPATH, isolated mode, no site-packages: the README's first command
+    # on a machine where nothing is installed.
+    env = {"FLASK_RUN_PORT": str(port), "PATH": "/usr/bin:/bin"}
     proc = subprocess.Popen(
-        [sys.executable, str(EXAMPLE)],
+        [sys.executable, "-I", "-S", str(EXAMPLE)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

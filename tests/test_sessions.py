@@ -257,3 +257,30 @@ def test_cookie_made_here_is_byte_identical_to_flasks(monkeypatch):
 
     rv = app.test_client().get("/")
     assert session_cookie(rv).split(";")[0] == "session=" + fixture["cookie"]
+
+
+def test_rendering_a_template_does_not_open_the_session(app):
+    from microflask import render_template_string
+    from microflask.globals import request_ctx
+
+    opened = []
+
+    @app.route("/plain")
+    def plain():
+        body = render_template_string("{{ request.path }}")
+        opened.append(request_ctx.session_opened)
+        return body
+
+    @app.route("/reads")
+    def reads():
+        body = render_template_string("{{ session.get('a') }}")
+        opened.append(request_ctx.session_opened)
+        return body
+
+    client = app.test_client()
+    client.get("/set/a/1")
+    rv = client.get("/plain")
+    assert rv.data == b"/plain" and "Vary" not in rv.headers
+    rv = client.get("/reads")
+    assert rv.data == b"1" and "Cookie" in rv.headers["Vary"]
+    assert opened == [False, True]

@@ -52,6 +52,48 @@ def _json_provider_default(o: Any) -> Any:
     raise TypeError("Object of type %s is not JSON serializable" % type(o).__name__)
 
 
+def _json_fast_encode_function(encoder: json.JSONEncoder) -> Any:
+    """``encoder.encode`` without its per-call Python set-up.
+
+    ``JSONEncoder.encode`` rebuilds its C encoder on every call; this calls
+    the C encoder (``json.encoder.c_make_encoder``, the one ``encode`` uses)
+    with the same arguments directly.  Strings, indented output and Pythons
+    without the C accelerator go through ``encoder.encode`` itself.
+    """
+    from json import encoder as json_encoder_module
+
+    make_c_encoder = getattr(json_encoder_module, "c_make_encoder", None)
+    if make_c_encoder is None or encoder.indent is not None:
+        return encoder.encode
+    string_encoder = (
+        json_encoder_module.encode_basestring_ascii
+        if encoder.ensure_ascii
+        else json_encoder_module.encode_basestring
+    )
+    arguments = (
+        encoder.default,
+        string_encoder,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+    check_circular = encoder.check_circular
+    slow_encode = encoder.encode
+    join = "".join
+
+    def encode(o: Any) -> str:
+        if isinstance(o, str):
+            return slow_encode(o)
+        # A fresh markers dict per call, as encode() makes: circular checks
+        # never see another call's objects.
+        return join(make_c_encoder({} if check_circular else None, *arguments)(o, 0))
+
+    return encode
+
+
 def _json_response_class(app: Any) -> Any:
     """The app's ``response_class``, or the plain Response without an app."""
     if app is not None:
@@ -127,27 +169,32 @@ class DefaultJSONProvider(JSONProvider):
     #: The mimetype of :meth:`response`.
     mimetype = "application/json"
 
-    # (settings key, encoder) pairs, made on first use per layout.
-    _plain_encoder: Optional[Tuple[Any, json.JSONEncoder]] = None
-    _compact_encoder: Optional[Tuple[Any, json.JSONEncoder]] = None
+    # (settings key, encoder, encode function) triples, made on first use per layout.
+    _plain_encoder: Optional[Tuple[Any, json.JSONEncoder, Any]] = None
+    _compact_encoder: Optional[Tuple[Any, json.JSONEncoder, Any]] = None
 
-    def _encoder_for(self, compact: bool) -> json.JSONEncoder:
-        """The cached encoder for the current settings, rebuilt if they changed."""
+    def _cached_encoder(self, compact: bool) -> Tuple[Any, json.JSONEncoder, Any]:
+        """The cache entry for the current settings, rebuilt if they changed."""
         settings = (self.default, self.ensure_ascii, self.sort_keys)
         cached = self._compact_encoder if compact else self._plain_encoder
         if cached is not None and cached[0] == settings:
-            return cached[1]
+            return cached
         encoder = json.JSONEncoder(
             default=settings[0],
             ensure_ascii=settings[1],
             sort_keys=settings[2],
             separators=(",", ":") if compact else None,
         )
+        cached = (settings, encoder, _json_fast_encode_function(encoder))
         if compact:
-            self._compact_encoder = (settings, encoder)
+            self._compact_encoder = cached
         else:
-            self._plain_encoder = (settings, encoder)
-        return encoder
+            self._plain_encoder = cached
+        return cached
+
+    def _encoder_for(self, compact: bool) -> json.JSONEncoder:
+        """The cached encoder for the current settings, rebuilt if they changed."""
+        return self._cached_encoder(compact)[1]
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         """Serialize ``obj``; ``kwargs`` go to :func:`json.dumps`.
@@ -156,10 +203,10 @@ class DefaultJSONProvider(JSONProvider):
         provider unless given.
         """
         if not kwargs:
-            return self._encoder_for(False).encode(obj)
+            return self._cached_encoder(False)[2](obj)
         if len(kwargs) == 1 and kwargs.get("separators") == (",", ":"):
             # The tagged session serializer's call: reuse the compact encoder.
-            return self._encoder_for(True).encode(obj)
+            return self._cached_encoder(True)[2](obj)
         kwargs.setdefault("default", self.default)
         kwargs.setdefault("ensure_ascii", self.ensure_ascii)
         kwargs.setdefault("sort_keys", self.sort_keys)
@@ -180,7 +227,7 @@ class DefaultJSONProvider(JSONProvider):
         compact = self.compact
         pretty = compact is False or (compact is None and app is not None and app.debug)
         if type(self).dumps is DefaultJSONProvider.dumps and not pretty:
-            body = self._encoder_for(True).encode(value)
+            body = self._cached_encoder(True)[2](value)
         else:
             body = self.dumps(value, **(_JSON_PRETTY_ARGS if pretty else _JSON_COMPACT_ARGS))
         return _json_response_class(app)(body + "\n", mimetype=self.mimetype)

@@ -17,13 +17,15 @@ The output is byte-for-byte what Flask writes, so sessions carry over.
 
 from __future__ import annotations
 
-from base64 import b64decode, b64encode
+import json
+import sys
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Type, Union
-from uuid import UUID
 
+from microflask.json import _json_current_app
 from microflask.json import dumps as _tagged_json_dumps
 from microflask.json import loads as _tagged_json_loads
+from microflask.json.provider import DefaultJSONProvider
 from microflask.markup import Markup
 
 __all__ = [
@@ -155,9 +157,13 @@ class TagBytes(JSONTag):
         return isinstance(value, bytes)
 
     def to_json(self, value: Any) -> Any:
+        from base64 import b64encode  # only sessions holding bytes need it
+
         return b64encode(value).decode("ascii")
 
     def to_python(self, value: Any) -> Any:
+        from base64 import b64decode
+
         return b64decode(value)
 
 
@@ -184,12 +190,17 @@ class TagUUID(JSONTag):
     key = " u"
 
     def check(self, value: Any) -> bool:
-        return isinstance(value, UUID)
+        # A UUID cannot exist unless uuid was imported: look, don't import
+        # (uuid loads platform, which costs milliseconds).
+        uuid_module = sys.modules.get("uuid")
+        return uuid_module is not None and isinstance(value, uuid_module.UUID)
 
     def to_json(self, value: Any) -> Any:
         return value.hex
 
     def to_python(self, value: Any) -> Any:
+        from uuid import UUID
+
         return UUID(value)
 
 
@@ -217,6 +228,25 @@ class TagDateTime(JSONTag):
 _UNTAGGED_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
+def _needs_no_tags(value: Any, tag_keys: Dict[str, Any]) -> bool:
+    """Whether the built-in tags would leave ``value`` as it is: plain JSON
+    scalars in plain lists and dicts, no one-key dict keyed by a tag name."""
+    cls = type(value)
+    if cls is dict:
+        if len(value) == 1 and next(iter(value)) in tag_keys:
+            return False
+        items: Any = value.values()
+    elif cls is list:
+        items = value
+    else:
+        return cls in _UNTAGGED_SCALAR_TYPES
+    scalar_types = _UNTAGGED_SCALAR_TYPES
+    for item in items:
+        if type(item) not in scalar_types and not _needs_no_tags(item, tag_keys):
+            return False
+    return True
+
+
 class TaggedJSONSerializer:
     """Serialize to compact JSON with tags, and back.
 
@@ -224,7 +254,7 @@ class TaggedJSONSerializer:
     value converts it.  :meth:`register` adds tags of your own.
     """
 
-    __slots__ = ("tags", "order", "_scalars_pass_through")
+    __slots__ = ("tags", "order", "_scalars_pass_through", "_untagging_decode")
 
     #: The tags every serializer starts with, in the order they are tried.
     default_tags: List[Type[JSONTag]] = [
@@ -301,11 +331,70 @@ class TaggedJSONSerializer:
 
     def dumps(self, value: Any) -> str:
         """Tag ``value`` and write it as compact JSON."""
+        if (
+            self._scalars_pass_through
+            and type(self).tag is _TAGGED_SERIALIZER_TAG
+            and _needs_no_tags(value, self.tags)
+        ):
+            # Tagging would copy the value unchanged: write it directly.
+            app = _json_current_app()
+            if app is not None:
+                provider = app.json
+                if type(provider).dumps is _DEFAULT_PROVIDER_DUMPS:
+                    # What provider.dumps(value, separators=(",", ":")) does.
+                    return provider._cached_encoder(True)[2](value)
+            return _tagged_json_dumps(value, separators=(",", ":"))
         return _tagged_json_dumps(self.tag(value), separators=(",", ":"))
 
     def loads(self, value: Union[str, bytes]) -> Any:
         """Parse JSON from :meth:`dumps` and rebuild the tagged values."""
+        if type(value) is str and type(self)._untag_scan is _TAGGED_SERIALIZER_UNTAG_SCAN:
+            decode = _json_untagging_decoder(self)
+            if decode is not None:
+                return decode(value)
         return self._untag_scan(_tagged_json_loads(value))
 
 
 _BUILTIN_TAG_CLASSES = frozenset(TaggedJSONSerializer.default_tags)
+_TAGGED_SERIALIZER_TAG = TaggedJSONSerializer.tag
+_TAGGED_SERIALIZER_UNTAG_SCAN = TaggedJSONSerializer._untag_scan
+_DEFAULT_PROVIDER_DUMPS = DefaultJSONProvider.dumps
+
+
+def _json_untagging_decoder(serializer: TaggedJSONSerializer) -> Any:
+    """A ``decode(text)`` that parses and untags in one pass, or ``None``
+    when the app's JSON provider is not the standard one (its ``loads`` must
+    then be called).
+
+    The parser calls the object hook on every object, innermost first, which
+    is what ``_untag_scan`` does after parsing, without walking the parsed
+    value again in Python.  One decoder is kept per serializer.
+    """
+    app = _json_current_app()
+    if app is not None and type(app.json).loads is not DefaultJSONProvider.loads:
+        return None
+    decode = getattr(serializer, "_untagging_decode", None)
+    if decode is None:
+        decode = serializer._untagging_decode = _json_untagging_decode_function(serializer)
+    return decode
+
+
+def _json_untagging_decode_function(serializer: TaggedJSONSerializer) -> Any:
+    decoder = json.JSONDecoder(object_hook=serializer.untag)
+    scan_once = decoder.scan_once
+    full_decode = decoder.decode
+
+    def decode(text: str) -> Any:
+        # The scanner alone handles a document with no surrounding
+        # whitespace (what dumps writes); anything else, errors included,
+        # goes through decode() for its exact result and messages.
+        try:
+            value, end = scan_once(text, 0)
+        except StopIteration:
+            return full_decode(text)
+        if end != len(text):
+            return full_decode(text)
+        return value
+
+    return decode
+

@@ -33,6 +33,8 @@ from microflask.routing.rules import (
 
 __all__ = ["Map", "MapAdapter"]
 
+_builtin_converter_types = frozenset(DEFAULT_CONVERTERS.values())
+
 
 def _routing_environ_host(environ: t.Mapping[str, t.Any]) -> str:
     """The request's host, lower-cased, without the scheme's default port."""
@@ -282,24 +284,49 @@ class Map:
             cached = self._plain_matchers[domain] = (
                 matcher.static_routes_for(domain),
                 matcher.path_matcher_for(domain),
+                {} if self._converters_are_pure() else None,
             )
-        static_routes, match_path = cached
-        found = None
+        static_routes, match_path, recent_matches = cached
         static_rules = static_routes.get(path)
         if static_rules is not None:
             for rule in static_rules:
                 methods = rule.methods
                 if (methods is None or method in methods) and not rule.websocket:
-                    found = (rule, dict(rule.defaults) if rule.defaults else {}, False)
-                    break
-        if found is None:
+                    if rule._may_redirect or (not path_info and rule.strict_slashes):
+                        return None
+                    return rule, dict(rule.defaults) if rule.defaults else {}
+        if recent_matches is not None:
+            # With only built-in converters a match depends on nothing
+            # but the path and method, so a repeated path reuses it.
+            key = (path, method)
+            found = recent_matches.get(key)
+            if found is None:
+                found = match_path(path, method, False)
+                if found is None:
+                    return None
+                if len(recent_matches) >= 512:
+                    recent_matches.clear()
+                recent_matches[key] = found
+            rule, values, add_slash = found
+            values = dict(values)  # the view's own copy
+        else:
             found = match_path(path, method, False)
             if found is None:
                 return None
-        rule, values, add_slash = found
+            rule, values, add_slash = found
         if add_slash or rule._may_redirect or (not path_info and rule.strict_slashes):
             return None
         return rule, values
+
+    def _converters_are_pure(self) -> bool:
+        """Whether every rule converts with a built-in converter: those turn
+        the same text into the same value and never look anything up."""
+        builtin = _builtin_converter_types
+        return all(
+            type(converter) in builtin
+            for rule in self._rules
+            for converter in rule._converters.values()
+        )
 
     def __repr__(self) -> str:
         from pprint import pformat

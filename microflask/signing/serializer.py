@@ -177,7 +177,9 @@ class Serializer:
 
     def dumps(self, obj: t.Any, salt: t.Optional[t.Union[str, bytes]] = None) -> t.Any:
         """A signed token for ``obj``: ``str`` for text serializers, else bytes."""
-        payload = want_bytes(self.dump_payload(obj))
+        payload = self.dump_payload(obj)
+        if type(payload) is not bytes:
+            payload = want_bytes(payload)
         token = self._main_signer(salt).sign(payload)
         if self.is_text_serializer:
             return token.decode("utf-8")
@@ -195,7 +197,8 @@ class Serializer:
         Raises :class:`BadSignature` if no signer accepts it and
         :class:`BadPayload` if it does not deserialize.
         """
-        s = _signed_bytes(s)
+        if type(s) is not bytes:
+            s = _signed_bytes(s)
         last_error: t.Optional[BadSignature] = None
         for signer in self._unsigners_in_order(salt):
             try:

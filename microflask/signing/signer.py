@@ -193,7 +193,7 @@ class Signer:
         """
         if secret_key is None:
             secret_key = self.secret_keys[-1]
-        else:
+        elif type(secret_key) is not bytes:
             secret_key = want_bytes(secret_key)
         cache_key = (secret_key, self.salt, self.key_derivation, self.digest_method)
         try:
@@ -226,7 +226,8 @@ class Signer:
             raw_sig = base64_decode(sig)
         except Exception:
             return False
-        value = want_bytes(value)
+        if type(value) is not bytes:
+            value = want_bytes(value)
         algorithm = self.algorithm
         for secret_key in reversed(self.secret_keys):
             if algorithm.verify_signature(self.derive_key(secret_key), value, raw_sig):
@@ -236,7 +237,8 @@ class Signer:
     def unsign(self, signed_value: t.Union[str, bytes]) -> bytes:
         """Return the value if its signature is valid, else raise
         :class:`BadSignature` (with the unverified value as ``payload``)."""
-        signed_value = _signed_bytes(signed_value)
+        if type(signed_value) is not bytes:
+            signed_value = _signed_bytes(signed_value)
         sep = self.sep
         if sep not in signed_value:
             raise BadSignature("No %r found in value" % (sep,))

@@ -81,7 +81,8 @@ class TimestampSigner(Signer):
         timestamp is missing or unreadable, :class:`BadSignature` otherwise.
         With ``return_timestamp`` the result is ``(value, datetime)``.
         """
-        signed_value = _signed_bytes(signed_value)
+        if type(signed_value) is not bytes:
+            signed_value = _signed_bytes(signed_value)
         try:
             result = Signer.unsign(self, signed_value)
             signature_error = None
@@ -165,7 +166,8 @@ class TimedSerializer(Serializer):
 
         An expired signature is final: it is not retried with older keys.
         """
-        s = _signed_bytes(s)
+        if type(s) is not bytes:
+            s = _signed_bytes(s)
         last_error: t.Optional[BadSignature] = None
         for signer in self._unsigners_in_order(salt):
             try:

@@ -6,6 +6,8 @@ runs that code.  The engine knows nothing of apps or requests.
 becomes.
 """
 
+import typing as t
+
 from microflask.templating.environment import (
     Environment,
     Template,
@@ -84,3 +86,19 @@ __all__ = [
     "Markup",
     "escape",
 ]
+
+# Flask's ``flask.templating`` module maps to this one, so code ported with the
+# module map may ask it for the app-side helpers.  They live with the app
+# (microflask._app_templates); they are looked up only when asked for, so the
+# engine itself still imports nothing of the app.
+_FLASK_TEMPLATING_NAMES = frozenset(
+    {"render_template", "render_template_string", "stream_template", "stream_template_string"}
+)
+
+
+def __getattr__(name: str) -> t.Any:
+    if name in _FLASK_TEMPLATING_NAMES:
+        from microflask import _app_templates
+
+        return getattr(_app_templates, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

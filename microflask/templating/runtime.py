@@ -10,7 +10,7 @@ from __future__ import annotations
 import string
 import types
 import typing as t
-from collections import abc
+from collections import ChainMap, abc
 
 from microflask.markup import Markup, escape, soft_str
 from microflask.templating.utils import concat, internalcode, missing, object_type_repr
@@ -488,6 +488,13 @@ def new_context(
         vars = {}
     if shared:
         parent = vars
+    elif type(globals) is ChainMap:
+        # What dict(chain_map) gives, built with C-level updates instead of
+        # ChainMap's per-key Python lookups (templates' globals are chains).
+        parent = {}
+        for layer in reversed(globals.maps):
+            parent.update(layer)
+        parent.update(**vars)  # keyword form: non-string names fail as in dict(..., **vars)
     else:
         parent = dict(globals or (), **vars)
     if locals:
@@ -517,9 +524,14 @@ class Context:
         self.eval_ctx = EvalContext(environment, name)
         self.exported_vars: t.Set[str] = set()
         self.name = name
-        self.globals_keys = set() if globals is None else set(globals)
+        if globals is None:
+            self.globals_keys: t.Set[str] = set()
+        elif type(globals) is ChainMap:
+            self.globals_keys = set().union(*globals.maps)
+        else:
+            self.globals_keys = set(globals)
         # Each block name maps to its implementations, most derived first.
-        self.blocks = {k: [v] for k, v in blocks.items()}
+        self.blocks = {k: [v] for k, v in blocks.items()} if blocks else {}
 
     def super(self, name: str, current: t.Any) -> t.Any:
         try:

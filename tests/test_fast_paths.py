@@ -1,0 +1,254 @@
+"""The shortcuts on the session and template hot paths give exactly what the
+general code gives: tagged JSON written without tagging, untagged while
+parsing, the compact JSON encoder called directly, ``Vary: Cookie`` added
+without a header set, and template contexts flattened from ChainMaps."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import ChainMap
+from datetime import datetime, timezone
+from uuid import UUID
+
+import pytest
+
+from microflask import Flask, session
+from microflask.json.provider import DefaultJSONProvider, _json_fast_encode_function
+from microflask.json.tag import TaggedJSONSerializer, _needs_no_tags
+from microflask.markup import Markup
+from microflask.templating import DictLoader, Environment
+from microflask.templating.runtime import Context, new_context
+from microflask.wrappers import Response
+
+VALUES = [
+    {"cart": [1, 2, 3], "user": "ada", "visits": 6},
+    {"a": {"b": [None, True, 1.5, "x"]}, "c": []},
+    {" t": [1, 2]},
+    {" t": 1, "other": 2},
+    {"nested": {" di": {"x": 1}}},
+    {"tuple": (1, 2), "bytes": b"\x00\xff", "markup": Markup("<b>")},
+    {"when": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)},
+    {"uuid": UUID("12345678123456781234567812345678")},
+    [1, [2, [3, {" m": "x"}]]],
+    "just text",
+    42,
+    None,
+    {"ünïcode": "☃"},
+    {2: "int key", 3: "three"},
+]
+
+
+def slow_dumps(serializer: TaggedJSONSerializer, value: object) -> str:
+    from microflask.json import dumps
+
+    return dumps(serializer.tag(value), separators=(",", ":"))
+
+
+@pytest.fixture
+def app() -> Flask:
+    app = Flask(__name__)
+    app.secret_key = "fast paths"
+    return app
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_tagged_dumps_match_tagging_first(app, value):
+    serializer = TaggedJSONSerializer()
+    assert serializer.dumps(value) == slow_dumps(serializer, value)
+    with app.app_context():
+        assert serializer.dumps(value) == slow_dumps(serializer, value)
+        app.json.sort_keys = False
+        assert serializer.dumps(value) == slow_dumps(serializer, value)
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_tagged_loads_match_scanning_after_parsing(app, value):
+    serializer = TaggedJSONSerializer()
+    text = serializer.dumps(value)
+    expected = serializer._untag_scan(json.loads(text))
+    assert serializer.loads(text) == expected
+    assert serializer.loads(" %s \n" % text) == expected
+    assert serializer.loads(text.encode("utf-8")) == expected
+    with app.app_context():
+        assert serializer.loads(text) == expected
+
+
+def test_needs_no_tags():
+    tags = TaggedJSONSerializer().tags
+    assert _needs_no_tags({"a": [1, "b", None, 2.5, False]}, tags)
+    assert not _needs_no_tags({" t": 1}, tags)
+    assert _needs_no_tags({" t": 1, "b": 2}, tags)
+    assert not _needs_no_tags({"a": [(1,)]}, tags)
+    assert not _needs_no_tags([Markup("x")], tags)
+    assert not _needs_no_tags(b"x", tags)
+
+
+@pytest.mark.parametrize("text", ["", "{", '{"a": 1} x', "[1,]", "nope"])
+def test_tagged_loads_errors_are_jsons(text):
+    with pytest.raises(ValueError) as expected:
+        json.loads(text)
+    with pytest.raises(ValueError) as got:
+        TaggedJSONSerializer().loads(text)
+    assert str(got.value) == str(expected.value)
+
+
+def test_custom_provider_still_parses_and_writes(app):
+    calls = []
+
+    class RecordingProvider(DefaultJSONProvider):
+        def loads(self, s, **kwargs):
+            calls.append(("loads", s))
+            return super().loads(s, **kwargs)
+
+        def dumps(self, obj, **kwargs):
+            calls.append(("dumps", obj))
+            return super().dumps(obj, **kwargs)
+
+    app.json = RecordingProvider(app)
+    serializer = TaggedJSONSerializer()
+    with app.app_context():
+        assert serializer.loads(serializer.dumps({"a": (1,)})) == {"a": (1,)}
+    assert [name for name, _ in calls] == ["dumps", "loads"]
+
+
+def test_registered_tag_disables_the_shortcut():
+    from microflask.json.tag import JSONTag
+
+    class TagUpper(JSONTag):
+        __slots__ = ()
+        key = " up"
+
+        def check(self, value):
+            return isinstance(value, str) and value.isupper()
+
+        def to_json(self, value):
+            return value.lower()
+
+        def to_python(self, value):
+            return value.upper()
+
+    serializer = TaggedJSONSerializer()
+    serializer.register(TagUpper, index=0)
+    assert serializer.dumps({"a": "ABC"}) == '{"a":{" up":"abc"}}'
+    assert serializer.loads('{"a":{" up":"abc"}}') == {"a": "ABC"}
+
+
+ENCODER_VALUES = [
+    {"b": 1, "a": [1.5, -0.0, 1e300, None, True]},
+    "text \u2603 \"quoted\"",
+    ["é", {"z": {}, "y": []}],
+    12345678901234567890,
+    3.25,
+]
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+@pytest.mark.parametrize("sort_keys", [True, False])
+@pytest.mark.parametrize("separators", [None, (",", ":")])
+def test_fast_encoder_matches_encode(ensure_ascii, sort_keys, separators):
+    encoder = json.JSONEncoder(ensure_ascii=ensure_ascii, sort_keys=sort_keys, separators=separators)
+    encode = _json_fast_encode_function(encoder)
+    for value in ENCODER_VALUES:
+        assert encode(value) == encoder.encode(value)
+
+
+def test_fast_encoder_errors_and_recovery():
+    encode = _json_fast_encode_function(json.JSONEncoder())
+    loop: list = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference"):
+        encode(loop)
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        encode({"a": object()})
+    shared = [1]
+    assert encode([shared, shared]) == "[[1], [1]]"
+    assert encode(math.inf) == "Infinity"
+    strict = _json_fast_encode_function(json.JSONEncoder(allow_nan=False))
+    with pytest.raises(ValueError):
+        strict([math.nan])
+
+
+def test_provider_dumps_and_jsonify_unchanged(app):
+    with app.app_context():
+        assert app.json.dumps({"b": 1, "a": "é"}) == '{"a": "\\u00e9", "b": 1}'
+        assert app.json.dumps({"b": 1}, separators=(",", ":")) == '{"b":1}'
+        app.json.ensure_ascii = False
+        assert app.json.dumps({"a": "é"}) == '{"a": "é"}'
+        assert app.json.response(b=1, a=2).get_data() == b'{"a":2,"b":1}\n'
+
+
+def make_session_app() -> Flask:
+    app = Flask(__name__)
+    app.secret_key = "fast paths"
+
+    @app.route("/set")
+    def set_value():
+        session["n"] = 1
+        return "ok"
+
+    @app.route("/set-with-vary")
+    def set_with_vary():
+        session["n"] = 1
+        return Response("ok", headers={"Vary": "Accept-Encoding"})
+
+    @app.route("/read")
+    def read():
+        return str(session.get("n"))
+
+    @app.route("/clear")
+    def clear():
+        session.clear()
+        return "ok"
+
+    return app
+
+
+def test_vary_cookie_once_and_before_set_cookie():
+    client = make_session_app().test_client()
+    response = client.get("/set")
+    names = [name for name, _ in response.headers]
+    assert response.headers.getlist("Vary") == ["Cookie"]
+    assert names.index("Vary") < names.index("Set-Cookie")
+    response = client.get("/set-with-vary")
+    assert response.headers.getlist("Vary") == ["Accept-Encoding, Cookie"]
+    response = client.get("/read")
+    assert response.headers.getlist("Vary") == ["Cookie"]
+    assert "Set-Cookie" not in response.headers
+    response = client.get("/clear")
+    assert response.headers.getlist("Vary") == ["Cookie"]
+    assert "session=;" in response.headers["Set-Cookie"]
+
+
+def test_signing_serializer_cache_follows_settings():
+    app = make_session_app()
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first
+    app.config["SECRET_KEY_FALLBACKS"] = ["old"]
+    second = interface.get_signing_serializer(app)
+    assert second is not first
+    assert second.secret_keys == [b"old", b"fast paths"]
+    interface.serializer = TaggedJSONSerializer()
+    assert interface.get_signing_serializer(app).serializer is interface.serializer
+    app.secret_key = None
+    assert interface.get_signing_serializer(app) is None
+
+
+def test_context_from_chain_map_matches_dict_of_it():
+    env = Environment(loader=DictLoader({"t": "{{ a }}{{ b }}{{ c }}"}))
+    env.globals.update(a="env-a", b="env-b")
+    template = env.get_template("t", globals={"b": "tpl-b"})
+    assert isinstance(template.globals, ChainMap)
+    context = new_context(env, "t", {}, {"c": "var-c"}, False, template.globals)
+    expected = dict(template.globals, c="var-c")
+    assert context.parent == expected
+    assert list(context.parent) == list(expected)
+    assert context.globals_keys == set(template.globals)
+    assert template.render(c="!") == "env-atpl-b!"
+    env.globals["a"] = "changed"
+    assert template.render(c="!") == "changedtpl-b!"
+    plain = Context(env, {}, "t", {}, globals={"x": 1})
+    assert plain.globals_keys == {"x"}
+    with pytest.raises(TypeError):
+        new_context(env, "t", {}, {1: "not a name"}, False, template.globals)
