@@ -1,6 +1,5 @@
 """microflask.json and microflask.json.provider."""
 
-import contextvars
 import dataclasses
 import datetime
 import decimal
@@ -33,16 +32,23 @@ class FakeApp:
 
 
 @pytest.fixture
-def active_app(monkeypatch):
-    """Make ``microflask.json`` see an active app context holding an app."""
-    context_var = contextvars.ContextVar("test_json_app_ctx")
-    monkeypatch.setattr(mjson, "_json_app_context_var", context_var)
+def active_app():
+    """Make ``microflask.json`` see an active app context holding an app.
+
+    The real application-context variable is set to a stand-in context and
+    reset afterwards; nothing private is patched.
+    """
+    from microflask.globals import _cv_app
+
+    tokens = []
 
     def activate(app):
-        context_var.set(types.SimpleNamespace(app=app))
+        tokens.append(_cv_app.set(types.SimpleNamespace(app=app)))
         return app
 
-    return activate
+    yield activate
+    for token in reversed(tokens):
+        _cv_app.reset(token)
 
 
 @dataclasses.dataclass

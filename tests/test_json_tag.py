@@ -4,7 +4,6 @@
 (``fixtures/make_json_tag_fixture.py``, not run here).
 """
 
-import contextvars
 import datetime
 import json
 import pathlib
@@ -14,7 +13,6 @@ from collections import OrderedDict
 
 import pytest
 
-import microflask.json as mjson
 from microflask.json.provider import DefaultJSONProvider
 from microflask.json.tag import (
     JSONTag,
@@ -51,19 +49,18 @@ def same_value(left, right):
 
 
 @pytest.fixture
-def app_with_default_provider(monkeypatch):
+def app_with_default_provider():
     """An active app context whose app uses the default provider (sorted keys)."""
-    context_var = contextvars.ContextVar("test_json_tag_app_ctx")
-    monkeypatch.setattr(mjson, "_json_app_context_var", context_var)
+    from microflask.globals import _cv_app
 
     class App:
         debug = False
 
     app = App()
     app.json = DefaultJSONProvider(app)
-    token = context_var.set(types.SimpleNamespace(app=app))
+    token = _cv_app.set(types.SimpleNamespace(app=app))
     yield app
-    context_var.reset(token)
+    _cv_app.reset(token)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["python"] for case in CASES])
