@@ -44,19 +44,33 @@ class DispatchingJinjaLoader(BaseLoader):
                 yield blueprint, loader
 
     def get_source(self, environment: t.Any, template: str) -> tuple:
-        tried = []
-        for owner, loader in self._iter_loaders(template):
+        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
+            return self._get_source_explained(environment, template)
+        for _owner, loader in self._iter_loaders(template):
             try:
                 return loader.get_source(environment, template)
             except TemplateNotFound:
-                tried.append(owner)
-        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
-            self.app.logger.info(
-                "Locating template %r: looked in %s; not found.",
-                template,
-                ", ".join(repr(getattr(o, "name", o)) for o in tried) or "no loaders",
-            )
+                continue
         raise TemplateNotFound(template)
+
+    def _get_source_explained(self, environment: t.Any, template: str) -> tuple:
+        # Every loader is asked, so the log can show all matches.
+        from .debughelpers import explain_template_loading_attempts
+
+        attempts = []
+        first_found = None
+        for owner, loader in self._iter_loaders(template):
+            try:
+                found = loader.get_source(environment, template)
+            except TemplateNotFound:
+                found = None
+            if first_found is None and found is not None:
+                first_found = found
+            attempts.append((loader, owner, found))
+        explain_template_loading_attempts(self.app, template, attempts)
+        if first_found is None:
+            raise TemplateNotFound(template)
+        return first_found
 
     def list_templates(self) -> list[str]:
         found = set()

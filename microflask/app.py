@@ -29,7 +29,7 @@ from .exceptions import (
 )
 from .globals import _cv_app, _cv_request, request
 from .json.provider import DefaultJSONProvider
-from .routing import BuildError, Map, Rule, RoutingException
+from .routing import BuildError, Map, RequestRedirect, Rule, RoutingException
 from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
 from .utils import cached_property
 from .wrappers import Request, Response
@@ -57,6 +57,35 @@ def _is_coroutine_function(func: t.Any) -> bool:
         if code is None:
             return False
     return bool(code.co_flags & _CO_COROUTINE)
+
+
+# Session interface classes known to keep the built-in open/save methods.
+_plain_session_interface_classes: set[type] = set()
+
+
+def _session_needs_saving(interface: t.Any, config: t.Any, environ: dict) -> bool:
+    """Whether a session no code read must still be opened and saved.
+
+    Flask opens and saves the session on every request.  We skip both when
+    that changes nothing: the built-in signed-cookie interface, with no
+    session cookie to refresh.  Any other interface always gets the calls.
+    """
+    cls = type(interface)
+    if cls not in _plain_session_interface_classes:
+        from .sessions import SecureCookieSessionInterface
+
+        if (
+            cls.open_session is not SecureCookieSessionInterface.open_session
+            or cls.save_session is not SecureCookieSessionInterface.save_session
+        ):
+            return True
+        _plain_session_interface_classes.add(cls)
+    cookie = environ.get("HTTP_COOKIE")
+    return bool(
+        cookie
+        and config["SESSION_REFRESH_EACH_REQUEST"]
+        and config["SESSION_COOKIE_NAME"] in cookie
+    )
 
 
 def _split_blueprint_path(name: str) -> list[str]:
@@ -513,6 +542,7 @@ class Flask(Scaffold):
 
     def url_for(
         self,
+        /,
         endpoint: str,
         *,
         _anchor: str | None = None,
@@ -596,7 +626,23 @@ class Flask(Scaffold):
         return run_coroutine_function(func)
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
-        raise request.routing_exception  # type: ignore[misc]
+        """Raise the error URL matching stored on the request.
+
+        In debug mode a 301/302 routing redirect of a request with a body
+        (POST, ...) raises :class:`~microflask.debughelpers.FormDataRoutingRedirect`
+        instead: the browser would drop the form when following it.
+        """
+        error = request.routing_exception
+        if (
+            self.debug
+            and isinstance(error, RequestRedirect)
+            and error.code not in (307, 308)
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+        ):
+            from .debughelpers import FormDataRoutingRedirect
+
+            raise FormDataRoutingRedirect(request)
+        raise error  # type: ignore[misc]
 
     def preprocess_request(self) -> t.Any:
         """Run URL value preprocessors, then ``before_request`` functions.
@@ -753,9 +799,11 @@ class Flask(Scaffold):
                 if name in after:
                     for func in reversed(after[name]):
                         response = self.ensure_sync(func)(response)
-        if ctx._session is not None:  # ``session_opened``: only a read session is saved
-            interface = self.session_interface
-            session = ctx.session
+        interface = self.session_interface
+        if ctx._opened_session is not None or _session_needs_saving(
+            interface, self.config, ctx.request.environ
+        ):
+            session = ctx._session
             if not interface.is_null_session(session):
                 interface.save_session(self, session, response)
         return response

@@ -54,6 +54,8 @@ __all__ = [
     "Path",
     "Result",
     "ScriptInfo",
+    "CertParamType",
+    "SeparatedPathType",
     "UsageError",
     "argument",
     "command",
@@ -909,12 +911,17 @@ class CliContext:
             self._close_callbacks.pop()()
 
     def __enter__(self) -> CliContext:
+        # Entered once by ``main`` and again around callbacks: resources are
+        # released when the outermost ``with`` ends, as in Click.
+        self._enter_depth = getattr(self, "_enter_depth", 0) + 1
         _cli_context_stack.append(self)
         return self
 
     def __exit__(self, *exc_info: t.Any) -> None:
         _cli_context_stack.pop()
-        self.close()
+        self._enter_depth -= 1
+        if self._enter_depth == 0:
+            self.close()
 
     def get_usage(self) -> str:
         return self.command.get_usage(self)
@@ -1312,8 +1319,8 @@ class Command:
                 prog_name = "microflask"
         try:
             try:
-                ctx = self.make_context(prog_name, args, **extra)
-                rv = self.invoke(ctx)
+                with self.make_context(prog_name, args, **extra) as ctx:
+                    rv = self.invoke(ctx)
                 if not standalone_mode:
                     return rv
                 sys.exit(0)
@@ -1463,11 +1470,13 @@ class Group(Command):
             if self.invoke_without_command:
                 return super().invoke(ctx)
             raise UsageError("Missing command.", ctx)
-        cmd_name, cmd, cmd_args = self.resolve_command(ctx, ctx.protected_args + ctx.args)
-        ctx.invoked_subcommand = cmd_name
-        super().invoke(ctx)
-        sub_ctx = cmd.make_context(cmd_name, cmd_args, parent=ctx)
-        return cmd.invoke(sub_ctx)
+        with ctx:
+            cmd_name, cmd, cmd_args = self.resolve_command(ctx, ctx.protected_args + ctx.args)
+            ctx.invoked_subcommand = cmd_name
+            super().invoke(ctx)
+            sub_ctx = cmd.make_context(cmd_name, cmd_args, parent=ctx)
+            with sub_ctx:
+                return cmd.invoke(sub_ctx)
 
 
 def _command_name_from_function(name: str) -> str:
@@ -1790,10 +1799,78 @@ def _app_that_raises(error: BaseException) -> t.Callable:
     return app_failed_to_load
 
 
-def _split_paths(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    return [item for item in value.split(os.pathsep) if item]
+class CertParamType:
+    """``--cert``: a certificate file, ``"adhoc"``, or the import name of an ``ssl.SSLContext``."""
+
+    name = "path"
+
+    def __init__(self) -> None:
+        self.path_type = Path(exists=True, dir_okay=False, resolve_path=True)
+
+    def metavar(self) -> str:
+        return "PATH"
+
+    def __call__(self, value: t.Any) -> t.Any:
+        try:
+            import ssl
+        except ImportError:
+            raise ValueError(
+                'Using "--cert" requires Python to be compiled with SSL support.'
+            ) from None
+        try:
+            return self.path_type(value)
+        except ValueError:
+            text = str(value).lower()
+        if text == "adhoc":
+            try:
+                import cryptography  # noqa: F401
+            except ImportError:
+                raise ValueError(
+                    "Using ad-hoc certificates requires the cryptography library."
+                ) from None
+            return text
+        from microflask.utils import import_string
+
+        found = import_string(str(value), silent=True)
+        if isinstance(found, ssl.SSLContext):
+            return found
+        raise ValueError(
+            "Could not load certificate %r: not a file, 'adhoc', or the import"
+            " name of an SSLContext." % value
+        )
+
+
+def _validate_run_key(ctx: CliContext, param: Parameter, value: t.Any) -> t.Any:
+    # ``--key`` only makes sense with a certificate file; it is folded into
+    # ``cert`` as the ``(cert, key)`` pair ``run_simple`` takes.
+    cert = ctx.params.get("cert")
+    is_adhoc = cert == "adhoc"
+    ssl = sys.modules.get("ssl")  # only set when --cert loaded it
+    is_context = ssl is not None and isinstance(cert, ssl.SSLContext)
+    if value is not None:
+        if is_adhoc:
+            raise BadParameter('When "--cert" is "adhoc", "--key" is not used.', ctx, param)
+        if is_context:
+            raise BadParameter(
+                'When "--cert" is an SSLContext object, "--key" is not used.', ctx, param
+            )
+        if not cert:
+            raise BadParameter('"--cert" must also be specified.', ctx, param)
+        ctx.params["cert"] = (cert, value)
+    elif cert and not (is_adhoc or is_context):
+        raise BadParameter('Required when using "--cert".', ctx, param)
+    return value
+
+
+class SeparatedPathType(Path):
+    """Several paths in one value, separated by ``os.pathsep``; gives a list."""
+
+    def __call__(self, value: t.Any) -> t.Any:
+        if isinstance(value, (list, tuple)):
+            items = list(value)
+        else:
+            items = [item for item in str(value).split(os.pathsep) if item]
+        return [Path.__call__(self, item) for item in items]
 
 
 @command("run", short_help="Run a development server.")
@@ -1802,13 +1879,16 @@ def _split_paths(value: str | None) -> list[str] | None:
 @option("--port", "-p", default=5000, type=int, help="The port to bind to.", envvar="FLASK_RUN_PORT")
 @option(
     "--cert",
-    type=Path(exists=True, dir_okay=False, resolve_path=True),
+    type=CertParamType(),
     help="Specify a certificate file to use HTTPS.",
+    is_eager=True,
     envvar="FLASK_RUN_CERT",
 )
 @option(
     "--key",
     type=Path(exists=True, dir_okay=False, resolve_path=True),
+    callback=_validate_run_key,
+    expose_value=False,
     help="The key file to use when specifying a certificate.",
     envvar="FLASK_RUN_KEY",
 )
@@ -1833,12 +1913,14 @@ def _split_paths(value: str | None) -> list[str] | None:
 @option(
     "--extra-files",
     default=None,
+    type=SeparatedPathType(),
     envvar="FLASK_RUN_EXTRA_FILES",
     help="Extra files that trigger a reload on change. Multiple paths are separated by %r." % os.pathsep,
 )
 @option(
     "--exclude-patterns",
     default=None,
+    type=SeparatedPathType(),
     envvar="FLASK_RUN_EXCLUDE_PATTERNS",
     help="Files matching these fnmatch patterns will not trigger a reload on change."
     " Multiple patterns are separated by %r." % os.pathsep,
@@ -1851,10 +1933,9 @@ def run_command(
     reload: bool | None,
     debugger: bool | None,
     with_threads: bool,
-    cert: str | None,
-    key: str | None,
-    extra_files: str | None,
-    exclude_patterns: str | None,
+    cert: t.Any,
+    extra_files: list[str] | None,
+    exclude_patterns: list[str] | None,
 ) -> None:
     """Run a local development server.
 
@@ -1866,14 +1947,9 @@ def run_command(
     """
     from microflask.serving import is_running_from_reloader, run_simple
 
-    ssl_context: t.Any = None
-    if key is not None and cert is None:
-        raise BadParameter('"--cert" must also be specified.', get_current_context(), param_hint="'--key'")
-    if cert is not None:
-        ssl_context = (cert, key) if key is not None else cert
-        if key is None:
-            raise BadParameter('Required when using "--cert".', get_current_context(), param_hint="'--key'")
-    extra = _split_paths(extra_files) or []
+    # ``cert`` is a path, "adhoc", an SSLContext or (cert, key): see _validate_run_key.
+    ssl_context: t.Any = cert
+    extra = list(extra_files or ())
     try:
         app: t.Any = info.load_app()
     except Exception as e:
@@ -1904,7 +1980,7 @@ def run_command(
         threaded=with_threads,
         ssl_context=ssl_context,
         extra_files=extra,
-        exclude_patterns=_split_paths(exclude_patterns),
+        exclude_patterns=exclude_patterns,
     )
 
 
@@ -2060,9 +2136,9 @@ def _package_version_text() -> str:
 
 def get_version(ctx: CliContext, param: Parameter, value: t.Any) -> None:
     """``--version``: print the Python and microflask versions and exit."""
-    if value:
+    if value and not getattr(ctx, "resilient_parsing", False):
         echo(_package_version_text(), color=ctx.color)
-        ctx.exit(0)
+        ctx.exit()
 
 
 def _app_option_callback(ctx: CliContext, param: Parameter, value: t.Any) -> t.Any:
@@ -2190,11 +2266,18 @@ class FlaskGroup(AppGroup):
         if builtin is not None:
             return builtin
         try:
-            app_commands = self._load_app_commands(ctx)
+            app = ctx.ensure_object(ScriptInfo).load_app()
         except NoAppException as e:
             echo("Error: %s\n" % e.format_message(), err=True)
             return None
-        return app_commands.get(name)
+        # The app's context stays pushed while the command runs, so parameter
+        # callbacks and the command itself see ``current_app``.
+        from microflask.globals import _cv_app
+
+        active = _cv_app.get(None)
+        if active is None or active.app is not app:
+            ctx.with_resource(app.app_context())
+        return app.cli.get_command(ctx, name)
 
     def list_commands(self, ctx: CliContext) -> list[str]:
         names = set(super().list_commands(ctx))

@@ -74,7 +74,7 @@ class _AppCtxGlobals:
     def __repr__(self) -> str:
         ctx = _cv_app.get(None)
         if ctx is not None:
-            return "<microflask.g of '%s'>" % ctx.app.name
+            return "<flask.g of '%s'>" % ctx.app.name
         return object.__repr__(self)
 
 
@@ -202,7 +202,7 @@ class RequestContext:
             request = app.request_class(environ)
         self.request = request
         self.flashes: list | None = None
-        self._session = session
+        self._opened_session = session
         self._after_request_functions: list[t.Callable] = []
         self._cv_tokens: list[tuple[contextvars.Token, AppContext | None]] = []
         # The asyncio loop async views and hooks share, made on first need.
@@ -237,30 +237,49 @@ class RequestContext:
     def url_adapter(self, value: t.Any) -> None:
         self._url_adapter = value
 
-    @property
-    def session(self) -> SessionMixin:
-        session = self._session
+    def _open_session(self) -> SessionMixin:
+        # The session as stored, opened on first need; reading it here does
+        # not count as the request using it (see ``session``).
+        session = self._opened_session
         if session is None:
             interface = self.app.session_interface
             session = interface.open_session(self.app, self.request)
             if session is None:
                 session = interface.make_null_session(self.app)
-            self._session = session
+            self._opened_session = session
+        return session
+
+    @property
+    def session(self) -> SessionMixin:
+        """The session; reaching it marks it accessed (the response then varies on Cookie)."""
+        session = self._opened_session
+        if session is None:
+            session = self._open_session()
+        session.accessed = True
         return session
 
     @session.setter
     def session(self, value: SessionMixin | None) -> None:
-        self._session = value
+        self._opened_session = value
+
+    @property
+    def _session(self) -> SessionMixin:
+        """The session without marking it accessed (Flask's attribute of that name)."""
+        return self._open_session()
+
+    @_session.setter
+    def _session(self, value: SessionMixin | None) -> None:
+        self._opened_session = value
 
     @property
     def session_opened(self) -> bool:
         """Whether anything read the session during this request."""
-        return self._session is not None
+        return self._opened_session is not None
 
     def copy(self) -> RequestContext:
         """A new context for the same request and session, for use in another thread."""
         return self.__class__(
-            self.app, environ=self.request.environ, request=self.request, session=self._session
+            self.app, environ=self.request.environ, request=self.request, session=self._opened_session
         )
 
     def match_request(self) -> None:

@@ -16,6 +16,7 @@ import typing as t
 from copy import deepcopy as _copy_deepcopy
 from datetime import datetime
 from itertools import repeat as _itertools_repeat
+from collections.abc import MutableSet as _AbstractMutableSet
 
 __all__ = [
     "iter_multi_items",
@@ -612,6 +613,11 @@ class ImmutableOrderedMultiDict(ImmutableMultiDictMixin, OrderedMultiDict):  # t
 
     def __copy__(self) -> ImmutableOrderedMultiDict:
         return self
+
+
+# Werkzeug 3.1 keeps the ordered variants under these private names too.
+_OrderedMultiDict = OrderedMultiDict
+_ImmutableOrderedMultiDict = ImmutableOrderedMultiDict
 
 
 class CombinedMultiDict(ImmutableMultiDictMixin, MultiDict):  # type: ignore[misc]
@@ -1251,9 +1257,11 @@ class FileMultiDict(MultiDict):
 # -- header sets -----------------------------------------------------------
 
 
-class HeaderSet:
+class HeaderSet(_AbstractMutableSet):
     """A case-insensitive, ordered set of header tokens (Allow, Vary,
-    Content-Language, ...).  ``on_update(self)`` runs after each change."""
+    Content-Language, ...).  ``on_update(self)`` runs after each change.
+    It is a :class:`~collections.abc.MutableSet`: it compares equal to a
+    set with the same tokens and supports ``&``, ``|``, ``<=``..."""
 
     def __init__(self, headers: t.Iterable[str] | None = None, on_update: t.Callable | None = None) -> None:
         self._headers = list(headers or ())
@@ -1866,7 +1874,8 @@ def _cache_control_directive(key: str, empty: t.Any, value_type: t.Any) -> prope
         elif value is True:
             self[key] = None
         elif value_type is not None:
-            self[key] = value_type(value)
+            # Stored as header text, like a parsed header would hold it.
+            self[key] = str(value_type(value))
         else:
             self[key] = value
 
@@ -1884,6 +1893,10 @@ class _CacheControlBase(UpdateDictMixin, dict):
         dict.__init__(self, values or ())
         self.on_update = on_update
         self.provided = values is not None
+
+    # Werkzeug exposes its directive-property factory here for subclasses
+    # that add directives: ``cache_property(key, empty, type)``.
+    cache_property = staticmethod(_cache_control_directive)
 
     no_cache = _cache_control_directive("no-cache", True, bool)
     no_store = _cache_control_directive("no-store", None, bool)

@@ -6,8 +6,8 @@ multipart parser reads the body in fixed-size chunks and never holds the
 whole body in memory: file parts go to a stream factory, text fields are
 kept in memory up to ``max_form_memory_size``.  The helpers that limit the
 WSGI input to its Content-Length (Werkzeug's ``wsgi.get_input_stream`` and
-``LimitedStream``) live here too, privately, because the form parser and the
-request both need them.
+``wsgi.LimitedStream``) live here too, because the form parser and the
+request both need them; :mod:`microflask.wsgi` re-exports them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import sys
 import typing as t
 from urllib.parse import unquote
 
@@ -23,8 +24,17 @@ from microflask.exceptions import ClientDisconnected, RequestEntityTooLarge
 from microflask.http import parse_options_header
 
 __all__ = [
+    "Data",
+    "Epilogue",
+    "Field",
+    "File",
     "FormDataParser",
+    "LimitedStream",
+    "MultipartDecoder",
+    "MultipartEncoder",
     "MultiPartParser",
+    "NeedData",
+    "Preamble",
     "default_stream_factory",
     "parse_form_data",
 ]
@@ -74,70 +84,98 @@ def _content_length_from_environ(environ: t.Mapping[str, t.Any]) -> int | None:
     value = environ.get("CONTENT_LENGTH")
     if value is None:
         return None
-    try:
-        return max(0, int(value))
-    except (ValueError, TypeError):
-        return 0
+    if type(value) is str and value.isdigit() and value.isascii():
+        return int(value)
+    # ``int()`` would also take "+1", "1_0" and non-ASCII digits: those, like
+    # anything else that is not plain digits, count as no body.
+    value = str(value).strip()
+    if value.isdigit() and value.isascii():
+        return int(value)
+    return 0
 
 
-class _LimitedInputStream(io.RawIOBase):
-    """Reads at most ``limit`` bytes from a WSGI input stream.
+_LIMITED_STREAM_CHUNK = 64 * 1024
 
-    With ``is_max`` the limit is a ceiling (``max_content_length`` on a
-    terminated stream of unknown length): more data than that is a 413.
-    Without it the limit is the announced length, and a stream that ends
-    early means the client went away (400 ``ClientDisconnected``).
+
+class LimitedStream(io.RawIOBase):
+    """Read at most ``limit`` bytes from ``stream``.
+
+    A stream that ends (or closes) before the limit means the client went
+    away: :meth:`on_disconnect` raises ``ClientDisconnected``.  Reading once
+    the limit is reached calls :meth:`on_exhausted`, which returns nothing,
+    unless ``is_max`` says the limit is a ceiling and more data follows
+    (``RequestEntityTooLarge``).
     """
 
     def __init__(self, stream: t.Any, limit: int, is_max: bool = False) -> None:
         self._stream = stream
-        self._remaining = limit
+        self._pos = 0
         self.limit = limit
-        self._is_max = is_max
+        self._limit_is_max = is_max
+
+    @property
+    def is_exhausted(self) -> bool:
+        """True once ``limit`` bytes have been read."""
+        return self._pos >= self.limit
+
+    def on_exhausted(self) -> None:
+        """Called on a read after the limit; a ceiling with more data is a 413."""
+        if self._limit_is_max and self._stream.read(1):
+            raise RequestEntityTooLarge()
+
+    def on_disconnect(self, error: Exception | None = None) -> None:
+        """Called when the input ends early or fails: raises ``ClientDisconnected``."""
+        raise ClientDisconnected()
+
+    def exhaust(self) -> None:
+        """Read and drop what is left up to the limit."""
+        while not self.is_exhausted:
+            if not self.read(_LIMITED_STREAM_CHUNK):
+                break
 
     def readable(self) -> bool:
         return True
 
-    @property
-    def is_exhausted(self) -> bool:
-        return self._remaining <= 0
-
-    def _check_over_ceiling(self) -> None:
-        # Reached the ceiling: any further byte from the client is too much.
-        if self._is_max and self._stream.read(1):
-            raise RequestEntityTooLarge()
+    def _read_upstream(self, size: int) -> bytes:
+        try:
+            data = self._stream.read(size)
+        except (OSError, ValueError) as error:
+            self.on_disconnect(error)
+            return b""
+        if not data and size:
+            if self._limit_is_max:
+                # A terminated stream shorter than the ceiling simply ended.
+                self.limit = self._pos
+                return b""
+            self.on_disconnect()
+            return b""
+        self._pos += len(data)
+        if self._limit_is_max and self._pos >= self.limit:
+            # Reached the ceiling: one more byte from the client is too much.
+            self.on_exhausted()
+        return data  # type: ignore[no-any-return]
 
     def read(self, size: int | None = -1) -> bytes:
-        remaining = self._remaining
-        if remaining <= 0:
-            if self._is_max:
-                self._check_over_ceiling()
+        if size is None or size < 0:
+            return self.readall()
+        if self.is_exhausted:
+            self.on_exhausted()
             return b""
-        if size is None or size < 0:
-            chunks = []
-            while remaining > 0:
-                chunk = self._stream.read(min(remaining, 65536))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
-            data = b"".join(chunks)
-        else:
-            data = self._stream.read(min(size, remaining))
-        self._remaining -= len(data)
-        if not data and size != 0:
-            if self._is_max:
-                return b""
-            raise ClientDisconnected()
-        if self._remaining <= 0 and self._is_max:
-            self._check_over_ceiling()
-        if size is None or size < 0:
-            if self._remaining > 0 and not self._is_max:
-                raise ClientDisconnected()
-        return data
+        if size == 0:
+            return b""
+        return self._read_upstream(min(size, self.limit - self._pos))
 
     def readall(self) -> bytes:
-        return self.read(-1)
+        if self.is_exhausted:
+            self.on_exhausted()
+            return b""
+        chunks = []
+        while not self.is_exhausted:
+            data = self._read_upstream(min(_LIMITED_STREAM_CHUNK, self.limit - self._pos))
+            if not data:
+                break
+            chunks.append(data)
+        return b"".join(chunks)
 
     def readinto(self, buffer: t.Any) -> int:
         data = self.read(len(buffer))
@@ -145,27 +183,29 @@ class _LimitedInputStream(io.RawIOBase):
         return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:
-        remaining = self._remaining
-        if remaining <= 0:
+        if self.is_exhausted:
+            self.on_exhausted()
             return b""
+        remaining = self.limit - self._pos
         if size is None or size < 0 or size > remaining:
             size = remaining
-        line = self._stream.readline(size)
-        if not line:
-            if self._is_max:
-                return b""
-            raise ClientDisconnected()
-        self._remaining -= len(line)
-        return line
+        read_line = getattr(self._stream, "readline", None)
+        if read_line is None:
+            return super().readline(size)
+        try:
+            line = read_line(size)
+        except (OSError, ValueError) as error:
+            self.on_disconnect(error)
+            return b""
+        if not line and size:
+            if not self._limit_is_max:
+                self.on_disconnect()
+            return b""
+        self._pos += len(line)
+        return line  # type: ignore[no-any-return]
 
     def tell(self) -> int:
-        return self.limit - self._remaining
-
-    def exhaust(self) -> None:
-        """Read and discard what is left, so the server can reuse the socket."""
-        while self._remaining > 0:
-            if not self.read(65536):
-                break
+        return self._pos
 
 
 def _get_input_stream_for_environ(
@@ -184,13 +224,13 @@ def _get_input_stream_for_environ(
         raise RequestEntityTooLarge()
     if environ.get("wsgi.input_terminated"):
         if max_content_length is not None:
-            return _LimitedInputStream(stream, max_content_length, is_max=True)
+            return LimitedStream(stream, max_content_length, is_max=True)
         return stream
     if content_length is None:
         # Chunked or unannounced body on a server that does not terminate the
         # input: reading it could block forever, so it counts as empty.
         return io.BytesIO()
-    return _LimitedInputStream(stream, content_length)
+    return LimitedStream(stream, content_length)
 
 
 # --- where uploaded files go ------------------------------------------------
@@ -209,6 +249,11 @@ def default_stream_factory(
         return io.BytesIO()
     import tempfile
 
+    # ``formparser.SpooledTemporaryFile = None`` (as with Werkzeug) means a
+    # plain temporary file, for platforms where spooling misbehaves.
+    module = sys.modules.get(__name__)
+    if module is not None and vars(module).get("SpooledTemporaryFile", True) is None:
+        return t.cast(t.IO[bytes], tempfile.TemporaryFile("rb+"))
     return t.cast(
         t.IO[bytes],
         tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY_UPLOAD_LIMIT, mode="rb+"),
@@ -684,3 +729,281 @@ def parse_form_data(
         silent=silent,
         max_form_parts=max_form_parts,
     ).parse_from_environ(environ)
+
+
+# --- sans-IO multipart events (Werkzeug's ``sansio.multipart``) ---------------
+
+
+class _MultipartEvent:
+    """Base of the decoder's events: compared and shown by their fields."""
+
+    __slots__ = ()
+
+    def _fields(self) -> tuple[t.Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, repr(self._fields())))
+
+    def __repr__(self) -> str:
+        args = ", ".join("%s=%r" % (name, getattr(self, name)) for name in self.__slots__)
+        return "%s(%s)" % (type(self).__name__, args)
+
+
+class NeedData(_MultipartEvent):
+    """More bytes must be passed to ``receive_data`` before the next event."""
+
+    __slots__ = ()
+
+
+class Preamble(_MultipartEvent):
+    """Bytes before the first boundary (usually empty)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+class Field(_MultipartEvent):
+    """A form field part begins; its value follows as ``Data`` events."""
+
+    __slots__ = ("name", "headers")
+
+    def __init__(self, name: str, headers: Headers) -> None:
+        self.name = name
+        self.headers = headers
+
+
+class File(_MultipartEvent):
+    """A file upload part begins; its content follows as ``Data`` events."""
+
+    __slots__ = ("name", "filename", "headers")
+
+    def __init__(self, name: str, filename: str, headers: Headers) -> None:
+        self.name = name
+        self.filename = filename
+        self.headers = headers
+
+
+class Data(_MultipartEvent):
+    """A piece of the current part's body; ``more_data`` is False on the last."""
+
+    __slots__ = ("data", "more_data")
+
+    def __init__(self, data: bytes, more_data: bool) -> None:
+        self.data = data
+        self.more_data = more_data
+
+
+class Epilogue(_MultipartEvent):
+    """Bytes after the closing boundary."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+_SANSIO_PREAMBLE = 0
+_SANSIO_PART = 1
+_SANSIO_DATA = 2
+_SANSIO_EPILOGUE = 3
+_SANSIO_COMPLETE = 4
+
+
+class MultipartDecoder:
+    """Turn multipart bytes, fed in any pieces, into events.
+
+    Call ``receive_data(chunk)`` as bytes arrive (``None`` at the end), then
+    ``next_event()`` until it returns :class:`NeedData` (or, at the end,
+    :class:`Epilogue`).  Events: :class:`Preamble`, :class:`Field` or
+    :class:`File`, one or more :class:`Data` per part, :class:`Epilogue`.
+    """
+
+    def __init__(
+        self,
+        boundary: bytes,
+        max_form_memory_size: int | None = None,
+        *,
+        max_parts: int | None = None,
+    ) -> None:
+        self.buffer = bytearray()
+        self.complete = False
+        self.max_form_memory_size = max_form_memory_size
+        self.max_parts = max_parts
+        self.state = _SANSIO_PREAMBLE
+        self.boundary = boundary
+        self._parts_decoded = 0
+        self._at_part_start = False
+        escaped = re.escape(boundary)
+        self._first_boundary_re = re.compile(
+            rb"(?:^|\r\n|\n)--" + escaped + rb"(--)?[ \t]*(?:\r\n|\n)", re.S
+        )
+        self._delimiter = b"\r\n--" + boundary
+
+    def last_newline(self, data: bytes) -> int:
+        """Where a trailing line break (that may start a boundary) begins."""
+        position = data.rfind(b"\r\n", max(0, len(data) - len(self._delimiter)))
+        if position != -1:
+            return position
+        if data.endswith(b"\r"):
+            return len(data) - 1
+        return len(data)
+
+    def receive_data(self, data: bytes | None) -> None:
+        if data is None:
+            self.complete = True
+        elif self.max_form_memory_size is not None and (
+            len(self.buffer) + len(data) > self.max_form_memory_size
+        ):
+            raise RequestEntityTooLarge()
+        else:
+            self.buffer.extend(data)
+
+    def _take(self, end: int) -> bytes:
+        data = bytes(self.buffer[:end])
+        del self.buffer[:end]
+        return data
+
+    def _next_preamble_event(self) -> _MultipartEvent:
+        match = self._first_boundary_re.search(self.buffer)
+        if match is None:
+            closing = b"--" + self.boundary + b"--"
+            if self.complete and bytes(self.buffer).strip().endswith(closing):
+                self.state = _SANSIO_EPILOGUE
+                return Preamble(self._take(self.buffer.rfind(closing)))
+            if self.complete:
+                raise ValueError("Invalid form-data cannot parse beyond preamble")
+            return NeedData()
+        preamble = bytes(self.buffer[: match.start()])
+        del self.buffer[: match.end()]
+        self.state = _SANSIO_EPILOGUE if match.group(1) else _SANSIO_PART
+        return Preamble(preamble)
+
+    def _next_part_event(self) -> _MultipartEvent:
+        if self.buffer.startswith(b"\r\n"):
+            block_end, skip = 0, 2
+        else:
+            block_end = self.buffer.find(b"\r\n\r\n")
+            skip = 4
+            if block_end == -1:
+                if self.complete:
+                    raise ValueError("Unexpected end of file in part headers")
+                return NeedData()
+        headers = _parse_multipart_part_headers(bytes(self.buffer[:block_end]))
+        # The blank line's CRLF is kept: the body begins where a boundary may.
+        del self.buffer[: block_end + skip - 2]
+        self._at_part_start = True
+        self._parts_decoded += 1
+        if self.max_parts is not None and self._parts_decoded > self.max_parts:
+            raise RequestEntityTooLarge()
+        self.state = _SANSIO_DATA
+        _kind, options = parse_options_header(headers.get("Content-Disposition", ""))
+        name = options.get("name", "")
+        filename = _filename_from_disposition_options(options)
+        if filename is not None:
+            return File(name, filename, headers)
+        return Field(name, headers)
+
+    def _next_data_event(self) -> _MultipartEvent:
+        buffer = self.buffer
+        delimiter = self._delimiter
+        at = buffer.find(delimiter)
+        if at == -1:
+            if self.complete:
+                raise ValueError("Unexpected end of file in a part body")
+            # Hold back a trailing line break: it may begin the next boundary.
+            keep_from = self.last_newline(bytes(buffer))
+            if keep_from <= (2 if self._at_part_start else 0):
+                return NeedData()
+            return Data(self._data_without_lead(keep_from), True)
+        rest = bytes(buffer[at + len(delimiter) :])
+        if rest.startswith(b"--"):
+            data = self._data_without_lead(at)
+            del self.buffer[: len(delimiter) + 2]
+            if self.buffer.startswith(b"\r\n"):
+                del self.buffer[:2]
+            self.state = _SANSIO_EPILOGUE
+            return Data(data, False)
+        padded = rest.lstrip(b" \t")
+        if padded.startswith((b"\r\n", b"\n")):
+            data = self._data_without_lead(at)
+            line_end = len(rest) - len(padded) + (2 if padded.startswith(b"\r") else 1)
+            del self.buffer[: len(delimiter) + line_end]
+            self.state = _SANSIO_PART
+            return Data(data, False)
+        if self.complete:
+            raise ValueError("Unexpected end of file after a boundary")
+        # The boundary is not confirmed yet: pass on what comes before it.
+        if at <= (2 if self._at_part_start else 0):
+            return NeedData()
+        return Data(self._data_without_lead(at), True)
+
+    def _data_without_lead(self, end: int) -> bytes:
+        """Take ``end`` bytes of body; a part's body starts after the header CRLF."""
+        data = self._take(end)
+        if self._at_part_start:
+            self._at_part_start = False
+            return data[2:]
+        return data
+
+    def next_event(self) -> _MultipartEvent:
+        state = self.state
+        if state == _SANSIO_PREAMBLE:
+            return self._next_preamble_event()
+        if state == _SANSIO_PART:
+            return self._next_part_event()
+        if state == _SANSIO_DATA:
+            return self._next_data_event()
+        if state == _SANSIO_EPILOGUE and self.complete:
+            self.state = _SANSIO_COMPLETE
+            return Epilogue(self._take(len(self.buffer)))
+        return NeedData()
+
+
+class MultipartEncoder:
+    """Turn the decoder's events back into multipart bytes (``send_event``)."""
+
+    def __init__(self, boundary: bytes) -> None:
+        self.boundary = boundary
+        self._part_started = False
+
+    def send_event(self, event: _MultipartEvent) -> bytes:
+        if isinstance(event, Preamble):
+            return event.data
+        if isinstance(event, (Field, File)):
+            out = b"\r\n--" + self.boundary + b"\r\n"
+            disposition = 'form-data; name="%s"' % event.name
+            if isinstance(event, File):
+                disposition += '; filename="%s"' % event.filename
+            lines = ["Content-Disposition: " + disposition]
+            for key, value in event.headers.items():
+                if key.lower() != "content-disposition":
+                    lines.append("%s: %s" % (key, value))
+            self._part_started = True
+            return out + "".join(line + "\r\n" for line in lines).encode()
+        if isinstance(event, Data):
+            if self._part_started:
+                self._part_started = False
+                # The blank line after the headers, unless the body is empty.
+                return b"\r\n" + event.data if event.data else event.data
+            return event.data
+        if isinstance(event, Epilogue):
+            return b"\r\n--" + self.boundary + b"--\r\n" + event.data
+        raise ValueError("Cannot encode %r" % (event,))
+
+
+def __getattr__(name: str) -> t.Any:
+    # ``SpooledTemporaryFile`` is looked up (and may be patched) here, but
+    # ``tempfile`` is only imported when someone asks for it.
+    if name == "SpooledTemporaryFile":
+        from tempfile import SpooledTemporaryFile
+
+        return SpooledTemporaryFile
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

@@ -70,10 +70,14 @@ def stream_with_context(generator_or_function: t.Any) -> t.Any:
                 "'stream_with_context' can only be used when a request context is"
                 " active, such as in a view function."
             )
-        with ctx:
-            # Runs up to here when the response is made, so the context is
-            # captured while it is still active; the rest runs while streaming.
-            yield None
+        app_ctx = _cv_app.get()
+        # Runs up to here when the response is made, so the contexts are
+        # captured while still active.  They are pushed only once streaming
+        # starts, in the context that iterates: an async view runs in its
+        # own task, whose context variables the server never sees.
+        yield None
+        # The app context first, so the request context does not push a new one.
+        with app_ctx, ctx:
             try:
                 yield from gen
             finally:

@@ -327,6 +327,8 @@ def parse_dict_header(value: str) -> dict[str, str | None]:
         if not key:
             continue
         if not has_value:
+            if len(key) >= 2 and key[0] == key[-1] == '"':
+                key = unquote_header_value(key)
             result[key] = None
             continue
         item_value = item_value.strip()
@@ -394,6 +396,9 @@ def parse_options_header(value: str | None) -> tuple[str, dict[str, str]]:
         fully_quoted = quoted is not None and charset_prefix is None
         if quoted is not None:
             option_value = (charset_prefix or "") + _option_backslash_escape_re.sub(r"\1", quoted)
+            if "%22" in option_value:
+                # Browsers send a quote inside a quoted filename as %22.
+                option_value = option_value.replace("%22", '"')
         else:
             option_value = token
         if index is not None:
@@ -868,7 +873,8 @@ _cookie_pair_re = re.compile(
     ([^=;]*)                         # name, possibly empty
     (?:\s*=\s*
         (
-            "(?:[^\\"]|\\.)*"        # quoted value (may hold ';')
+            "(?:\\.|[^\\])*?"         # quoted value (may hold ';'), only
+            (?=\s*(?:;|\Z))             # when the pair ends right after it
           | [^;]*                    # or anything up to ';'
         )
     )?

@@ -14,78 +14,78 @@ import math
 import operator
 import typing as t
 
-__all__ = ["Local", "LocalStack", "LocalProxy", "release_local"]
+__all__ = ["Local", "LocalStack", "LocalProxy", "LocalManager", "release_local"]
 
 
 class Local:
     """A namespace whose attributes are private to the current context."""
 
-    __slots__ = ("_local_storage",)
+    __slots__ = ("_storage",)
 
     def __init__(self, context_var: contextvars.ContextVar | None = None) -> None:
         if context_var is None:
             context_var = contextvars.ContextVar("microflask.Local<%d>" % id(self))
-        object.__setattr__(self, "_local_storage", context_var)
+        object.__setattr__(self, "_storage", context_var)
 
     def __iter__(self) -> t.Iterator[tuple[str, t.Any]]:
-        return iter(self._local_storage.get({}).items())
+        return iter(self._storage.get({}).items())
 
     def __call__(self, name: str, *, unbound_message: str | None = None) -> LocalProxy:
         return LocalProxy(self, name, unbound_message=unbound_message)
 
     def __release_local__(self) -> None:
-        self._local_storage.set({})
+        self._storage.set({})
 
     def __getattr__(self, name: str) -> t.Any:
-        values = self._local_storage.get({})
+        values = self._storage.get({})
         try:
             return values[name]
         except KeyError:
             raise AttributeError(name) from None
 
     def __setattr__(self, name: str, value: t.Any) -> None:
-        values = self._local_storage.get({}).copy()
+        values = self._storage.get({}).copy()
         values[name] = value
-        self._local_storage.set(values)
+        self._storage.set(values)
 
     def __delattr__(self, name: str) -> None:
-        values = self._local_storage.get({}).copy()
+        values = self._storage.get({}).copy()
         try:
             del values[name]
         except KeyError:
             raise AttributeError(name) from None
-        self._local_storage.set(values)
+        self._storage.set(values)
 
 
 class LocalStack:
     """A stack of objects private to the current context; ``top`` is the last pushed."""
 
-    __slots__ = ("_stack_storage",)
+    __slots__ = ("_storage",)
 
     def __init__(self, context_var: contextvars.ContextVar | None = None) -> None:
         if context_var is None:
             context_var = contextvars.ContextVar("microflask.LocalStack<%d>" % id(self))
-        self._stack_storage = context_var
+        self._storage = context_var
 
     def __release_local__(self) -> None:
-        self._stack_storage.set([])
+        self._storage.set([])
 
     def push(self, obj: t.Any) -> list:
-        stack = self._stack_storage.get([]).copy()
+        stack = self._storage.get([]).copy()
         stack.append(obj)
-        self._stack_storage.set(stack)
+        self._storage.set(stack)
         return stack
 
     def pop(self) -> t.Any:
-        stack = self._stack_storage.get([])
+        stack = self._storage.get([])
         if not stack:
             return None
-        self._stack_storage.set(stack[:-1])
+        self._storage.set(stack[:-1])
         return stack[-1]
 
     @property
     def top(self) -> t.Any:
-        stack = self._stack_storage.get([])
+        stack = self._storage.get([])
         return stack[-1] if stack else None
 
     def __call__(self, name: str | None = None, *, unbound_message: str | None = None) -> LocalProxy:
@@ -95,6 +95,46 @@ class LocalStack:
 def release_local(local: Local | LocalStack) -> None:
     """Forget everything ``local`` holds in the current context."""
     local.__release_local__()
+
+
+class LocalManager:
+    """Releases a group of :class:`Local` / :class:`LocalStack` objects at
+    the end of each request when its middleware wraps a WSGI app.
+
+    With context variables the values vanish with the context anyway; this
+    remains for code written against the older threading model."""
+
+    def __init__(self, locals: t.Any = None) -> None:
+        if locals is None:
+            self.locals: list[t.Any] = []
+        elif isinstance(locals, (Local, LocalStack)):
+            self.locals = [locals]
+        else:
+            self.locals = list(locals)
+
+    def cleanup(self) -> None:
+        """Release every managed local in the current context."""
+        for local in self.locals:
+            release_local(local)
+
+    def make_middleware(self, app: t.Callable) -> t.Callable:
+        """Wrap a WSGI ``app`` so the locals are released once its response
+        iterable is closed."""
+        from microflask.wsgi import ClosingIterator
+
+        def application(environ: t.Any, start_response: t.Callable) -> t.Any:
+            return ClosingIterator(app(environ, start_response), self.cleanup)
+
+        return application
+
+    def middleware(self, func: t.Callable) -> t.Callable:
+        """Decorator form of :meth:`make_middleware`."""
+        import functools
+
+        return functools.update_wrapper(self.make_middleware(func), func)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} storages: {len(self.locals)}>"
 
 
 _UNBOUND_DEFAULT = "object is not bound"
@@ -189,18 +229,40 @@ class _ProxyMethod:
         return self.__get__(proxy, type(proxy))(*args, **kwargs)
 
 
+def _call_proxied(obj: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
+    # Calling through the object itself: a non-callable gives Python's own
+    # "object is not callable" TypeError.
+    return obj(*args, **kwargs)
+
+
 def _reflected(op: t.Callable) -> t.Callable:
     return lambda obj, other: op(other, obj)
 
 
-def _in_place(op: t.Callable) -> t.Callable:
-    # Augmented assignment on a proxy returns the result; it cannot rebind the
-    # object the proxy points at.
-    return op
+class _ProxyInPlaceMethod(_ProxyMethod):
+    """An augmented assignment (``p += x``): applied to the proxied object,
+    and the name stays bound to the proxy rather than to the result."""
+
+    __slots__ = ()
+
+    def __get__(self, proxy: t.Any, owner: type | None = None) -> t.Any:
+        if proxy is None:
+            return self
+        obj = object.__getattribute__(proxy, "_get_current_object")()
+        in_place = self.forward
+
+        def apply_in_place(other: t.Any) -> t.Any:
+            in_place(obj, other)  # type: ignore[misc]
+            return proxy
+
+        return apply_in_place
+
+
 
 
 class LocalProxy:
-    """Forward (almost) every operation to the object bound in the current context.
+    """A proxy that forwards (almost) every operation to the object bound
+    in the current context.
 
     ``LocalProxy(context_var)`` proxies the value of a ContextVar,
     ``LocalProxy(context_var, "attr")`` an attribute of it; a ``Local``, a
@@ -233,6 +295,13 @@ class LocalProxy:
             return _object_getattribute(self, name)
         if name == "__wrapped__":
             return _object_getattribute(self, "_LocalProxy__wrapped")
+        if name == "__doc__":
+            # The proxied object's, or the proxy's own when nothing is bound.
+            try:
+                obj = _object_getattribute(self, "_get_current_object")()
+            except RuntimeError:
+                return type(self).__doc__
+            return getattr(obj, name)
         return getattr(_object_getattribute(self, "_get_current_object")(), name)
 
     def __setattr__(self, name: str, value: t.Any) -> None:
@@ -279,7 +348,7 @@ class LocalProxy:
     __gt__ = _ProxyMethod(operator.gt)
     __ge__ = _ProxyMethod(operator.ge)
     __hash__ = _ProxyMethod(hash)  # type: ignore[assignment]
-    __call__ = _ProxyMethod()
+    __call__ = _ProxyMethod(_call_proxied)
     __len__ = _ProxyMethod(len)
     __length_hint__ = _ProxyMethod(operator.length_hint)
     __getitem__ = _ProxyMethod(operator.getitem)
@@ -317,14 +386,21 @@ class LocalProxy:
     __rand__ = _ProxyMethod(_reflected(operator.and_))
     __rxor__ = _ProxyMethod(_reflected(operator.xor))
     __ror__ = _ProxyMethod(_reflected(operator.or_))
-    __iadd__ = _ProxyMethod(_in_place(operator.iadd))
-    __isub__ = _ProxyMethod(_in_place(operator.isub))
-    __imul__ = _ProxyMethod(_in_place(operator.imul))
-    __itruediv__ = _ProxyMethod(_in_place(operator.itruediv))
-    __ifloordiv__ = _ProxyMethod(_in_place(operator.ifloordiv))
-    __imod__ = _ProxyMethod(_in_place(operator.imod))
-    __ior__ = _ProxyMethod(_in_place(operator.ior))
-    __iand__ = _ProxyMethod(_in_place(operator.iand))
+    __iadd__ = _ProxyInPlaceMethod(operator.iadd)
+    __isub__ = _ProxyInPlaceMethod(operator.isub)
+    __imul__ = _ProxyInPlaceMethod(operator.imul)
+    __itruediv__ = _ProxyInPlaceMethod(operator.itruediv)
+    __ifloordiv__ = _ProxyInPlaceMethod(operator.ifloordiv)
+    __imod__ = _ProxyInPlaceMethod(operator.imod)
+    __ior__ = _ProxyInPlaceMethod(operator.ior)
+    __iand__ = _ProxyInPlaceMethod(operator.iand)
+    __ixor__ = _ProxyInPlaceMethod(operator.ixor)
+    __imatmul__ = _ProxyInPlaceMethod(operator.imatmul)
+    __ipow__ = _ProxyInPlaceMethod(operator.ipow)
+    __ilshift__ = _ProxyInPlaceMethod(operator.ilshift)
+    __irshift__ = _ProxyInPlaceMethod(operator.irshift)
+    __instancecheck__ = _ProxyMethod(lambda cls, instance: isinstance(instance, cls))
+    __subclasscheck__ = _ProxyMethod(lambda cls, subclass: issubclass(subclass, cls))
     __neg__ = _ProxyMethod(operator.neg)
     __pos__ = _ProxyMethod(operator.pos)
     __abs__ = _ProxyMethod(abs)
@@ -362,4 +438,4 @@ def _proxy_class_own_names(cls: type) -> frozenset[str]:
     return names
 
 
-_local_proxy_own_names = _proxy_class_own_names(LocalProxy)
+_local_proxy_own_names = _proxy_class_own_names(LocalProxy) - {"__doc__"}

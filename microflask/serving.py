@@ -23,12 +23,16 @@ import typing as t
 # BaseWSGIServer, ThreadedWSGIServer, ForkingWSGIServer and WSGIRequestHandler
 # are importable too; they are built on first access (see ``__getattr__``).
 __all__ = [
+    "DechunkedInput",
     "generate_adhoc_ssl_context",
+    "generate_adhoc_ssl_pair",
     "get_interface_ip",
     "get_sockaddr",
     "is_running_from_reloader",
+    "is_ssl_error",
     "load_ssl_context",
     "make_server",
+    "make_ssl_devcert",
     "run_app",
     "run_simple",
     "select_address_family",
@@ -125,6 +129,25 @@ def generate_adhoc_ssl_context() -> t.Any:
         " -nodes -keyout key.pem -out cert.pem -days 365 -subj /CN=localhost') and pass"
         " ssl_context=('cert.pem', 'key.pem')."
     )
+
+
+def generate_adhoc_ssl_pair(cn: str | None = None) -> t.Any:
+    """Werkzeug makes a throw-away certificate and key here; that needs ``cryptography``."""
+    return generate_adhoc_ssl_context()
+
+
+def make_ssl_devcert(base_path: str, host: str | None = None, cn: str | None = None) -> t.Any:
+    """Werkzeug writes a development certificate here; that needs ``cryptography``."""
+    return generate_adhoc_ssl_context()
+
+
+def is_ssl_error(error: BaseException | None = None) -> bool:
+    """True when ``error`` (default: the exception being handled) is a TLS error."""
+    import ssl
+
+    if error is None:
+        error = sys.exc_info()[1]
+    return isinstance(error, ssl.SSLError)
 
 
 def _resolve_ssl_context(ssl_context: t.Any) -> t.Any:
@@ -249,6 +272,10 @@ class _ChunkedRequestBody(_LimitedRequestBody):
             if total > limit:
                 return False
         return True
+
+
+# Werkzeug's name for the chunked-body reader.
+DechunkedInput = _ChunkedRequestBody
 
 
 # -- the server classes (built on first use: http.server is heavy) --------------------------

@@ -57,29 +57,20 @@ class SessionMixin(MutableMapping):
 def _mark_session_changed(session: SecureCookieSession) -> None:
     """The change callback of every cookie session (one function for all)."""
     session.modified = True
-    session.accessed = True
 
 
 class SecureCookieSession(CallbackDict, SessionMixin):
-    """The dict kept in the signed cookie; tracks reads and changes."""
+    """The dict kept in the signed cookie; tracks changes.
+
+    Reads are tracked by the request context: reaching ``session`` marks it
+    ``accessed``, whatever is done with it afterwards.
+    """
 
     modified = False
     accessed = False
 
     def __init__(self, initial: t.Any = None) -> None:
         super().__init__(initial, _mark_session_changed)
-
-    def __getitem__(self, key: str) -> t.Any:
-        self.accessed = True
-        return super().__getitem__(key)
-
-    def get(self, key: str, default: t.Any = None) -> t.Any:
-        self.accessed = True
-        return super().get(key, default)
-
-    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
-        self.accessed = True
-        return super().setdefault(key, default)
 
 
 class NullSession(SecureCookieSession):

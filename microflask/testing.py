@@ -186,6 +186,17 @@ def _path_text_for_builder(path: str) -> str:
     return path.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
 
 
+def _idna_netloc_for_builder(netloc: str) -> str:
+    """A host given as text (``☃.net:8080``) in its ASCII form, as a client sends it."""
+    userinfo, at, hostport = netloc.rpartition("@")
+    host, colon, port = hostport.partition(":")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        host = quote(host, safe="")
+    return quote(userinfo, safe=":%") + at + host + colon + port
+
+
 def _is_file_value(value: t.Any) -> bool:
     return isinstance(value, (tuple, dict)) or hasattr(value, "read")
 
@@ -238,7 +249,9 @@ class EnvironBuilder:
             path = path.decode("latin-1")
         self.request_uri = path
         split_path = urlsplit(path)
-        if query_string is None and "?" in path:
+        if "?" in path:
+            if query_string is not None:
+                raise ValueError("Query string is defined in the path and as an argument")
             query_string = split_path.query
         self.path = quote(split_path.path, safe="/:@!$&'()*+,;=~%")
         if base_url is None and split_path.scheme and split_path.netloc:
@@ -370,6 +383,8 @@ class EnvironBuilder:
             if query or fragment:
                 raise ValueError("base url must not contain a query string or fragment")
             script_root = unquote(script_root)
+            if not netloc.isascii():
+                netloc = _idna_netloc_for_builder(netloc)
         self.script_root = script_root.rstrip("/")
         self.host = netloc
         self.url_scheme = scheme
@@ -1301,8 +1316,11 @@ class FlaskClient(Client):
         self._context_stack.close()
         response = super().open(request, buffered=buffered, follow_redirects=follow_redirects)
         response.json_module = self.application.json  # type: ignore[attr-defined]
-        while self._new_contexts:
-            self._context_stack.enter_context(self._new_contexts.pop())
+        # Re-enter in the order the requests kept them, so after redirects the
+        # last request's context is the current one.
+        for context in self._new_contexts:
+            self._context_stack.enter_context(context)
+        self._new_contexts.clear()
         return response
 
     def __enter__(self) -> FlaskClient:

@@ -56,6 +56,20 @@ def _decode_host_idna(host: str) -> str:
         return host
 
 
+def _unsplit_keeping_empty_authority(
+    original: str, scheme: str, netloc: str, path: str, query: str, fragment: str
+) -> str:
+    """``urlunsplit``, but an empty authority (``itms-services://?x``) keeps
+    its ``//`` even for schemes the stdlib does not know."""
+    url = urlunsplit((scheme, netloc, path, query, fragment))
+    if netloc:
+        return url
+    prefix_length = len(scheme) + 1 if scheme else 0
+    if original.startswith("//", prefix_length) and not url.startswith("//", prefix_length):
+        url = f"{url[:prefix_length]}//{url[prefix_length:]}"
+    return url
+
+
 def iri_to_uri(iri: str) -> str:
     """Turn an IRI (Unicode URL) into an ASCII URI: the host is IDNA
     encoded, everything else percent-encoded as UTF-8.  Existing ``%XX``
@@ -67,7 +81,7 @@ def iri_to_uri(iri: str) -> str:
     netloc = parts.netloc
     if netloc:
         netloc = _iri_netloc_to_uri(parts)
-    return urlunsplit((parts.scheme, netloc, path, query, fragment))
+    return _unsplit_keeping_empty_authority(iri, parts.scheme, netloc, path, query, fragment)
 
 
 def _iri_netloc_to_uri(parts: t.Any) -> str:
@@ -134,7 +148,7 @@ def uri_to_iri(uri: str) -> str:
             if parts.password:
                 auth = f"{auth}:{_selective_unquote(parts.password, _userinfo_kept)}"
             netloc = f"{auth}@{netloc}"
-    return urlunsplit((parts.scheme, netloc, path, query, fragment))
+    return _unsplit_keeping_empty_authority(uri, parts.scheme, netloc, path, query, fragment)
 
 
 def url_quote(

@@ -67,6 +67,7 @@ from microflask.http import (
     remove_entity_headers,
     unquote_etag,
 )
+from microflask.utils import _valid_host_re
 
 __all__ = ["Request", "Response", "ResponseStream", "UserAgent"]
 
@@ -185,18 +186,9 @@ def _content_type_for_mimetype(mimetype: str) -> str:
     return content_type
 
 
-# Characters kept as they are when a decoded path or query is put back into
-# a URL; everything else ASCII is percent-encoded, non-ASCII stays readable.
+# Characters kept as they are when a decoded path is put back into a URL;
+# everything else ASCII is percent-encoded, non-ASCII stays readable.
 _URL_PATH_SAFE = "!$&'()*+,/:;=@%"
-_URL_QUERY_SAFE = "!$&'()*+,/:;=?@%"
-_utf8_escape_run_re = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
-
-
-def _decode_utf8_escape_run(match: t.Match[str]) -> str:
-    try:
-        return unquote_to_bytes(match.group(0)).decode("utf-8")
-    except UnicodeDecodeError:
-        return match.group(0)
 
 
 def _quote_for_iri(text: str, safe: str) -> str:
@@ -206,20 +198,44 @@ def _quote_for_iri(text: str, safe: str) -> str:
     return "".join(char if ord(char) > 127 else quote(char, safe=safe) for char in text)
 
 
-def _iri_from_query_string(query: str) -> str:
-    quoted = _quote_for_iri(query, _URL_QUERY_SAFE)
-    if "%" in quoted:
-        quoted = _utf8_escape_run_re.sub(_decode_utf8_escape_run, quoted)
-    return quoted
+# In a query shown as an IRI, escapes are decoded except where the decoded
+# character would change the meaning (``&``, ``=``, ``+``, ``#``, ``%``) or is
+# invisible (controls, space); bytes that are not UTF-8 stay ``%XX``.
+_query_iri_piece_re = re.compile(r"((?:%[0-9A-Fa-f]{2})+)|([\x00-\x20#\x7f\udc80-\udcff])")
+_query_iri_requote_re = re.compile(r"[\x00-\x20#%&+=\x7f\udc80-\udcff]")
+
+
+def _percent_escape_for_iri(match: t.Match[str]) -> str:
+    code = ord(match.group(0))
+    return "%%%02X" % (code - 0xDC00 if code >= 0xDC00 else code)
+
+
+def _query_iri_piece(match: t.Match[str]) -> str:
+    escapes = match.group(1)
+    if escapes is None:
+        return _percent_escape_for_iri(match)
+    text = unquote_to_bytes(escapes).decode("utf-8", "surrogateescape")
+    return _query_iri_requote_re.sub(_percent_escape_for_iri, text)
+
+
+def _iri_from_query_string(query: bytes) -> str:
+    """A raw query string as the readable part of ``request.url``."""
+    text = query.decode("utf-8", "surrogateescape")
+    return _query_iri_piece_re.sub(_query_iri_piece, text)
+
+
+# Every character here may stand in a Location header as it is.
+_uri_text_is_plain = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]*\Z").match
 
 
 def _iri_to_uri_text(value: str) -> str:
     """Make a header URL ASCII: IDNA host, other non-ASCII and spaces escaped."""
-    if value.isascii() and " " not in value:
+    if _uri_text_is_plain(value):
         return value
     scheme, sep, rest = value.partition("://")
+    head = ""
     if sep and "/" not in scheme and scheme.isascii():
-        netloc, slash, tail = rest.partition("/")
+        netloc, slash, value = rest.partition("/")
         if not netloc.isascii():
             userinfo, at, hostport = netloc.rpartition("@")
             host, colon, port = hostport.partition(":")
@@ -228,13 +244,9 @@ def _iri_to_uri_text(value: str) -> str:
             except UnicodeError:
                 host = quote(host, safe="")
             netloc = quote(userinfo, safe=":%") + at + host + colon + port
-        value = scheme + sep + netloc + slash + tail
-    return quote(value, safe="/:?#[]@!$&'()*+,;=%~")
-
-
-_valid_host_re = re.compile(
-    r"^(?:\[[0-9A-Fa-f:.]+(?:%[0-9A-Za-z.]+)?\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?$"
-)
+        head = scheme + sep + netloc + slash
+    # Brackets are quoted too: only an IPv6 host may carry them unescaped.
+    return head + quote(value, safe="/:?#@!$&'()*+,;=%~")
 
 
 def _host_from_environ(environ: t.Mapping[str, t.Any], scheme: str) -> str:
@@ -549,7 +561,7 @@ class Request:
             return self.base_url
         return "%s?%s" % (
             self.base_url,
-            _iri_from_query_string(query.decode("utf-8", "replace")),
+            _iri_from_query_string(query),
         )
 
     @_cached_wrapper_attribute
@@ -1724,6 +1736,10 @@ class Response:
                 self.headers.add("WWW-Authenticate", item.to_header())
         else:
             self.headers["WWW-Authenticate"] = value.to_header()
+
+    @www_authenticate.deleter
+    def www_authenticate(self) -> None:
+        self.headers.remove("WWW-Authenticate")
 
     def _csp_property_value(self, name: str) -> t.Any:
         from microflask.http import parse_csp_header

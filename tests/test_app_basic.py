@@ -678,3 +678,113 @@ def test_app_is_wsgi_and_wsgi_app_is_wrappable(app):
     rv = Client(validator(app)).get("/")
     assert rv.data == b"ok" and calls == ["/"]
     rv.close()
+
+
+def test_url_for_accepts_a_self_argument(app):
+    @app.route("/<self>")
+    def show(self):
+        return self
+
+    with app.test_request_context():
+        assert url_for("show", self="2") == "/2"
+        assert app.url_for("show", self="3") == "/3"
+
+
+def test_g_repr_names_the_flask_global(app):
+    with app.app_context():
+        assert repr(g) == "<flask.g of 'test_app_basic'>"
+
+
+def test_debug_post_to_slashless_url_explains_the_lost_form(app, monkeypatch):
+    from microflask.debughelpers import FormDataRoutingRedirect
+    from microflask.routing import RequestRedirect
+
+    app.debug = True
+
+    @app.route("/user/", methods=["GET", "POST"])
+    def user():
+        return request.form["status"]
+
+    client = app.test_client()
+    # The default 308 keeps the body: no error, the form arrives.
+    assert client.post("/user", data={"status": "ok"}, follow_redirects=True).data == b"ok"
+    monkeypatch.setattr(RequestRedirect, "code", 301)
+    with pytest.raises(FormDataRoutingRedirect) as info:
+        client.post("/user", data={"status": "lost"})
+    text = str(info.value)
+    assert "canonical URL 'http://localhost/user/'" in text
+    assert "defined with a trailing slash" in text
+    assert isinstance(info.value, AssertionError)
+    # GET requests, and apps not in debug mode, just get the redirect.
+    assert client.get("/user").status_code == 301
+    app.debug = False
+    assert client.post("/user", data={"status": "x"}).status_code == 301
+
+
+def test_debug_files_key_error_names_the_submitted_file_name(app):
+    from microflask.debughelpers import DebugFilesKeyError, attach_enctype_error_multidict
+
+    with app.test_request_context("/", method="POST", data={"upload": "notes.txt"}):
+        attach_enctype_error_multidict(request)
+        with pytest.raises(DebugFilesKeyError) as info:
+            request.files["upload"]
+        with pytest.raises(KeyError) as plain:
+            request.files["other"]
+    assert not isinstance(plain.value, DebugFilesKeyError)
+    text = str(info.value)
+    assert "no file contents were transmitted" in text
+    assert "This was submitted: 'notes.txt'" in text
+
+
+def test_stream_with_context_in_an_async_view(app):
+    from microflask import session, stream_with_context
+    from microflask.globals import request_ctx
+
+    app.secret_key = "streaming"
+
+    @app.route("/")
+    async def index():
+        session["word"] = "streamed"
+
+        @stream_with_context
+        def generate():
+            yield session["word"]
+
+        return app.response_class(generate())
+
+    client = app.test_client()
+    client.get("/").close()  # closed before reading: nothing leaks
+    assert client.get("/").data == b"streamed"
+    with client:
+        assert client.get("/").data == b"streamed"
+    assert not request_ctx
+
+
+def test_explain_template_loading_logs_every_loader(app, tmp_path, caplog):
+    import logging
+
+    from microflask import Blueprint, render_template
+    from microflask.templating import TemplateNotFound
+
+    (tmp_path / "app_templates").mkdir()
+    (tmp_path / "app_templates" / "page.html").write_text("app page")
+    (tmp_path / "bp_templates").mkdir()
+    app.template_folder = str(tmp_path / "app_templates")
+    bp = Blueprint("shop", "shop_module", template_folder=str(tmp_path / "bp_templates"))
+
+    @bp.route("/missing")
+    def missing():
+        return render_template("nowhere.html")
+
+    app.register_blueprint(bp)
+    app.config["EXPLAIN_TEMPLATE_LOADING"] = True
+    with caplog.at_level(logging.INFO, logger=app.logger.name):
+        with app.test_request_context():
+            assert render_template("page.html") == "app page"
+        with pytest.raises(TemplateNotFound):
+            app.test_client().get("/missing")
+    found, not_found = [r.getMessage() for r in caplog.records]
+    assert found.startswith("Locating template 'page.html':\n    1: trying loader of application")
+    assert "-> found (" in found and "2: trying loader of blueprint 'shop' (shop_module)" in found
+    assert "Error: the template could not be found." in not_found
+    assert "belongs to the blueprint 'shop'" in not_found

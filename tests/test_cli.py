@@ -698,3 +698,78 @@ def test_ranges_confirmation_and_version_options():
     result = runner.invoke(drop, ["--n", "2"], input="n\n")
     assert (result.exit_code, result.output) == (1, "Drop it? [y/N]: n\nAborted!\n")
     assert runner.invoke(drop, ["--version"]).output == "drop, version 1.2\n"
+
+
+def test_run_cert_and_key_validation(monkeypatch):
+    import ssl
+
+    from microflask.cli import BadParameter, run_command
+
+    here = os.path.abspath(__file__)
+    with pytest.raises(BadParameter):
+        run_command.make_context("run", ["--cert", here])  # a cert file needs --key
+    with pytest.raises(BadParameter):
+        run_command.make_context("run", ["--key", here])  # --key needs --cert
+    for args in (["--cert", here, "--key", here], ["--key", here, "--cert", here]):
+        assert run_command.make_context("run", args).params["cert"] == (here, here)
+    assert "key" not in run_command.make_context("run", ["--cert", here, "--key", here]).params
+
+    monkeypatch.setitem(sys.modules, "cryptography", None)
+    with pytest.raises(BadParameter):
+        run_command.make_context("run", ["--cert", "adhoc"])
+    monkeypatch.setitem(sys.modules, "cryptography", types.ModuleType("cryptography"))
+    assert run_command.make_context("run", ["--cert", "adhoc"]).params["cert"] == "adhoc"
+    with pytest.raises(BadParameter):
+        run_command.make_context("run", ["--cert", "adhoc", "--key", here])
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    monkeypatch.setitem(sys.modules, "cli_test_ssl_context", context)
+    params = run_command.make_context("run", ["--cert", "cli_test_ssl_context"]).params
+    assert params["cert"] is context
+    with pytest.raises(BadParameter):
+        run_command.make_context("run", ["--cert", "cli_test_ssl_context", "--key", here])
+    with pytest.raises(BadParameter):
+        run_command.make_context("run", ["--cert", "microflask"])  # importable, not a context
+
+
+def test_run_path_lists_are_split(tmp_path):
+    from microflask.cli import run_command
+
+    first, second = str(tmp_path / "a.py"), str(tmp_path / "b.py")
+    joined = os.pathsep.join([first, second])
+    params = run_command.make_context(
+        "run", ["--exclude-patterns", joined, "--extra-files", first]
+    ).params
+    assert params["exclude_patterns"] == [first, second]
+    assert params["extra_files"] == [first]
+
+
+def test_version_callback_calls_exit_without_a_code(capsys):
+    from microflask.cli import get_version
+
+    class RecordingContext:
+        resilient_parsing = False
+        color = None
+        exited = False
+
+        def exit(self):
+            self.exited = True
+
+    ctx = RecordingContext()
+    get_version(ctx, None, True)
+    assert ctx.exited and capsys.readouterr().out.startswith("Python ")
+
+
+def test_app_context_is_active_for_parameter_callbacks_and_popped_after(app):
+    def callback(ctx, param, value):
+        return current_app.name
+
+    @app.cli.command()
+    @argument("value", callback=callback)
+    def check(value):
+        return value, current_app._get_current_object() is app
+
+    group = FlaskGroup(create_app=lambda: app)
+    result = CliRunner().invoke(group, ["check", "x"], standalone_mode=False)
+    assert result.return_value == ("cli_test_app", True)
+    assert not current_app  # nothing left pushed after the command

@@ -411,3 +411,45 @@ def test_file_storage_proxies_spooled_file_attributes():
     storage.close()
     restored = pickle.loads(pickle.dumps(FileStorage(io.BytesIO(b"x"), "x.txt")))
     assert restored.filename == "x.txt" and restored.read() == b"x"
+
+
+def test_ordered_multidict_private_aliases_name_the_same_classes():
+    assert D._OrderedMultiDict is D.OrderedMultiDict
+    assert D._ImmutableOrderedMultiDict is D.ImmutableOrderedMultiDict
+
+
+def test_cache_control_numeric_attribute_is_stored_as_header_text():
+    control = D.ResponseCacheControl()
+    control.max_age = 7.9
+    assert control.max_age == 7
+    assert control["max-age"] == "7"
+    control.s_maxage = "12"
+    assert control["s-maxage"] == "12"
+    assert control.to_header() == "max-age=7, s-maxage=12"
+
+
+def test_header_set_is_a_mutable_set_comparing_case_insensitively():
+    import collections.abc
+
+    tokens = D.HeaderSet(["X-A", "X-B"])
+    assert isinstance(tokens, collections.abc.MutableSet)
+    assert tokens == {"X-A", "X-B"}
+    assert tokens == D.HeaderSet(["x-b", "x-a"])
+    assert tokens != {"X-A"}
+    assert tokens != ["X-A", "X-B"]
+    assert tokens <= {"X-A", "X-B", "X-C"}
+    assert (tokens & {"X-A"}) == {"X-A"}
+    with pytest.raises(TypeError):
+        hash(tokens)
+
+
+def test_cache_control_subclass_can_add_directives_with_cache_property():
+    class WithExtension(D.ResponseCacheControl):
+        stale_extension = D.ResponseCacheControl.cache_property("x-stale", None, int)
+        flag = D.ResponseCacheControl.cache_property("x-flag", None, bool)
+
+    control = WithExtension()
+    control.stale_extension = 30
+    control.flag = True
+    assert control.to_header() == "x-stale=30, x-flag"
+    assert WithExtension([("x-stale", "5")]).stale_extension == 5

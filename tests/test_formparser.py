@@ -6,9 +6,17 @@ import pathlib
 
 import pytest
 
-from microflask.datastructures import MultiDict
+from microflask.datastructures import Headers, MultiDict
 from microflask.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 from microflask.formparser import (
+    Data,
+    Epilogue,
+    Field,
+    File,
+    MultipartDecoder,
+    MultipartEncoder,
+    NeedData,
+    Preamble,
     FormDataParser,
     MultiPartParser,
     default_stream_factory,
@@ -595,3 +603,161 @@ def describe_multipart(body):
 @pytest.mark.parametrize("name", sorted(PEER_OUTPUTS["multipart"]))
 def test_multipart_matches_peer(name):
     assert describe_multipart(peer_multipart_bodies()[name]) == PEER_OUTPUTS["multipart"][name]
+
+
+# -- LimitedStream, the content length, the upload file factory ---------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("6", 6), (" 7 ", 7), ("-6", 0), ("+123", 0), ("1_23", 0), ("\U0001fbf1\U0001fbf2", 0), ("x", 0)],
+)
+def test_content_length_accepts_only_plain_ascii_digits(value, expected):
+    from microflask.wsgi import get_content_length
+
+    assert get_content_length({"CONTENT_LENGTH": value}) == expected
+    assert get_content_length({}) is None
+    assert get_content_length({"CONTENT_LENGTH": "6", "HTTP_TRANSFER_ENCODING": "chunked"}) is None
+
+
+def test_limited_stream_stops_at_the_limit_and_reports_a_short_body():
+    from microflask.formparser import LimitedStream
+
+    stream = LimitedStream(io.BytesIO(b"123456"), 3)
+    assert (stream.read(2), stream.tell(), stream.read(), stream.read()) == (b"12", 2, b"3", b"")
+    assert stream.is_exhausted
+    lines = LimitedStream(io.BytesIO(b"ab\ncd\nef"), 7)
+    assert list(lines) == [b"ab\n", b"cd\n", b"e"]
+    with pytest.raises(ClientDisconnected):
+        LimitedStream(io.BytesIO(b"ab"), 5).read()
+    closed = io.BytesIO(b"abc")
+    closed.close()
+    with pytest.raises(ClientDisconnected):
+        LimitedStream(closed, 3).read(1)
+
+
+def test_limited_stream_on_exhausted_hook_and_ceiling():
+    from microflask.formparser import LimitedStream
+
+    class Strict(LimitedStream):
+        def on_exhausted(self):
+            raise BadRequest("too far")
+
+    strict = Strict(io.BytesIO(b"12345"), 2)
+    assert strict.read() == b"12"
+    with pytest.raises(BadRequest):
+        strict.read(1)
+    with pytest.raises(RequestEntityTooLarge):
+        LimitedStream(io.BytesIO(b"12345"), 3, is_max=True).read()
+    short = LimitedStream(io.BytesIO(b"12"), 3, is_max=True)
+    assert (short.read(), short.read()) == (b"12", b"")
+
+
+def test_limited_stream_passes_short_reads_through():
+    from microflask.formparser import LimitedStream
+
+    class OneByteAtATime(io.RawIOBase):
+        def __init__(self, data):
+            self.data = data
+
+        def readable(self):
+            return True
+
+        def read(self, size=-1):
+            chunk, self.data = self.data[:1], self.data[1:]
+            return chunk
+
+    stream = LimitedStream(OneByteAtATime(b"abcdef"), 3)
+    assert [stream.read(10) for _ in range(4)] == [b"a", b"b", b"c", b""]
+    assert LimitedStream(OneByteAtATime(b"abcdef"), 4).read() == b"abcd"
+
+
+def test_default_stream_factory_plain_temp_file_when_spooling_is_switched_off(monkeypatch):
+    import tempfile
+
+    import microflask.formparser as formparser
+
+    assert formparser.SpooledTemporaryFile is tempfile.SpooledTemporaryFile
+    big = default_stream_factory(10_000_000, "text/plain", "a.txt")
+    assert isinstance(big, tempfile.SpooledTemporaryFile)
+    big.close()
+    monkeypatch.setattr(formparser, "SpooledTemporaryFile", None)
+    plain = default_stream_factory(10_000_000, "text/plain", "a.txt")
+    try:
+        assert not isinstance(plain, (io.BytesIO, tempfile.SpooledTemporaryFile))
+        plain.write(b"x")
+        plain.seek(0)
+        assert plain.read() == b"x"
+    finally:
+        plain.close()
+
+
+# -- the sans-IO multipart decoder and encoder --------------------------------
+
+
+def _decode_all(decoder):
+    events = [decoder.next_event()]
+    while not isinstance(events[-1], (Epilogue, NeedData)):
+        events.append(decoder.next_event())
+    return events
+
+
+def test_multipart_decoder_events_round_trip_through_the_encoder():
+    body = (
+        b"\r\n--xyz\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue\r\n"
+        b"--xyz\r\nContent-Disposition: form-data; name=\"f\"; filename=\"n.txt\"\r\n"
+        b"Content-Type: text/plain\r\n\r\nfile body\r\n"
+        b"--xyz\r\nContent-Disposition: form-data; name=\"empty\"\r\n\r\n"
+        b"--xyz--\r\ntrailer"
+    )
+    decoder = MultipartDecoder(b"xyz")
+    decoder.receive_data(body)
+    decoder.receive_data(None)
+    events = _decode_all(decoder)
+    assert events == [
+        Preamble(b""),
+        Field("a", Headers([("Content-Disposition", 'form-data; name="a"')])),
+        Data(b"value", False),
+        File("f", "n.txt", Headers([
+            ("Content-Disposition", 'form-data; name="f"; filename="n.txt"'),
+            ("Content-Type", "text/plain"),
+        ])),
+        Data(b"file body", False),
+        Field("empty", Headers([("Content-Disposition", 'form-data; name="empty"')])),
+        Data(b"", False),
+        Epilogue(b"trailer"),
+    ]
+    encoder = MultipartEncoder(b"xyz")
+    assert b"".join(encoder.send_event(event) for event in events) == body
+    assert repr(Data(b"x", True)) == "Data(data=b'x', more_data=True)"
+
+
+def test_multipart_decoder_fed_in_pieces_holds_back_a_possible_boundary():
+    decoder = MultipartDecoder(b"bnd")
+    decoder.receive_data(b"--")
+    assert isinstance(decoder.next_event(), NeedData)
+    decoder.receive_data(b"bnd\r\nContent-Disposition: form-data;")
+    assert decoder.next_event() == Preamble(b"")
+    assert isinstance(decoder.next_event(), NeedData)
+    decoder.receive_data(b' name="x"\r\n\r\n')
+    assert isinstance(decoder.next_event(), Field)
+    decoder.receive_data(b"first piece")
+    assert decoder.next_event() == Data(b"first piece", True)
+    decoder.receive_data(b" second\r\n--")
+    assert decoder.next_event() == Data(b" second", True)
+    assert isinstance(decoder.next_event(), NeedData)
+    decoder.receive_data(b"bnd--\r\n")
+    assert decoder.next_event() == Data(b"", False)
+    assert isinstance(decoder.next_event(), NeedData)
+    decoder.receive_data(None)
+    assert decoder.next_event() == Epilogue(b"")
+
+
+def test_multipart_decoder_refuses_a_truncated_body():
+    decoder = MultipartDecoder(b"bnd")
+    decoder.receive_data(b"--bnd\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nabc")
+    decoder.receive_data(None)
+    decoder.next_event()
+    decoder.next_event()
+    with pytest.raises(ValueError):
+        decoder.next_event()

@@ -305,3 +305,39 @@ def test_best_match_tables_match_peer(row):
     parsed = ACCEPT_CLASSES[name]([tuple(v) for v in values])
     assert attempt(lambda: parsed.best_match(matches, default=default)) == expected
     assert parsed.to_header() == header
+
+
+def test_options_header_quoted_percent_22_becomes_a_quote():
+    assert http.parse_options_header('form-data; filename="say%22hi%22.txt"') == (
+        "form-data",
+        {"filename": 'say"hi".txt'},
+    )
+    # Only inside quotes, and only %22: other escapes stay as sent.
+    assert http.parse_options_header("v; a=b%22c") == ("v", {"a": "b%22c"})
+    assert http.parse_options_header('v; a="b%20c"') == ("v", {"a": "b%20c"})
+
+
+def test_internal_wsgi_string_dance_round_trips():
+    from microflask._internal import _wsgi_decoding_dance, _wsgi_encoding_dance
+
+    transport = _wsgi_encoding_dance("fö")
+    assert transport == "f\xc3\xb6"
+    assert _wsgi_decoding_dance(transport) == "fö"
+
+
+def test_dict_header_unquotes_a_quoted_bare_key():
+    assert http.parse_dict_header('"a", b, W/"x"') == {"a": None, "b": None, 'W/"x"': None}
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ('a="b;c"; d=e', [("a", "b;c"), ("d", "e")]),
+        ('a="b"x; c=d', [("a", '"b"x'), ("c", "d")]),
+        ('a="b"c"; d=e', [("a", 'b"c'), ("d", "e")]),
+        ('a="b, c", d', [("a", '"b, c", d')]),
+        ('a="b" ; c=d', [("a", "b"), ("c", "d")]),
+    ],
+)
+def test_cookie_quoted_value_counts_only_when_the_pair_ends_there(header, expected):
+    assert list(http.parse_cookie(header).items(multi=True)) == expected

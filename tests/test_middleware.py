@@ -3,6 +3,7 @@
 import os
 import sys
 import time
+import warnings
 import zipfile
 
 import pytest
@@ -15,6 +16,7 @@ from microflask.middleware import (
     SharedDataMiddleware,
 )
 from microflask.middleware.dispatcher import DispatcherMiddleware as DispatcherFromModule
+from microflask.middleware.lint import HTTPWarning, WSGIWarning
 from microflask.middleware.lint import LintMiddleware as LintFromModule
 from microflask.middleware.proxy_fix import ProxyFix as ProxyFixFromModule
 from microflask.middleware.shared_data import SharedDataMiddleware as SharedFromModule
@@ -326,7 +328,9 @@ def test_lint_accepts_a_microflask_app_served_by_wsgiref():
         setup_testing_defaults(environ)
         environ["PATH_INFO"] = path
         environ["QUERY_STRING"] = ""
-        status, headers, body = call(linted, environ)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            status, headers, body = call(linted, environ)
         assert status[:3] in ("200", "404")
     assert body  # the 404 page
 
@@ -340,11 +344,87 @@ def test_lint_catches_a_broken_app():
 
     environ = {"QUERY_STRING": ""}
     setup_testing_defaults(environ)
-    with pytest.raises(AssertionError):
+    with pytest.warns(WSGIWarning, match="non-bytes chunk"), pytest.raises(TypeError):
         call(LintMiddleware(broken), environ)
+
+
+def _lint_warnings_for(app, **environ_changes):
+    environ = create_environ("/x")
+    environ.update(environ_changes)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call(LintMiddleware(app), environ)
+    return [(w.category, str(w.message)) for w in caught]
+
+
+def _app_sending(status, headers):
+    def app(environ, start_response):
+        start_response(status, headers)
+        return [b"body"]
+
+    return app
+
+
+def test_lint_warns_about_a_bad_environ_and_still_serves():
+    plain = _app_sending("200 OK", [("Content-Type", "text/plain")])
+    assert _lint_warnings_for(plain) == []
+    found = _lint_warnings_for(plain, **{"wsgi.version": (0, 9), "PATH_INFO": "x"})
+    assert (WSGIWarning, "Environ is not a WSGI 1.0 environ.") in found
+    assert (WSGIWarning, "'PATH_INFO' does not start with a slash: 'x'") in found
+
+
+def test_lint_warns_about_status_and_headers():
+    found = _lint_warnings_for(_app_sending("20 OK", []))
+    assert [category for category, _ in found] == [WSGIWarning] * 3
+    found = _lint_warnings_for(_app_sending("200 OK", (("A", "b"),)))
+    assert (WSGIWarning, "Header list is not a list.") in found
+    found = _lint_warnings_for(_app_sending("200 OK", [("Location", "/relative")]))
+    assert found == [(HTTPWarning, "Absolute URLs required for location header.")]
+    found = _lint_warnings_for(_app_sending("200 OK", [("ETag", "abc")]))
+    assert found == [(HTTPWarning, "Unquoted etag emitted.")]
 
 
 def test_shared_data_file_is_closed(static_dir):
     app = SharedDataMiddleware(not_found_app, {"/static": str(static_dir / "static")})
     call(app, create_environ("/static/style.css"))
     os.remove(static_dir / "static" / "style.css")  # would fail on Windows if left open
+
+
+# -- ProfilerMiddleware -------------------------------------------------------------------------
+
+
+def test_profiler_reports_each_request_and_keeps_the_body():
+    import io
+
+    from microflask.middleware.profiler import ProfilerMiddleware
+
+    report = io.StringIO()
+    app = ProfilerMiddleware(echo_environ_app, stream=report, restrictions=(5,))
+    status, headers, body = call(app, create_environ("/a/b"))
+    assert status == "200 OK"
+    assert b"'PATH_INFO': '/a/b'" in body
+    text = report.getvalue()
+    assert text.startswith("-" * 80 + "\nPATH: '/a/b'\n")
+    assert "function calls" in text
+
+
+def test_profiler_saves_a_named_profile_per_request(tmp_path):
+    import pstats
+
+    from microflask.middleware.profiler import ProfilerMiddleware
+
+    seen = []
+
+    def name_for(environ):
+        seen.append(dict(environ["werkzeug.profiler"]))
+        return "custom.prof"
+
+    call(ProfilerMiddleware(echo_environ_app, stream=None, profile_dir=str(tmp_path)),
+         create_environ("/a/b", method="POST"))
+    (saved,) = os.listdir(tmp_path)
+    assert saved.startswith("POST.a.b.") and saved.endswith(".prof")
+    pstats.Stats(str(tmp_path / saved))  # a loadable profile
+    call(ProfilerMiddleware(echo_environ_app, stream=None, profile_dir=str(tmp_path),
+                            filename_format=name_for), create_environ("/"))
+    assert (tmp_path / "custom.prof").exists()
+    assert set(seen[0]) == {"elapsed", "time"}

@@ -367,3 +367,30 @@ def test_merge_slashes_when_building():
     )
     assert adapter.build("yes_merge") == "/yes/merge"
     assert adapter.build("no_merge") == "/no//merge"
+
+
+def test_build_multidict_none_reaches_the_converter():
+    adapter = Map([Rule("/<int:v>", endpoint="n")]).bind("localhost")
+    with pytest.raises(TypeError):
+        adapter.build("n", MultiDict({"v": None}))
+    with pytest.raises(BuildError):
+        adapter.build("n", MultiDict({"v": []}))
+    # A plain dict still drops None.
+    with pytest.raises(BuildError):
+        adapter.build("n", {"v": None})
+    assert adapter.build("n", MultiDict({"v": 3, "q": None})) == "/3"
+
+
+def test_build_rule_with_thousands_of_variables():
+    names = [f"p{index}" for index in range(3000)]
+    url_map = Map([Rule("".join(f"/<{name}>" for name in names), endpoint="many", build_only=True)])
+    url = url_map.bind("localhost").build("many", {name: index for index, name in enumerate(names)})
+    assert url.startswith("/0/1/2/")
+    assert url.endswith("/2998/2999")
+
+
+def test_bind_idna_host_keeps_port_out_of_the_label():
+    adapter = Map([Rule("/", endpoint="index")]).bind("\N{SNAKE}" + "b" * 52 + ":8443")
+    host, _, port = adapter.server_name.partition(":")
+    assert host.startswith("xn--") and len(host) == 63
+    assert port == "8443"

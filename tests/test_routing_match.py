@@ -841,3 +841,24 @@ def test_literal_rule_added_after_binding_is_found():
     adapter = url_map.bind("example.com", subdomain="api")
     url_map.add(Rule("/late", endpoint="late", subdomain="api"))
     assert adapter.match("/late") == ("late", {})
+
+
+def test_path_rule_with_literal_tail_beats_more_variables():
+    url_map = Map(
+        [
+            Rule("/<path:rest>/<a>/<b>", endpoint="vars"),
+            Rule("/<path:rest>/end", endpoint="tail"),
+        ]
+    )
+    adapter = url_map.bind("localhost")
+    assert adapter.match("/x/y/end") == ("tail", {"rest": "x/y"})
+    assert adapter.match("/x/y/z") == ("vars", {"rest": "x", "a": "y", "b": "z"})
+
+
+def test_no_match_carries_what_the_matcher_found():
+    from microflask.routing import NoMatch
+
+    error = NoMatch({"POST"}, False)
+    assert isinstance(error, Exception)
+    assert error.have_match_for == {"POST"}
+    assert error.websocket_mismatch is False

@@ -342,3 +342,15 @@ def test_subclass_with_custom_empty_kwargs():
     copy = CustomRule("/foo", endpoint="bar", custom="x").empty()
     assert isinstance(copy, CustomRule)
     assert copy.custom == "x"
+
+
+def test_rule_refresh_reparses_in_place_and_map_names_its_lock_class():
+    from microflask.routing import Map, Rule
+
+    rule = Rule("/a/<int:n>", endpoint="a")
+    url_map = Map([rule])
+    rule.refresh()
+    assert rule.map is url_map
+    lock = Map.lock_class()
+    with lock:
+        assert lock.locked()

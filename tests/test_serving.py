@@ -621,3 +621,20 @@ def test_cli_run_debug_serves_the_debug_page(tmp_path):
     out, _ = process.communicate(timeout=5)
     assert exit_code == 0
     assert b"Debug mode: on" in out
+
+
+def test_werkzeug_tls_helper_names_exist_and_explain_what_is_missing():
+    import ssl
+
+    from microflask import serving
+
+    for make in (lambda: serving.make_ssl_devcert("/tmp/x"), serving.generate_adhoc_ssl_pair):
+        with pytest.raises(RuntimeError, match="cryptography"):
+            make()
+    assert serving.is_ssl_error(ssl.SSLError("bad handshake"))
+    assert not serving.is_ssl_error(ValueError("no"))
+    try:
+        raise ssl.SSLError("inside a handler")
+    except ssl.SSLError:
+        assert serving.is_ssl_error()
+    assert serving.DechunkedInput is serving._ChunkedRequestBody

@@ -284,3 +284,80 @@ def test_rendering_a_template_does_not_open_the_session(app):
     rv = client.get("/reads")
     assert rv.data == b"1" and "Cookie" in rv.headers["Vary"]
     assert opened == [False, True]
+
+
+def test_reaching_session_marks_it_accessed_but_reads_of_the_dict_do_not():
+    from microflask.sessions import SecureCookieSession
+
+    data = SecureCookieSession({"a": 1})
+    assert data["a"] == 1 and data.get("a") == 1 and data.permanent is False
+    assert not data.accessed and not data.modified
+    data["b"] = 2
+    assert data.modified and not data.accessed
+
+
+def test_request_ctx_private_session_does_not_count_as_access(app):
+    from microflask.globals import request_ctx
+
+    @app.route("/nothing")
+    def nothing():
+        return ""
+
+    client = app.test_client()
+    with client:
+        rv = client.get("/nothing")
+        assert "Vary" not in rv.headers
+        assert not request_ctx._session.accessed
+    client.get("/set/a/1")
+    with client:
+        rv = client.get("/get/a")
+        assert "Cookie" in rv.headers["Vary"]
+        assert request_ctx._session.accessed
+        assert not request_ctx._session.modified
+    with client:
+        client.get("/nothing")
+        assert not request_ctx._session.accessed
+
+
+def test_permanent_session_is_refreshed_by_requests_that_ignore_it(app):
+    @app.route("/login")
+    def login():
+        session["user"] = 1
+        session.permanent = True
+        return ""
+
+    @app.route("/ignored")
+    def ignored():
+        return ""
+
+    client = app.test_client()
+    assert client.get("/login").headers["Vary"] == "Cookie"
+    rv = client.get("/ignored")
+    assert rv.headers["Vary"] == "Cookie"
+    assert "session=" in rv.headers["Set-Cookie"]
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
+    assert "Set-Cookie" not in client.get("/ignored").headers
+
+
+def test_custom_session_interface_is_always_opened_and_saved(app):
+    from microflask.sessions import SecureCookieSessionInterface
+
+    calls = []
+
+    class CountingInterface(SecureCookieSessionInterface):
+        def open_session(self, app, request):
+            calls.append("open")
+            return super().open_session(app, request)
+
+        def save_session(self, app, session, response):
+            calls.append("save")
+            super().save_session(app, session, response)
+
+    app.session_interface = CountingInterface()
+
+    @app.route("/quiet")
+    def quiet():
+        return ""
+
+    app.test_client().get("/quiet")
+    assert calls == ["open", "save"]

@@ -437,3 +437,120 @@ def test_stream_pieces_match_jinja_buffering():
     stream.enable_buffering(size=3)
     assert next(stream) == "<ul><li>1"
     assert next(stream) == " - 0</li>"
+
+
+# -- behaviours matched to Jinja after running its own suite -------------------
+
+
+def test_eval_context_lives_in_nodes_and_picks_macro_autoescape():
+    from microflask.templating.nodes import EvalContext
+
+    env = Environment(autoescape=False)
+    module = env.from_string("{% macro shout(text) %}<b>{{ text }}</b>{% endmacro %}").module
+    plain = module.shout("<i>")
+    assert plain == "<b><i></b>" and not isinstance(plain, Markup)
+    escaping = EvalContext(Environment(autoescape=True))
+    marked = module.shout(escaping, "<i>")
+    assert isinstance(marked, Markup)
+
+
+def test_lexer_count_newlines_counts_every_line_break_style():
+    from microflask.templating.lexer import count_newlines
+
+    assert count_newlines("one\r\ntwo\nthree\rfour") == 3
+    assert count_newlines("") == 0
+
+
+def test_undeclared_variables_leave_out_environment_globals():
+    from microflask.templating import meta
+
+    env = Environment()
+    tree = env.parse("{% for n in range(3) %}{{ n }}{% endfor %}{{ title }}{{ cycler }}")
+    assert meta.find_undeclared_variables(tree) == {"title"}
+    env.globals["site_name"] = "x"
+    assert meta.find_undeclared_variables(env.parse("{{ site_name }}{{ other }}")) == {"other"}
+
+
+def test_set_unpacks_into_namespace_attributes():
+    env = Environment()
+    source = (
+        "{% set ns = namespace(total=1, last=none) %}"
+        "{% for n in [2, 3] %}{% set ns.total, ns.last = ns.total * n, n %}{% endfor %}"
+        "{% set first, ns.extra = 'a', 'b' %}"
+        "{{ ns.total }} {{ ns.last }} {{ first }} {{ ns.extra }}"
+    )
+    assert env.from_string(source).render() == "6 3 a b"
+
+
+def test_a_thousand_elifs_compile():
+    branches = "".join("{%% elif v == %d %%}%d" % (i, i) for i in range(1, 1000))
+    template = Environment().from_string(
+        "{% if v == 0 %}0" + branches + "{% else %}none{% endif %}"
+    )
+    assert [template.render(v=v) for v in (0, 500, 999, 1000)] == ["0", "500", "999", "none"]
+
+
+@pytest.mark.parametrize("name", ["\u1885", "\u2118", "\u212e", "a\xb7b"])
+def test_other_id_start_and_continue_characters_are_names(name):
+    assert Environment().from_string("{{ %s }}" % name).render({name: "ok"}) == "ok"
+
+
+def test_pass_context_functions_see_loop_and_block_sets():
+    @pass_context
+    def show(ctx):
+        return "%s%s" % (ctx.get("i"), ctx.get("j", "-"))
+
+    env = Environment()
+    env.globals["show"] = show
+    in_loop = env.from_string(
+        "{% set i = 7 %}{% for n in [1, 2] %}{{ show() }}"
+        "{% set i = n %}{% set j = n * 10 %}{{ show() }}|{% endfor %}{{ show() }}"
+    )
+    assert in_loop.render() == "7-110|7-220|7-"
+    in_block = env.from_string(
+        "{% set i = 1 %}{% block b %}{{ show() }}{% set i = 2 %}{{ show() }}{% endblock %}"
+        "{{ show() }}"
+    )
+    assert in_block.render() == "1-2-1-"
+
+
+def test_loop_and_block_vars_are_not_passed_to_plain_callables_or_macros():
+    env = Environment()
+    env.globals["take"] = lambda *a, **k: "%d/%d" % (len(a), len(k))
+    source = (
+        "{% macro m(x) %}m{{ x }}{% endmacro %}"
+        "{% for n in [1] %}{% set i = n %}{{ take(1) }} {{ m(i) }}{% endfor %}"
+    )
+    assert env.from_string(source).render() == "1/0 m1"
+
+
+def test_context_reference_nodes_compile_to_the_render_context():
+    from microflask.templating import nodes
+
+    env = Environment()
+    env.globals["probe"] = lambda ctx, derived: "%s:%s:%s" % (
+        type(ctx).__name__,
+        ctx.get("x"),
+        derived.get("x"),
+    )
+    tree = env.parse("{% for x in [1, 2] %}{{ probe(0) }} {% endfor %}")
+    call = next(tree.find_all(nodes.CallNode))
+    call.args = [nodes.ContextReference(), nodes.DerivedContextReference()]
+    assert nodes.ContextReference is nodes.ContextReferenceNode
+    assert env.from_string(tree).render() == "Context:None:1 Context:None:2 "
+
+
+def test_debug_extension_prints_context_filters_and_tests():
+    from microflask.templating import TemplateSyntaxError
+    from microflask.templating.ext import DebugExtension
+
+    with pytest.raises(TemplateSyntaxError, match="unknown tag 'debug'"):
+        Environment().from_string("{% debug %}")
+    for extension in ("jinja2.ext.debug", DebugExtension):
+        env = Environment(extensions=[extension])
+        out = env.from_string("{% set shown = 1 %}{% debug %}").render(page="<p>")
+        assert out.startswith("{'context': {")
+        for expected in ("'shown': 1", "'page': '<p>'", "'filters': ['abs',", "'tests': ['!=',"):
+            assert expected in out
+    escaped = Environment(extensions=["jinja2.ext.debug"], autoescape=True)
+    assert "&lt;p&gt;" in escaped.from_string("{% debug %}").render(page="<p>")

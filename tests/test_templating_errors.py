@@ -212,3 +212,23 @@ def test_undefined_template_names():
         env.select_template([name, "no_name_2"])
     assert "'no_name_1' is undefined" in str(info.value)
     assert "no_name_2" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% macro x(caller) %}{{ caller() }}{% endmacro %}",
+        "{% macro x(caller, other=1) %}{{ caller }}{% endmacro %}",
+        "{% call(caller) f() %}{{ caller }}{% endcall %}",
+    ],
+)
+def test_caller_argument_used_without_default_is_refused(source):
+    with pytest.raises(TemplateAssertionError, match='"caller" argument must be omitted or be given'):
+        Environment().from_string(source)
+
+
+def test_caller_argument_with_default_or_unused_is_fine():
+    env = Environment()
+    env.from_string("{% macro x(caller) %}{% endmacro %}")
+    template = env.from_string("{% macro x(caller=none) %}[{{ caller() if caller }}]{% endmacro %}{{ x() }}")
+    assert template.render() == "[]"

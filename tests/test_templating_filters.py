@@ -329,3 +329,9 @@ def test_template_rendering_matches_jinja(case):
     env = environment_module.Environment(autoescape=case["autoescape"])
     output = env.from_string(case["source"]).render(**case["context"])
     assert output == case["expect"]
+
+
+def test_groupby_tuple_class_has_jinja_name():
+    group = filters._GroupTuple("k", [1, 2])
+    assert (group.grouper, group.list) == ("k", [1, 2])
+    assert repr(group) == str(group) == "('k', [1, 2])"

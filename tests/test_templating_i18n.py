@@ -156,3 +156,62 @@ def test_trimmed_policy():
     env.policies["ext.i18n.trimmed"] = True
     assert env.from_string("{% trans %}  a\n  b {% endtrans %}").render() == "a b"
     assert env.from_string("{% trans notrimmed %} a\n b{% endtrans %}").render() == " a\n b"
+
+
+# -- message extraction ----------------------------------------------------------
+
+
+def test_extract_from_ast_reports_calls_and_trans_blocks():
+    from microflask.templating import Environment
+    from microflask.templating.ext import GETTEXT_FUNCTIONS, extract_from_ast
+
+    env = Environment(extensions=["jinja2.ext.i18n"])
+    tree = env.parse(
+        "{{ _('a') }}\n{{ ngettext('one', 'many', n) }}{{ gettext(name) }}\n"
+        "{% trans %}Hi {{ who }}{% endtrans %}{{ _('b', x=1) }}{{ _(*rest) }}{{ other('c') }}"
+    )
+    assert GETTEXT_FUNCTIONS == ("_", "gettext", "ngettext", "pgettext", "npgettext")
+    assert list(extract_from_ast(tree)) == [
+        (1, "_", "a"),
+        (2, "ngettext", ("one", "many", None)),
+        (2, "gettext", None),
+        (3, "gettext", "Hi %(who)s"),
+        (3, "_", ("b", None)),
+        (3, "_", None),
+    ]
+    assert list(extract_from_ast(tree, babel_style=False)) == [
+        (1, "_", ("a",)),
+        (2, "ngettext", ("one", "many")),
+        (3, "gettext", ("Hi %(who)s",)),
+        (3, "_", ("b",)),
+    ]
+    assert list(env.extract_translations("{{ pgettext('ctx', 'm') }}")) == [
+        (1, "pgettext", ("ctx", "m"))
+    ]
+
+
+def test_babel_extract_with_comments_options_and_bad_templates():
+    from io import BytesIO
+
+    from microflask.templating import TemplateSyntaxError
+    from microflask.templating.ext import babel_extract
+
+    source = (
+        "{# note: first #}\n{{ _('x') }}\n%% note: second\n{{ _('y') }} {{ _('z') }}\n"
+        "{#- other -#}{% trans %}  a\n  b {% endtrans %}"
+    ).encode("utf-8")
+    options = {"line_comment_prefix": "%%"}
+    assert list(babel_extract(BytesIO(source), ["_", "gettext"], ["note:"], options)) == [
+        (2, "_", "x", ["first"]),
+        (4, "_", "y", ["second"]),
+        (4, "_", "z", []),
+        (5, "gettext", "  a\n  b ", []),
+    ]
+    trimmed = dict(options, trimmed="yes")
+    assert list(babel_extract(BytesIO(source), ["gettext"], [], trimmed)) == [
+        (5, "gettext", "a b", [])
+    ]
+    broken = b"{{ _('x') }}{% if %}"
+    assert list(babel_extract(BytesIO(broken), ["_"], [], {})) == []
+    with pytest.raises(TemplateSyntaxError):
+        list(babel_extract(BytesIO(broken), ["_"], [], {"silent": "false"}))

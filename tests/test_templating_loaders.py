@@ -247,7 +247,7 @@ def test_package_loader_on_disk(tmp_path, monkeypatch):
         assert PackageLoader("mf_disk_pkg", ".").get_source(None, "templates/a.html")[0] == (
             "disk a"
         )
-        with pytest.raises(ValueError, match="PackageLoader understands"):
+        with pytest.raises(ValueError, match="could not find a 'no_such_dir' directory"):
             PackageLoader("mf_disk_pkg", "no_such_dir")
     finally:
         _forget_package("mf_disk_pkg")
@@ -452,3 +452,39 @@ def test_module_loader_from_directory_and_zip(tmp_path):
     )
     assert env.get_template("inc.html").render() == "[<base>]"
     assert env.get_template("d.html").render() == "dict"
+
+
+def test_compile_templates_feeds_module_loader(tmp_path):
+    env = real_environment(
+        loader=DictLoader({"a.html": "A{{ 1 + 1 }}", "b.txt": "B", "bad.html": "{% if %}"})
+    )
+    log = []
+    folder = tmp_path / "compiled"
+    env.compile_templates(folder, zip=None, log_function=log.append)
+    archive = tmp_path / "compiled.zip"
+    env.compile_templates(archive, zip="stored", extensions=["html"])
+    assert log[0] == "Compiling into folder %r" % str(folder)
+    assert 'Compiled "a.html" as %s' % ModuleLoader.get_module_filename("a.html") in log
+    assert any(line.startswith('Could not compile "bad.html": ') for line in log)
+    assert log[-1] == "Finished compiling templates"
+    with zipfile.ZipFile(archive) as opened:
+        assert opened.namelist() == [ModuleLoader.get_module_filename("a.html")]
+    for where in (folder, pathlib.Path(archive)):
+        compiled_env = real_environment(loader=ModuleLoader(where))
+        assert compiled_env.get_template("a.html").render() == "A2"
+    with pytest.raises(Exception, match="Expected an expression"):
+        env.compile_templates(tmp_path / "strict", zip=None, ignore_errors=False)
+    with pytest.raises(ValueError):
+        env.compile_templates(tmp_path / "x.zip", zip="bzip")
+
+
+def test_module_loader_registers_a_package_module_while_alive(tmp_path):
+    import gc
+
+    loader = ModuleLoader([tmp_path])
+    name = loader.module.__name__
+    assert sys.modules[name] is loader.module
+    assert loader.module.__path__ == [str(tmp_path)]
+    del loader
+    gc.collect()
+    assert name not in sys.modules

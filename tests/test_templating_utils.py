@@ -304,3 +304,19 @@ def test_clear_caches_empties_lexer_cache():
     Environment().from_string("{{ 1 }}")
     utils.clear_caches()
     assert not getattr(lexer, "_LEXER_CACHE", {})
+
+
+def test_lru_cache_state_has_jinja_shape_and_round_trips():
+    from collections import deque
+
+    cache = LRUCache(3)
+    cache["a"] = 1
+    cache["b"] = 2
+    cache["a"]
+    assert cache.__getstate__() == {"capacity": 3, "_mapping": {"b": 2, "a": 1}, "_queue": deque(["b", "a"])}
+    cache.clear()
+    assert cache.__getstate__() == {"capacity": 3, "_mapping": {}, "_queue": deque([])}
+    cache["x"] = 9
+    cache["y"] = 8
+    restored = pickle.loads(pickle.dumps(cache))
+    assert restored.capacity == 3 and list(restored.items()) == list(cache.items())

@@ -112,7 +112,8 @@ def test_builder_args_and_query_string():
     assert builder.query_string == "b=1"
     builder.args = MultiDict({"c": "3"})
     assert builder.query_string == "c=3"
-    assert EnvironBuilder("/a?x=1", query_string="y=2").query_string == "y=2"
+    with pytest.raises(ValueError):
+        EnvironBuilder("/a?x=1", query_string="y=2")
 
 
 def test_builder_form_and_files_set_content_type():
@@ -714,3 +715,41 @@ def test_malformed_set_cookie_headers_do_not_break_the_jar():
     assert stored == ["a", "b", "c"]
     assert client.get_cookie("c", path="/dir").path == "/dir"  # relative Path falls back
     assert client.get("/dir/other").get_data() == b"a=1; b=2; c=3"
+
+
+def test_query_in_path_and_as_argument_is_refused():
+    with pytest.raises(ValueError, match="Query string is defined in the path and as an argument"):
+        create_environ("/foo?bar=baz", query_string={"a": "b"})
+    assert create_environ("/foo?bar=baz")["QUERY_STRING"] == "bar=baz"
+
+
+def test_base_url_with_a_unicode_host_is_sent_in_idna_form():
+    builder = EnvironBuilder("/f\u00f6\u00f6-bar", base_url="http://\u2603.net:8080/")
+    assert builder.path == "/f%C3%B6%C3%B6-bar"
+    assert builder.base_url == "http://xn--n3h.net:8080/"
+    environ = builder.get_environ()
+    assert environ["HTTP_HOST"] == "xn--n3h.net:8080"
+    assert environ["SERVER_NAME"] == "xn--n3h.net"
+
+
+def test_flask_client_keeps_the_context_of_the_last_request_after_redirects():
+    from microflask import Flask, redirect, request, session
+
+    app = Flask(__name__)
+    app.secret_key = "testing"
+
+    @app.route("/first")
+    def first():
+        session["first"] = True
+        return redirect("/second")
+
+    @app.route("/second")
+    def second():
+        session["second"] = True
+        return "done"
+
+    client = app.test_client()
+    with client:
+        assert client.get("/first", follow_redirects=True).data == b"done"
+        assert request.path == "/second"
+        assert session["first"] is True and session["second"] is True

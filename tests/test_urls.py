@@ -88,3 +88,16 @@ def test_local_urls_and_invalid_code_points():
 def test_url_decode_custom_separator():
     d = urls.url_decode("a=1;b=2&c", separator=";")
     assert d["a"] == "1" and d["b"] == "2&c"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "itms-services://?action=download-manifest&url=https://a.example/m",
+        "myapp://?x=1",
+        "file:///etc/hosts",
+    ],
+)
+def test_empty_authority_keeps_its_slashes(url):
+    assert urls.iri_to_uri(url) == url
+    assert urls.uri_to_iri(url) == url

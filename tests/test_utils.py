@@ -517,3 +517,53 @@ def test_send_file_last_modified_datetime(text_file):
     response = send_file(text_file, create_environ(), last_modified=time.time())
     assert response.headers["Last-Modified"].endswith("GMT")
     response.close()
+
+
+@pytest.mark.parametrize(("as_attachment", "encoding"), [(False, "gzip"), (True, None)])
+def test_send_file_sets_content_encoding_guessed_from_the_name(as_attachment, encoding):
+    response = send_file(
+        io.BytesIO(b"\x1f\x8b..."), create_environ(), download_name="logo.svgz",
+        as_attachment=as_attachment,
+    )
+    response.close()
+    assert response.mimetype == "image/svg+xml"
+    assert response.content_encoding == encoding
+
+
+@pytest.mark.parametrize(
+    ("scheme", "host_header", "server", "expected"),
+    [
+        ("http", "spam:80", None, "spam"),
+        ("https", "spam:443", None, "spam"),
+        ("wss", "spam:443", None, "spam"),
+        ("http", "spam:8080", None, "spam:8080"),
+        ("http", "[::1]:8080", None, "[::1]:8080"),
+        ("http", None, ("::1", 8080), "[::1]:8080"),
+        ("http", None, ("spam", 80), "spam"),
+        ("http", "spam", ("eggs", 80), "spam"),
+        ("http", None, ("unix/socket", None), ""),
+        ("http", None, None, ""),
+        ("http", "a.test:8080@b.test", None, ""),
+        ("http", "a.test:port", None, ""),
+        ("http", "[z:443]:8080", None, ""),
+    ],
+)
+def test_get_host_from_header_values(scheme, host_header, server, expected):
+    assert utils.get_host(scheme, host_header, server) == expected
+
+
+def test_get_host_from_header_values_checks_trusted_hosts():
+    from microflask.exceptions import SecurityError
+
+    assert utils.get_host("http", "a.example.org", None, [".example.org"]) == "a.example.org"
+    with pytest.raises(SecurityError):
+        utils.get_host("http", "example.com", None, ["example.org"])
+
+
+@pytest.mark.parametrize(
+    ("length", "encoding", "expected"),
+    [(" 2 ", None, 2), (None, None, None), ("6", "chunked", None), ("6", "gzip", 6),
+     ("a", None, 0), ("-2", None, 0), ("+2", None, 0)],
+)
+def test_get_content_length_from_header_values(length, encoding, expected):
+    assert utils.get_content_length(length, encoding) == expected

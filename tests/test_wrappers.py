@@ -1314,8 +1314,45 @@ def test_request_stream_can_be_replaced_before_parsing():
     assert request.form["foo"] == "hello world"
 
 
-def test_request_url_keeps_ascii_escapes_in_query():
+def test_request_url_decodes_query_escapes_that_keep_the_meaning():
     escaped = "http%3A%2F%2Fwww.example.com%2F%3Fnext%3D%2Fbaz%23my%3Dhash"
     request = Request(make_environ("/bar", query="next=" + escaped))
     assert request.full_path == "/bar?next=" + escaped
-    assert request.url == "http://localhost/bar?next=" + escaped
+    # ``:``, ``/`` and ``?`` read as themselves; ``=`` and ``#`` stay escaped.
+    assert request.url == "http://localhost/bar?next=http://www.example.com/?next%3D/baz%23my%3Dhash"
+
+
+def test_request_url_query_escapes_for_separators_controls_and_bad_utf8():
+    query = "a=%26%2B%25%20%0A%7F&b=%C3%A9%CF&c=%zz&d=#"
+    request = Request(make_environ("/q", query=query))
+    assert request.url == "http://localhost/q?a=%26%2B%25%20%0A%7F&b=\u00e9%CF&c=%zz&d=%23"
+
+
+def test_request_url_raw_undecodable_query_byte_is_escaped():
+    environ = make_environ("/q")
+    environ["QUERY_STRING"] = "meh=\xcf"
+    assert Request(environ).url == "http://localhost/q?meh=%CF"
+
+
+@pytest.mark.parametrize(
+    ("location", "sent"),
+    [
+        ("/\\\\evil.example?q", "/%5C%5Cevil.example?q"),
+        ('/a"<>^`{|}[]x?q=[1]#f[g]', "/a%22%3C%3E%5E%60%7B%7C%7D%5B%5Dx?q=%5B1%5D#f%5Bg%5D"),
+        ("http://[::1]:5000/a b", "http://[::1]:5000/a%20b"),
+        ("/plain/path?x=1&y=$#top", "/plain/path?x=1&y=$#top"),
+    ],
+)
+def test_location_header_escapes_characters_a_url_may_not_carry(location, sent):
+    response = Response("x")
+    response.headers["Location"] = location
+    assert response.get_wsgi_headers(make_environ())["Location"] == sent
+
+
+def test_www_authenticate_can_be_deleted():
+    response = Response()
+    response.www_authenticate.type = "basic"
+    response.www_authenticate = 'Basic realm="x"'
+    assert "WWW-Authenticate" in response.headers
+    del response.www_authenticate
+    assert "WWW-Authenticate" not in response.headers

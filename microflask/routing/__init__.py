@@ -28,6 +28,7 @@ from microflask.routing.converters import (
 )
 from microflask.routing.exceptions import (
     BuildError,
+    NoMatch,
     RequestAliasRedirect,
     RequestPath,
     RequestRedirect,
@@ -59,6 +60,7 @@ __all__ = [
     "IntegerConverter",
     "Map",
     "MapAdapter",
+    "NoMatch",
     "NumberConverter",
     "PathConverter",
     "RequestAliasRedirect",

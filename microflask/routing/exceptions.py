@@ -20,6 +20,7 @@ __all__ = [
     "RequestAliasRedirect",
     "BuildError",
     "WebsocketMismatch",
+    "NoMatch",
 ]
 
 
@@ -138,3 +139,17 @@ class BuildError(RoutingException, LookupError):
 class WebsocketMismatch(BadRequest):
     """The URL matched a rule only for the other kind of request: a
     WebSocket rule asked over plain HTTP, or the reverse."""
+
+
+class NoMatch(Exception):
+    """No rule fits the path; a matcher's internal signal.
+
+    ``have_match_for`` holds the methods some rule for this path would take
+    (a 405 rather than a 404), ``websocket_mismatch`` whether a rule fits
+    but differs in being a WebSocket rule."""
+
+    __slots__ = ("have_match_for", "websocket_mismatch")
+
+    def __init__(self, have_match_for: t.Any, websocket_mismatch: bool) -> None:
+        self.have_match_for = have_match_for
+        self.websocket_mismatch = websocket_mismatch

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import typing as t
 from bisect import bisect_right
+from _thread import allocate_lock as _routing_thread_allocate_lock
 from urllib.parse import urljoin
 
 from microflask.datastructures import ImmutableDict
@@ -78,6 +79,8 @@ class Map:
     """
 
     default_converters: t.Mapping[str, type] = ImmutableDict(DEFAULT_CONVERTERS)
+    #: The lock type Werkzeug's map guards its rule updates with.
+    lock_class = _routing_thread_allocate_lock
 
     def __init__(
         self,
@@ -198,7 +201,11 @@ class Map:
             path_info = "/"
         if not server_name.isascii():
             try:
-                server_name = server_name.encode("idna").decode("ascii")
+                # IDNA limits each label to 63 characters: the port is no label.
+                host, colon, port = server_name.rpartition(":")
+                if not colon or not port.isdigit():
+                    host, colon, port = server_name, "", ""
+                server_name = host.encode("idna").decode("ascii") + colon + port
             except UnicodeError as error:
                 from microflask.exceptions import BadHost
 
@@ -617,11 +624,15 @@ class MapAdapter:
         """
         if values:
             if hasattr(values, "lists"):
+                # A MultiDict keeps None values (the converter decides);
+                # only keys without any value are left out.
                 values = {
                     key: (items[0] if len(items) == 1 else items)
                     for key, items in values.lists()  # type: ignore[attr-defined]
+                    if items
                 }
-            values = {key: value for key, value in values.items() if value is not None}
+            else:
+                values = {key: value for key, value in values.items() if value is not None}
         else:
             values = {}
         built = self._partial_build(endpoint, values, method, append_unknown)

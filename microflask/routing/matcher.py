@@ -21,7 +21,8 @@ same outcomes as Werkzeug's on its own test maps):
 1. at each segment, literal text beats a variable;
 2. variable parts are tried in this order: more pieces of literal text
    first (so ``/<path:name>/edit`` beats ``/<a>/<b>/<c>``, and ``v<int:n>``
-   beats ``<n>``), then more literal characters, then more variables, then
+   beats ``<n>``; slashes are not literal text here), then longer literal
+   pieces, earliest first, then more variables, then
    lighter converter weights (int/float 50 < string/uuid/any 100 < path
    200), so ``<int:n>`` beats ``<n>`` which beats ``<path:p>``;
 3. equal parts and rules ending at the same node keep the order they were

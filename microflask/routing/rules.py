@@ -211,6 +211,9 @@ def _make_url_builder(
                 name = seen.setdefault(data, f"to_url_{len(seen)}")
                 namespace[name] = converter.to_url
                 pieces.append(f"{name}({value})")
+        if len(pieces) > 16:
+            # A long "a + b + ..." chain nests too deep for the compiler.
+            return "''.join((" + ", ".join(pieces) + ",))"
         return " + ".join(pieces) or "''"
 
     source = (
@@ -236,14 +239,16 @@ class _RoutePart:
     ) -> None:
         pieces = []
         weights = []
-        static_pieces = 0
-        static_length = 0
+        # (index, -length) of each piece of literal text; slashes separate
+        # pieces and do not count, as with Werkzeug.
+        static_weights: list[tuple[int, int]] = []
         variables = 0
         for converter_name, _arguments, data in tokens:
             if converter_name is None:
                 pieces.append(re.escape(data))
-                static_pieces += 1
-                static_length += len(data)
+                for literal in data.split("/"):
+                    if literal:
+                        static_weights.append((len(static_weights), -len(literal)))
             else:
                 converter = converters[data]
                 pieces.append(f"(?P<_v{variables}>{converter.regex})")
@@ -258,10 +263,10 @@ class _RoutePart:
         self.pattern = re.compile(source)
         self.group_names = tuple(f"_v{index}" for index in range(variables))
         self.final = final
-        # Sorted ascending: more pieces of literal text first, then more
-        # literal characters, more variables, and lighter (more specific)
+        # Sorted ascending: more pieces of literal text first, then longer
+        # literal pieces, more variables, and lighter (more specific)
         # converters; see the matcher module for the whole ordering.
-        self.sort_key = (-static_pieces, -static_length, -variables, tuple(weights))
+        self.sort_key = (-len(static_weights), tuple(static_weights), -variables, tuple(weights))
         self.match_key = (final, source, tuple(weights))
 
     def read_values(self, text: str) -> tuple[str, ...] | None:
@@ -465,6 +470,11 @@ class Rule(RuleFactory):
         return type(self)(self.rule, **self.get_empty_kwargs())
 
     # -- binding and parsing ------------------------------------------------
+
+    def refresh(self) -> None:
+        """Parse the rule again after changing it in place (it stays bound
+        to the same map)."""
+        self.bind(self.map, rebind=True)
 
     def bind(self, map: t.Any, rebind: bool = False) -> None:
         """Attach the rule to ``map``, fill unset options from the map's

@@ -31,6 +31,7 @@ from microflask.templating.loaders import (
     DictLoader,
     FileSystemLoader,
     FunctionLoader,
+    ModuleLoader,
     PackageLoader,
     PrefixLoader,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "DictLoader",
     "FileSystemLoader",
     "FunctionLoader",
+    "ModuleLoader",
     "PackageLoader",
     "PrefixLoader",
     "Undefined",

@@ -60,6 +60,20 @@ def _target_names(target: t.Any) -> t.List[str]:
     return []
 
 
+def _body_has_set_statement(body: t.List[t.Any]) -> bool:
+    """Whether a scope's own statements (``if`` branches included) hold a
+    ``{% set %}``."""
+    for node in body:
+        if isinstance(node, (n.AssignNode, n.AssignBlockNode)):
+            return True
+        if isinstance(node, n.IfNode):
+            if _body_has_set_statement(node.body) or _body_has_set_statement(node.else_):
+                return True
+            if any(_body_has_set_statement(elif_node.body) for elif_node in node.elif_):
+                return True
+    return False
+
+
 def _names_stored_in_frame(body: t.List[t.Any]) -> t.List[str]:
     """Names a frame's own statements assign (not those of nested scopes)."""
     found: t.Dict[str, None] = {}
@@ -115,7 +129,7 @@ def _analyze_frame_statements(body: t.List[t.Any], seen: t.Dict[str, str]) -> No
     for node in body:
         if isinstance(node, n.AssignNode):
             _expression_loads(node.node, seen)
-            if isinstance(node.target, n.NSRefNode):
+            if isinstance(node.target, (n.NSRefNode, n.TupleNode)):
                 _expression_loads(node.target, seen)
             for name in _target_names(node.target):
                 seen.setdefault(name, "store")
@@ -300,8 +314,16 @@ class _CompileFrame:
             self.require_output_check = False
             self.in_loop = False
         self.toplevel = False
+        # Dicts of the names ``{% set %}`` assigned so far in the enclosing
+        # loop body / block, handed to pass_context callables as Jinja does.
+        # ``owns_scope_vars`` marks the frame whose sets record into them.
+        self.loop_vars_ref: str | None = None
+        self.block_vars_ref: str | None = None
+        self.owns_scope_vars = False
         if parent is not None and parent.function is function:
             self.buffer = parent.buffer
+            self.loop_vars_ref = parent.loop_vars_ref
+            self.block_vars_ref = parent.block_vars_ref
         else:
             self.buffer = function.buffer
 
@@ -459,6 +481,10 @@ class CodeGenerator:
         if block is not None and block.required:
             self.writeline("required_block_error(%r)" % block.name)
         else:
+            if kind == "block" and _body_has_set_statement(body):
+                frame.block_vars_ref = "block_vars"
+                frame.owns_scope_vars = True
+                self.writeline("block_vars = {}")
             self.visit_statements(body, frame)
         if kind == "root" and self.has_extends:
             self.writeline("if parent_template is not None:")
@@ -698,11 +724,22 @@ class CodeGenerator:
         finally:
             frame.soft = soft_before
 
-    def _assign_code(self, target: t.Any, frame: _CompileFrame) -> str:
+    def _assign_code(
+        self,
+        target: t.Any,
+        frame: _CompileFrame,
+        namespace_items: t.Optional[t.List[t.Tuple[n.NSRefNode, str]]] = None,
+    ) -> str:
         if isinstance(target, n.NameNode):
             return frame.lookup(target.name) or self._lookup(frame, target.name)
         if isinstance(target, n.TupleNode):
-            return "(%s,)" % ", ".join(self._assign_code(item, frame) for item in target.items)
+            return "(%s,)" % ", ".join(
+                self._assign_code(item, frame, namespace_items) for item in target.items
+            )
+        if isinstance(target, n.NSRefNode) and namespace_items is not None:
+            temporary = self.temporary("ns_value")
+            namespace_items.append((target, temporary))
+            return temporary
         self.fail("can't assign to %s" % type(target).__name__, target.lineno)
 
     def _export_assigned(self, target: t.Any, frame: _CompileFrame) -> None:
@@ -729,8 +766,15 @@ class CodeGenerator:
         if isinstance(node.target, n.NSRefNode):
             self._write_namespace_assignment(node.target, value, frame)
             return
-        self.writeline("%s = %s" % (self._assign_code(node.target, frame), value))
+        namespace_items: t.List[t.Tuple[n.NSRefNode, str]] = []
+        target_code = self._assign_code(node.target, frame, namespace_items)
+        self.writeline("%s = %s" % (target_code, value))
+        # ``{% set ns.a, b = ... %}``: unpack into temporaries, then store
+        # each namespace attribute.
+        for ns_target, temporary in namespace_items:
+            self._write_namespace_assignment(ns_target, temporary, frame)
         self._export_assigned(node.target, frame)
+        self._record_scope_vars(node.target, frame)
 
     def _render_body_to_buffer(
         self, body: t.List[t.Any], frame: _CompileFrame, output_check: bool = False
@@ -765,6 +809,7 @@ class CodeGenerator:
             return
         self.writeline("%s = %s" % (self._assign_code(node.target, frame), value))
         self._export_assigned(node.target, frame)
+        self._record_scope_vars(node.target, frame)
 
     def visit_ExprStmt(self, node: n.ExprStmtNode, frame: _CompileFrame) -> None:
         self.writeline(self.visit_expr(node.node, frame))
@@ -849,6 +894,7 @@ class CodeGenerator:
             self.writeline("for %s in %s:" % (target, iterable))
         self.indent()
         self._declare_stored_names(loop_frame, node.body)
+        self._start_loop_vars(loop_frame, node.body)
         self.visit_statements(node.body, loop_frame)
         if iterated is not None:
             # Set at the end of the body, as Jinja does: a loop left by
@@ -863,6 +909,23 @@ class CodeGenerator:
             self._declare_stored_names(else_frame, node.else_)
             self.visit_statements(node.else_, else_frame)
             self.outdent()
+
+    def _start_loop_vars(self, loop_frame: _CompileFrame, body: t.List[t.Any]) -> None:
+        """Give a loop body that uses ``{% set %}`` a fresh per-iteration
+        dict of what it assigned (Jinja's ``_loop_vars``)."""
+        if loop_frame.function is not (loop_frame.parent and loop_frame.parent.function):
+            loop_frame.loop_vars_ref = loop_frame.block_vars_ref = None
+        if _body_has_set_statement(body):
+            loop_frame.loop_vars_ref = "loop_vars_%d" % loop_frame.id
+            loop_frame.owns_scope_vars = True
+            self.writeline("%s = {}" % loop_frame.loop_vars_ref)
+
+    def _record_scope_vars(self, target: t.Any, frame: _CompileFrame) -> None:
+        if not frame.owns_scope_vars:
+            return
+        scope_vars = frame.loop_vars_ref if frame.in_loop and frame.loop_vars_ref else frame.block_vars_ref
+        for name in _target_names(target):
+            self.writeline("%s[%r] = %s" % (scope_vars, name, frame.symbols[name]))
 
     def _write_loop_filter(self, node: n.ForNode, frame: _CompileFrame, iterable: str) -> str:
         """Wrap the iterable in a generator that applies the loop's ``if``."""
@@ -911,6 +974,7 @@ class CodeGenerator:
         )
         self.indent()
         self._declare_stored_names(loop_frame, node.body)
+        self._start_loop_vars(loop_frame, node.body)
         self.visit_statements(node.body, loop_frame)
         if iterated is not None:
             # Set at the end of the body, as Jinja does: a loop left by
@@ -945,6 +1009,13 @@ class CodeGenerator:
         catch_kwargs = _references_name(body, "kwargs")
         arg_names = [arg.name for arg in args]
         takes_caller = "caller" not in arg_names and _references_name(body, "caller")
+        if "caller" in arg_names and len(defaults) < len(arg_names) - arg_names.index("caller"):
+            if _references_name(body, "caller"):
+                self.fail(
+                    'When defining macros or call blocks the special "caller" argument'
+                    " must be omitted or be given a default.",
+                    lineno,
+                )
         function = _FunctionScope("macro", frame.function, self.temporary("macro_buffer"))
         macro_frame = self.new_frame(function, frame)
         macro_frame.require_output_check = False
@@ -1194,6 +1265,17 @@ class CodeGenerator:
             return "float(%r)" % repr(value)
         return repr(value)
 
+    def expr_ContextReference(self, node: n.ContextReferenceNode, frame: _CompileFrame) -> str:
+        return "context"
+
+    def expr_DerivedContextReference(
+        self, node: n.DerivedContextReferenceNode, frame: _CompileFrame
+    ) -> str:
+        return "context.derived(%s)" % self._locals_dict(frame)
+
+    def expr_DebugDump(self, node: n.DebugDumpNode, frame: _CompileFrame) -> str:
+        return "debug_dump(context)"
+
     def expr_MarkSafeIfAutoescape(self, node: t.Any, frame: _CompileFrame) -> str:
         code = self.visit_expr(node.expr, frame)
         if frame.volatile:
@@ -1397,6 +1479,14 @@ class CodeGenerator:
         if func.endswith((".cycle", ".changed")) and func.split(".")[0] in self._loop_refs:
             return "%s(%s)" % (func, ", ".join(self._arguments_code(node, frame, extra_kwargs)))
         parts = [func] + self._arguments_code(node, frame, extra_kwargs)
+        loop_vars, block_vars = frame.loop_vars_ref, frame.block_vars_ref
+        if loop_vars is not None and block_vars is not None:
+            # a loop inside a block: its own names shadow the block's
+            parts.append("_loop_vars={**%s, **%s}" % (block_vars, loop_vars))
+        elif loop_vars is not None:
+            parts.append("_loop_vars=%s" % loop_vars)
+        elif block_vars is not None:
+            parts.append("_block_vars=%s" % block_vars)
         return "call(context, %s)" % ", ".join(parts)
 
     def expr_Call(self, node: n.CallNode, frame: _CompileFrame) -> str:

@@ -36,6 +36,7 @@ from microflask.templating.runtime import (
     Undefined,
     attribute_is_internal,
     call_with_pass_arg,
+    debug_dump,
     escape_output,
     identity,
     make_fast_getattr,
@@ -150,11 +151,22 @@ def _rename_template_code(code: types.CodeType) -> types.CodeType:
     return code.replace(**changes)
 
 
+def _ignore_log_message(message: str) -> None:
+    """compile_templates' default log function."""
+
+
 def _compile_with_template_lines(
     source: str, line_map: t.List[t.Tuple[int, int]], filename: str
 ) -> types.CodeType:
     """Compile generated source so each statement carries its template line."""
-    tree = ast.parse(source, filename)
+    try:
+        tree = ast.parse(source, filename)
+    except RecursionError:
+        tree = None
+    if tree is None:
+        # Very long elif chains nest too deeply for the AST round trip;
+        # Python's direct compile copes (such code keeps generated lines).
+        return _rename_template_code(compile(source, filename, "exec"))
     template_lines: t.Dict[int, int] = {python_line: lineno for lineno, python_line in line_map}
     for node in ast.walk(tree):
         python_line = getattr(node, "lineno", None)
@@ -166,7 +178,10 @@ def _compile_with_template_lines(
             # span the whole line so tracebacks draw no misleading carets.
             node.col_offset = 0  # type: ignore[attr-defined]
             node.end_col_offset = 10000  # type: ignore[attr-defined]
-    code = compile(tree, filename, "exec")
+    try:
+        code = compile(tree, filename, "exec")
+    except RecursionError:
+        code = compile(source, filename, "exec")
     return _rename_template_code(code)
 
 
@@ -472,13 +487,17 @@ class Environment:
     ) -> syntax_nodes.TemplateNode:
         """The syntax tree of ``source``."""
         try:
-            return self._parse(source, name, filename)
+            tree = self._parse(source, name, filename)
         except TemplateSyntaxError:
             self.handle_exception(source=source)
         except RecursionError:
             raise TemplateSyntaxError(
                 "the template is nested too deeply", 1, name, filename
             ) from None
+        # meta.find_undeclared_variables skips names this environment's
+        # globals provide, as Jinja does.
+        tree.environment = self
+        return tree
 
     def _generate(
         self, source: str, name: str | None, filename: str | None
@@ -641,6 +660,57 @@ class Environment:
             names = [name for name in names if filter_func(name)]
         return names
 
+    def compile_templates(
+        self,
+        target: t.Any,
+        extensions: t.Collection[str] | None = None,
+        filter_func: t.Callable[[str], bool] | None = None,
+        zip: str | None = "deflated",
+        log_function: t.Callable[[str], None] | None = None,
+        ignore_errors: bool = True,
+    ) -> None:
+        """Compile every template the loader lists into ``target`` (a zip
+        file, or a folder when ``zip`` is None) for :class:`ModuleLoader`."""
+        import os
+
+        from microflask.templating.loaders import ModuleLoader
+
+        log = log_function if log_function is not None else _ignore_log_message
+        target = os.fspath(target)
+        archive = None
+        if zip is not None:
+            import zipfile
+
+            if zip not in ("deflated", "stored"):
+                raise ValueError("zip must be 'deflated', 'stored' or None, not %r" % (zip,))
+            method = zipfile.ZIP_DEFLATED if zip == "deflated" else zipfile.ZIP_STORED
+            archive = zipfile.ZipFile(target, "w", method)
+            log("Compiling into Zip archive %r" % target)
+        else:
+            os.makedirs(target, exist_ok=True)
+            log("Compiling into folder %r" % target)
+        try:
+            for name in self.list_templates(extensions, filter_func):
+                source, filename, _ = self.loader.get_source(self, name)  # type: ignore[union-attr]
+                try:
+                    python_source = self.compile(source, name, filename, raw=True)
+                except TemplateSyntaxError as e:
+                    if not ignore_errors:
+                        raise
+                    log('Could not compile "%s": %s' % (name, e.message))
+                    continue
+                module_filename = ModuleLoader.get_module_filename(name)
+                if archive is not None:
+                    archive.writestr(module_filename, python_source.encode("utf-8"))
+                else:
+                    with open(os.path.join(target, module_filename), "w", encoding="utf-8") as out:
+                        out.write(python_source)
+                log('Compiled "%s" as %s' % (name, module_filename))
+        finally:
+            if archive is not None:
+                archive.close()
+        log("Finished compiling templates")
+
     def handle_exception(self, source: str | None = None) -> t.NoReturn:
         """Re-raise the exception being handled with a template-shaped
         traceback: engine frames dropped, a syntax error shown at its
@@ -691,6 +761,7 @@ class Environment:
             "unknown_filter_error": unknown_filter_error,
             "unknown_test_error": unknown_test_error,
             "required_block_error": required_block_error,
+            "debug_dump": debug_dump,
         }
         return namespace
 

@@ -16,11 +16,19 @@ __all__ = [
     "ExprStmtExtension",
     "LoopControlExtension",
     "InternationalizationExtension",
+    "DebugExtension",
+    "debug",
     "do",
     "loopcontrols",
     "i18n",
     "install_i18n",
+    "GETTEXT_FUNCTIONS",
+    "extract_from_ast",
+    "babel_extract",
 ]
+
+# The call names message extraction looks for by default.
+GETTEXT_FUNCTIONS: t.Tuple[str, ...] = ("_", "gettext", "ngettext", "pgettext", "npgettext")
 
 
 class Extension:
@@ -49,6 +57,12 @@ class InternationalizationExtension(Extension):
     """``{% trans %}`` blocks and the gettext installers (see :func:`install_i18n`)."""
 
     tags = {"trans"}
+
+
+class DebugExtension(Extension):
+    """``{% debug %}``: prints the context, filters and tests (for development)."""
+
+    tags = {"debug"}
 
 
 def _newstyle_gettext(func: t.Callable[[str], str]) -> t.Callable[..., str]:
@@ -179,8 +193,16 @@ def install_i18n(environment: t.Any) -> None:
         for key in ("gettext", "ngettext", "pgettext", "npgettext"):
             environment.globals.pop(key, None)
 
+    def extract_translations(
+        source: t.Any, gettext_functions: t.Sequence[str] = GETTEXT_FUNCTIONS
+    ) -> t.Iterator[t.Tuple[int, str, t.Any]]:
+        if isinstance(source, str):
+            source = environment.parse(source)
+        return extract_from_ast(source, gettext_functions)
+
     environment.extend(
         newstyle_gettext=False,
+        extract_translations=extract_translations,
         install_gettext_translations=install_gettext_translations,
         install_null_translations=install_null_translations,
         install_gettext_callables=install_gettext_callables,
@@ -188,6 +210,147 @@ def install_i18n(environment: t.Any) -> None:
     )
 
 
+# -- message extraction (for Babel and other catalog tools) ---------------------
+
+
+def extract_from_ast(
+    ast: t.Any, gettext_functions: t.Sequence[str] = GETTEXT_FUNCTIONS, babel_style: bool = True
+) -> t.Iterator[t.Tuple[int, str, t.Any]]:
+    """Yield ``(lineno, function name, message)`` for every call to a
+    gettext function in a parsed template (``{% trans %}`` blocks included).
+
+    Arguments that are not constant strings (and any keyword or ``*``/``**``
+    argument) show up as ``None``.  Babel style gives a single message as a
+    plain string, several as a tuple; otherwise the ``None`` entries are
+    dropped and calls left with nothing are skipped.
+    """
+    from microflask.templating import nodes
+
+    for call in ast.find_all(nodes.CallNode):
+        callee = call.node
+        if not isinstance(callee, nodes.NameNode) or callee.name not in gettext_functions:
+            continue
+        strings: t.List[t.Optional[str]] = [
+            arg.value if isinstance(arg, nodes.ConstNode) and isinstance(arg.value, str) else None
+            for arg in call.args
+        ]
+        strings.extend(None for _ in call.kwargs or ())
+        if call.dyn_args is not None:
+            strings.append(None)
+        if call.dyn_kwargs is not None:
+            strings.append(None)
+        if not babel_style:
+            found = tuple(value for value in strings if value is not None)
+            if not found:
+                continue
+            yield call.lineno, callee.name, found
+        elif len(strings) == 1:
+            yield call.lineno, callee.name, strings[0]
+        else:
+            yield call.lineno, callee.name, tuple(strings)
+
+
+def _babel_option_is_true(options: t.Mapping[str, t.Any], key: str, default: bool) -> bool:
+    return str(options.get(key, str(default))).lower() in ("1", "on", "yes", "true")
+
+
+def _template_comments(environment: t.Any, source: str) -> t.List[t.Tuple[int, str]]:
+    """``(line, text)`` of each ``{# #}`` and line comment, in source order."""
+    import re
+
+    start = re.escape(environment.comment_start_string)
+    end = re.escape(environment.comment_end_string)
+    patterns = ["%s[-+]?(.*?)-?%s" % (start, end)]
+    if environment.line_comment_prefix:
+        patterns.append("%s([^\r\n]*)" % re.escape(environment.line_comment_prefix))
+    found = []
+    for match in re.finditer("|".join(patterns), source, re.S):
+        text = match.group(match.lastindex or 1)
+        found.append((source.count("\n", 0, match.start()) + 1, text))
+    return found
+
+
+class _TranslatorCommentFinder:
+    """Hands each extracted message the last tagged comment that precedes it
+    (or shares its line) and was not already given to an earlier message."""
+
+    def __init__(self, comments: t.List[t.Tuple[int, str]], tags: t.Sequence[str]) -> None:
+        self.comments = comments
+        self.tags = tags
+        self.next_index = 0
+
+    def comments_for(self, lineno: int) -> t.List[str]:
+        if not self.tags:
+            return []
+        stop = self.next_index
+        while stop < len(self.comments) and self.comments[stop][0] <= lineno:
+            stop += 1
+        window = self.comments[self.next_index : stop]
+        self.next_index = stop
+        for _, text in reversed(window):
+            parts = text.split(None, 1)
+            if len(parts) == 2 and parts[0] in self.tags:
+                return [parts[1].rstrip()]
+        return []
+
+
+def babel_extract(
+    fileobj: t.BinaryIO,
+    keywords: t.Sequence[str],
+    comment_tags: t.Sequence[str],
+    options: t.Dict[str, t.Any],
+) -> t.Iterator[t.Tuple[int, str, t.Any, t.List[str]]]:
+    """Babel extraction method: ``(lineno, function, message, comments)``
+    for each translatable string in a template file.
+
+    ``options`` may set the environment's delimiters, ``trim_blocks``,
+    ``lstrip_blocks``, ``keep_trailing_newline``, ``trimmed``,
+    ``newstyle_gettext``, ``extensions`` (comma separated), ``encoding``
+    and ``silent`` (skip files with syntax errors; the default).
+    """
+    from microflask.templating.environment import Environment
+    from microflask.templating.exceptions import TemplateSyntaxError
+
+    extensions: t.List[t.Any] = [
+        name.strip() for name in options.get("extensions", "").split(",") if name.strip()
+    ]
+    extensions.append(InternationalizationExtension)
+    settings = {
+        key: options[key]
+        for key in (
+            "block_start_string",
+            "block_end_string",
+            "variable_start_string",
+            "variable_end_string",
+            "comment_start_string",
+            "comment_end_string",
+            "line_statement_prefix",
+            "line_comment_prefix",
+        )
+        if options.get(key)
+    }
+    for flag in ("trim_blocks", "lstrip_blocks", "keep_trailing_newline"):
+        settings[flag] = _babel_option_is_true(options, flag, False)
+    environment = Environment(extensions=extensions, cache_size=0, auto_reload=False, **settings)
+    if _babel_option_is_true(options, "trimmed", False):
+        environment.policies["ext.i18n.trimmed"] = True
+    if _babel_option_is_true(options, "newstyle_gettext", False):
+        environment.newstyle_gettext = True
+    source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    try:
+        tree = environment.parse(source)
+    except TemplateSyntaxError:
+        if not _babel_option_is_true(options, "silent", True):
+            raise
+        return
+    finder = _TranslatorCommentFinder(
+        _template_comments(environment, environment.preprocess(source)), comment_tags
+    )
+    for lineno, function, message in extract_from_ast(tree, keywords):
+        yield lineno, function, message, finder.comments_for(lineno)
+
+
 do = ExprStmtExtension
 loopcontrols = LoopControlExtension
 i18n = InternationalizationExtension
+debug = DebugExtension

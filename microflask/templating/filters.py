@@ -675,11 +675,11 @@ def do_batch(
         yield batch
 
 
-class _GroupbyTuple(t.NamedTuple):
+class _GroupTuple(t.NamedTuple):
     grouper: t.Any
     list: t.List[t.Any]
 
-    # Show as a plain tuple, not "_GroupbyTuple(grouper=..., list=...)".
+    # Show as a plain tuple, not "_GroupTuple(grouper=..., list=...)" (Jinja names it _GroupTuple too).
     def __repr__(self) -> str:
         return tuple.__repr__(self)
 
@@ -694,7 +694,7 @@ def do_groupby(
     attribute: t.Union[str, int],
     default: t.Any = None,
     case_sensitive: bool = False,
-) -> t.List[_GroupbyTuple]:
+) -> t.List[_GroupTuple]:
     """Group items by an attribute into ``(grouper, list)`` tuples, sorted by
     the grouper.  Case-insensitive grouping shows the first item's value."""
     key = make_attrgetter(
@@ -704,12 +704,12 @@ def do_groupby(
         default=default,
     )
     groups = [
-        _GroupbyTuple(grouper, list(members))
+        _GroupTuple(grouper, list(members))
         for grouper, members in _itertools_groupby(sorted(value, key=key), key)
     ]
     if not case_sensitive:
         shown_key = make_attrgetter(environment, attribute, default=default)
-        groups = [_GroupbyTuple(shown_key(group.list[0]), group.list) for group in groups]
+        groups = [_GroupTuple(shown_key(group.list[0]), group.list) for group in groups]
     return groups
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "TokenStream",
     "Lexer",
     "get_lexer",
+    "count_newlines",
     "describe_token",
     "describe_token_type",
     "operators",
@@ -134,7 +135,12 @@ _TOKEN_TYPE_DESCRIPTIONS = {
 _OPENING_BRACKETS = {"(": ")", "[": "]", "{": "}"}
 
 _WHITESPACE_RE = re.compile(r"\s+")
-_NAME_RE = re.compile(r"[^\W\d]\w*")
+# Python identifiers: letters/underscore then word characters, plus the
+# few "Other_ID_Start/Continue" code points that \w does not cover.
+_NAME_RE = re.compile(
+    "(?:[^\\W\\d]|[\u1885\u1886\u2118\u212e\u309b\u309c])"
+    "[\\w\u00b7\u0387\u1369-\u1371\u19da\u1885\u1886\u2118\u212e\u309b\u309c]*"
+)
 _STRING_RE = re.compile(r"('([^'\\]*(?:\\.[^'\\]*)*)'|\"([^\"\\]*(?:\\.[^\"\\]*)*)\")", re.S)
 _INTEGER_RE = re.compile(
     r"(0b(_?[0-1])+|0o(_?[0-7])+|0x(_?[\da-f])+|[1-9](_?\d)*|0(_?0)*)", re.IGNORECASE
@@ -146,6 +152,11 @@ _OPERATOR_RE = re.compile(
     "|".join(re.escape(op) for op in sorted(OPERATOR_TOKEN_TYPES, key=len, reverse=True))
 )
 _NEWLINE_RE = re.compile(r"(\r\n|\r|\n)")
+
+
+def count_newlines(value: str) -> int:
+    """How many line breaks (``\\r\\n``, ``\\r`` or ``\\n``) ``value`` holds."""
+    return len(_NEWLINE_RE.findall(value))
 
 
 class Token(t.NamedTuple):

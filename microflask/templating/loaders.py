@@ -199,7 +199,7 @@ class PackageLoader(BaseLoader):
 
         # Importing first makes sure namespace packages and zip imports are
         # set up before the spec is inspected.
-        import_module(package_name)
+        package = import_module(package_name)
         spec = importlib.util.find_spec(package_name)
         if spec is None:
             raise ValueError("The %r package could not be found." % package_name)
@@ -219,11 +219,22 @@ class PackageLoader(BaseLoader):
                 roots.extend(spec.submodule_search_locations)
             elif spec.origin is not None:
                 roots.append(os.path.dirname(spec.origin))
+            if not roots:
+                # A module aliased under another name: ask the module itself.
+                roots.extend(getattr(package, "__path__", ()) or ())
+                if not roots and getattr(package, "__file__", None):
+                    roots.append(os.path.dirname(package.__file__))
             for root in roots:
                 candidate = os.path.join(root, package_path)
                 if os.path.isdir(candidate):
                     template_root = candidate
                     break
+            else:
+                if roots:
+                    raise ValueError(
+                        "PackageLoader could not find a %r directory in the %r package."
+                        % (package_path, package_name)
+                    )
         if template_root is None:
             raise ValueError(
                 "The %r package was not installed in a way that PackageLoader understands."
@@ -410,7 +421,21 @@ class ModuleLoader(BaseLoader):
     has_source_access = False
 
     def __init__(self, path: t.Any) -> None:
+        import sys
+        import types
+        import weakref
+
         self.paths = _loader_search_paths(path)
+        # Like Jinja, a package module named after this loader stands for the
+        # compiled templates in sys.modules (``module.__path__`` lists the
+        # search paths) and leaves sys.modules when the loader is collected.
+        package_name = "_microflask_module_templates_%x" % id(self)
+        module = types.ModuleType(package_name)
+        module.__path__ = list(self.paths)
+        sys.modules[package_name] = module
+        weakref.finalize(self, sys.modules.pop, package_name, None)
+        self.module = module
+        self.package_name = package_name
 
     @staticmethod
     def get_template_key(name: str) -> str:
@@ -453,4 +478,7 @@ class ModuleLoader(BaseLoader):
             globals = {}
         source, filename = self._read_compiled_module(name)
         code = compile(source, filename, "exec")
+        # The code object (not the template, which would keep the
+        # environment and this loader alive) is what the module holds.
+        setattr(self.module, self.get_template_key(name), code)
         return environment.template_class.from_code(environment, code, globals, None)

@@ -42,9 +42,14 @@ def _any_callable(*args: t.Any, **kwargs: t.Any) -> None:
 def find_undeclared_variables(ast: nodes.TemplateNode, environment: t.Any = None) -> t.Set[str]:
     """The names the template reads from its render context (those it
     does not set itself first)."""
+    if environment is None:
+        environment = getattr(ast, "environment", None)
     generator = CodeGenerator(_NullEnvironment(environment), None, None)
     generator.generate(ast)
-    return set(generator.undeclared_names)
+    names = set(generator.undeclared_names)
+    if environment is not None:
+        names.difference_update(environment.globals)
+    return names
 
 
 def _referenced_names(template: t.Any) -> t.Iterator[t.Optional[str]]:

@@ -9,7 +9,37 @@ from __future__ import annotations
 
 import typing as t
 
-__all__ = ["SyntaxNode", "StmtNode", "ExprNode", "HelperNode"]
+__all__ = [
+    "EvalContext",
+    "SyntaxNode",
+    "StmtNode",
+    "ExprNode",
+    "HelperNode",
+    "ContextReferenceNode",
+    "DerivedContextReferenceNode",
+    "DebugDumpNode",
+    "ContextReference",
+    "DerivedContextReference",
+]
+
+
+class EvalContext:
+    """Settings that may change while a template renders (autoescape)."""
+
+    def __init__(self, environment: t.Any, template_name: str | None = None) -> None:
+        self.environment = environment
+        if callable(environment.autoescape):
+            self.autoescape = environment.autoescape(template_name)
+        else:
+            self.autoescape = environment.autoescape
+        self.volatile = False
+
+    def save(self) -> t.Mapping[str, t.Any]:
+        return self.__dict__.copy()
+
+    def revert(self, old: t.Mapping[str, t.Any]) -> None:
+        self.__dict__.clear()
+        self.__dict__.update(old)
 
 
 class SyntaxNode:
@@ -243,6 +273,25 @@ class FilterNode(ExprNode):
 
 class TestNode(ExprNode):
     fields = ("node", "name", "args", "kwargs", "dyn_args", "dyn_kwargs")
+
+
+class ContextReferenceNode(ExprNode):
+    """The active render context itself (compiles to ``context``)."""
+
+
+class DerivedContextReferenceNode(ExprNode):
+    """A copy of the render context that also holds the current local
+    template variables (compiles to ``context.derived({...})``)."""
+
+
+class DebugDumpNode(ExprNode):
+    """``{% debug %}``: a readable dump of the context, filters and tests."""
+
+
+# Jinja's names for the two context nodes, which extension code names
+# directly (``nodes.ContextReference``).
+ContextReference = ContextReferenceNode
+DerivedContextReference = DerivedContextReferenceNode
 
 
 class MarkSafeIfAutoescapeNode(ExprNode):

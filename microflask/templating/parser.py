@@ -43,11 +43,21 @@ _IGNORED_EXTENSIONS = frozenset(
         "jinja2.ext.loopcontrols",
         "jinja2.ext.with_",
         "jinja2.ext.autoescape",
-        "jinja2.ext.debug",
         "microflask.templating.ext.do",
         "microflask.templating.ext.loopcontrols",
         "ExprStmtExtension",
         "LoopControlExtension",
+    ]
+)
+#: Names that switch on ``{% debug %}`` (Jinja's debug extension).
+DEBUG_EXTENSION_NAMES = frozenset(
+    [
+        "jinja2.ext.debug",
+        "jinja2.ext.DebugExtension",
+        "microflask.templating.ext.debug",
+        "microflask.templating.ext.DebugExtension",
+        "DebugExtension",
+        "debug",
     ]
 )
 #: Names that switch on ``{% trans %}`` (Jinja's i18n extension).
@@ -198,6 +208,8 @@ class Parser:
                 return getattr(self, "parse_" + token.value)()
             if token.value == "trans" and self._i18n_enabled():
                 return self.parse_trans()
+            if token.value == "debug" and self._debug_enabled():
+                return self.parse_debug()
             self._tag_stack.pop()
             pop_tag = False
             self.fail_unknown_tag(token.value, token.lineno)
@@ -457,6 +469,17 @@ class Parser:
     def parse_continue(self) -> n.ContinueNode:
         return n.ContinueNode(lineno=self.stream.next().lineno)
 
+    # -- {% debug %} (the debug extension) -----------------------------------------
+
+    def _debug_enabled(self) -> bool:
+        extensions = getattr(self.environment, "extensions", None) or {}
+        return any(name in DEBUG_EXTENSION_NAMES for name in extensions)
+
+    def parse_debug(self) -> n.OutputNode:
+        """``{% debug %}``: print the context, filters and tests."""
+        lineno = self.stream.next().lineno
+        return n.OutputNode([n.DebugDumpNode(lineno=lineno)], lineno=lineno)
+
     # -- {% trans %} (the i18n extension) ------------------------------------------
 
     def _i18n_enabled(self) -> bool:
@@ -651,15 +674,12 @@ class Parser:
         if name_only:
             token = self.stream.expect("name")
             return n.NameNode(token.value, "store", lineno=token.lineno)
-        if with_namespace and self.stream.look().type == "dot":
-            token = self.stream.expect("name")
-            self.stream.next()
-            attr = self.stream.expect("name")
-            return n.NSRefNode(token.value, attr.value, lineno=token.lineno)
         if with_tuple:
-            target = self.parse_tuple(simplified=True, extra_end_rules=extra_end_rules)
+            target = self.parse_tuple(
+                simplified=True, extra_end_rules=extra_end_rules, with_namespace=with_namespace
+            )
         else:
-            target = self.parse_primary()
+            target = self.parse_primary(with_namespace=with_namespace)
         self._set_store_context(target)
         return target
 
@@ -668,6 +688,8 @@ class Parser:
             if target.name in ("true", "false", "none", "True", "False", "None"):
                 self.fail("Can't assign to %r" % target.name, target.lineno)
             target.ctx = "store"
+            return
+        if isinstance(target, n.NSRefNode):
             return
         if isinstance(target, n.TupleNode):
             for item in target.items:
@@ -797,9 +819,15 @@ class Parser:
             node = self.parse_filter_expr(node)
         return node
 
-    def parse_primary(self) -> t.Any:
+    def parse_primary(self, with_namespace: bool = False) -> t.Any:
         token = self.stream.current
         if token.type == "name":
+            if with_namespace and self.stream.look().type == "dot":
+                # ``ns.attr`` as an assignment target
+                self.stream.next()
+                self.stream.next()
+                attr = self.stream.expect("name")
+                return n.NSRefNode(token.value, attr.value, lineno=token.lineno)
             if token.value in ("true", "false", "True", "False"):
                 node = n.ConstNode(token.value in ("true", "True"), lineno=token.lineno)
             elif token.value in ("none", "None"):
@@ -836,10 +864,14 @@ class Parser:
         with_condexpr: bool = True,
         extra_end_rules: t.Tuple[str, ...] | None = None,
         explicit_parentheses: bool = False,
+        with_namespace: bool = False,
     ) -> t.Any:
         lineno = self.stream.current.lineno
         if simplified:
-            parse = self.parse_primary
+
+            def parse() -> t.Any:
+                return self.parse_primary(with_namespace=with_namespace)
+
         elif with_condexpr:
             parse = self.parse_expression
         else:
@@ -1056,7 +1088,7 @@ def check_extensions(extensions: t.Sequence[t.Any]) -> None:
         name = extension if isinstance(extension, str) else getattr(extension, "__name__", "")
         if name in _IGNORED_EXTENSIONS or name in ("do", "loopcontrols"):
             continue
-        if name in I18N_EXTENSION_NAMES:
+        if name in I18N_EXTENSION_NAMES or name in DEBUG_EXTENSION_NAMES:
             continue
         raise RuntimeError(
             "The template extension %r is not supported by microflask.templating; "

@@ -14,6 +14,7 @@ from collections import ChainMap, abc
 
 from microflask.markup import Markup, escape, soft_str
 from microflask.templating.utils import concat, internalcode, missing, object_type_repr
+from microflask.templating.nodes import EvalContext
 from microflask.templating.exceptions import (
     SecurityError,
     TemplateNotFound,
@@ -46,6 +47,7 @@ __all__ = [
     "TemplateNotFound",
     "MAX_RANGE",
     "safe_range",
+    "debug_dump",
 ]
 
 
@@ -415,10 +417,30 @@ def wrap_str_format(environment: t.Any, obj: t.Any, attribute: str, value: t.Any
     return value
 
 
+def debug_dump(context: t.Any) -> str:
+    """What ``{% debug %}`` prints: the context's variables and the names
+    of the environment's filters and tests, pretty-printed."""
+    from pprint import pformat
+
+    environment = context.environment
+    report = {
+        "context": context.get_all(),
+        "filters": sorted(environment.filters),
+        "tests": sorted(environment.tests),
+    }
+    return pformat(report, depth=3, compact=True)
+
+
 @internalcode
 def call_with_pass_arg(__context: t.Any, __obj: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
     """Call ``__obj`` from a template, passing the context, eval context or
     environment first when the callable asks for it."""
+    loop_vars = block_vars = None
+    if kwargs and ("_loop_vars" in kwargs or "_block_vars" in kwargs):
+        # What ``{% set %}`` assigned in the calling loop body / block: only
+        # pass_context callables see it (through a derived context).
+        loop_vars = kwargs.pop("_loop_vars", None)
+        block_vars = kwargs.pop("_block_vars", None)
     cls = type(__obj)
     if cls is Macro:
         return __obj._call_with_autoescape(__context.eval_ctx.autoescape, args, kwargs)
@@ -433,17 +455,15 @@ def call_with_pass_arg(__context: t.Any, __obj: t.Any, *args: t.Any, **kwargs: t
             call_method = getattr(__obj, "__call__", None)
             pass_arg = getattr(call_method, "jinja_pass_arg", None)
     if pass_arg == "context":
-        if kwargs.get("_loop_vars"):
-            __context = __context.derived(kwargs["_loop_vars"])
-        if kwargs.get("_block_vars"):
-            __context = __context.derived(kwargs["_block_vars"])
+        if loop_vars:
+            __context = __context.derived(loop_vars)
+        if block_vars:
+            __context = __context.derived(block_vars)
         args = (__context,) + args
     elif pass_arg == "eval_context":
         args = (__context.eval_ctx,) + args
     elif pass_arg == "environment":
         args = (__context.environment,) + args
-    kwargs.pop("_block_vars", None)
-    kwargs.pop("_loop_vars", None)
     try:
         return __obj(*args, **kwargs)
     except StopIteration:
@@ -453,25 +473,6 @@ def call_with_pass_arg(__context: t.Any, __obj: t.Any, *args: t.Any, **kwargs: t
 
 
 # -- Contexts --------------------------------------------------------------
-
-
-class EvalContext:
-    """Settings that may change while a template renders (autoescape)."""
-
-    def __init__(self, environment: t.Any, template_name: str | None = None) -> None:
-        self.environment = environment
-        if callable(environment.autoescape):
-            self.autoescape = environment.autoescape(template_name)
-        else:
-            self.autoescape = environment.autoescape
-        self.volatile = False
-
-    def save(self) -> t.Mapping[str, t.Any]:
-        return self.__dict__.copy()
-
-    def revert(self, old: t.Mapping[str, t.Any]) -> None:
-        self.__dict__.clear()
-        self.__dict__.update(old)
 
 
 def new_context(
@@ -811,6 +812,10 @@ class Macro:
 
     @internalcode
     def __call__(self, *args: t.Any, **kwargs: t.Any) -> str:
+        # Like Jinja, a leading EvalContext (from Python callers) picks the
+        # autoescape mode instead of the defining template's default.
+        if args and type(args[0]) is EvalContext:
+            return self._call_with_autoescape(args[0].autoescape, args[1:], kwargs)
         return self._call_with_autoescape(self._default_autoescape, args, kwargs)
 
     @internalcode

@@ -388,12 +388,17 @@ class LRUCache:
         self._entries: "OrderedDict[t.Any, t.Any]" = OrderedDict()
         self._lock = Lock()
 
+    # The pickled state has Jinja's shape (capacity, _mapping, _queue).
     def __getstate__(self) -> t.Dict[str, t.Any]:
-        return {"capacity": self.capacity, "entries": list(self._entries.items())}
+        return {"capacity": self.capacity, "_mapping": self._mapping, "_queue": self._queue}
 
     def __setstate__(self, state: t.Dict[str, t.Any]) -> None:
         self.capacity = state["capacity"]
-        self._entries = OrderedDict(state["entries"])
+        if "entries" in state:
+            self._entries = OrderedDict(state["entries"])
+        else:
+            mapping = state["_mapping"]
+            self._entries = OrderedDict((key, mapping[key]) for key in state["_queue"])
         self._lock = Lock()
 
     # Jinja's cache keeps a dict plus a deque of keys (oldest first); code
