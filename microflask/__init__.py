@@ -90,3 +90,17 @@ __all__ = [
     "template_rendered",
     "url_for",
 ]
+
+
+# ``werkzeug`` maps to this package too, and Werkzeug's top level offers two
+# more names.  They load their (heavier) modules only when asked for.
+def __getattr__(name: str) -> object:
+    if name == "run_simple":
+        from .serving import run_simple
+
+        return run_simple
+    if name == "Client":
+        from .testing import Client
+
+        return Client
+    raise AttributeError("module 'microflask' has no attribute %r" % name)

@@ -122,3 +122,18 @@ def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
     app = _current_app_object()
     template = app.jinja_env.from_string(source)
     return _stream(app, template, context)
+
+
+def __getattr__(name: str) -> t.Any:
+    # Flask's ``flask.templating`` also holds the environment and loader
+    # classes; importing them from here would load the engine, so they are
+    # looked up only when asked for.
+    if name == "Environment":
+        from ._app_jinja import AppTemplateEnvironment
+
+        return AppTemplateEnvironment
+    if name == "DispatchingJinjaLoader":
+        from ._app_jinja import DispatchingJinjaLoader
+
+        return DispatchingJinjaLoader
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

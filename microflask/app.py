@@ -1017,3 +1017,8 @@ def _debug_from_environment() -> bool:
         return False
     return value.lower() not in {"0", "false", "no"}
 
+
+
+# Flask splits the app into a sans-IO base class, ``flask.sansio.app.App``,
+# and ``Flask``; here they are one class, reachable under both names.
+App = Flask

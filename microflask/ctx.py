@@ -273,7 +273,7 @@ class RequestContext:
 
     @property
     def session_opened(self) -> bool:
-        """Whether anything read the session during this request."""
+        """Whether the session has been opened (read, or loaded to be saved) in this request."""
         return self._opened_session is not None
 
     def copy(self) -> RequestContext:

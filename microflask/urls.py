@@ -56,18 +56,13 @@ def _decode_host_idna(host: str) -> str:
         return host
 
 
-def _unsplit_keeping_empty_authority(
-    original: str, scheme: str, netloc: str, path: str, query: str, fragment: str
-) -> str:
-    """``urlunsplit``, but an empty authority (``itms-services://?x``) keeps
-    its ``//`` even for schemes the stdlib does not know."""
-    url = urlunsplit((scheme, netloc, path, query, fragment))
-    if netloc:
-        return url
-    prefix_length = len(scheme) + 1 if scheme else 0
-    if original.startswith("//", prefix_length) and not url.startswith("//", prefix_length):
-        url = f"{url[:prefix_length]}//{url[prefix_length:]}"
-    return url
+def _unsplit_url_parts(scheme: str, netloc: str, path: str, query: str, fragment: str) -> str:
+    """``urlunsplit``, also treating ``itms-services`` (Apple's app install
+    links) as a scheme with an authority part, so its ``//`` stays."""
+    if scheme == "itms-services":
+        url = urlunsplit(("http", netloc, path, query, fragment))
+        return scheme + url[4:]
+    return urlunsplit((scheme, netloc, path, query, fragment))
 
 
 def iri_to_uri(iri: str) -> str:
@@ -81,7 +76,7 @@ def iri_to_uri(iri: str) -> str:
     netloc = parts.netloc
     if netloc:
         netloc = _iri_netloc_to_uri(parts)
-    return _unsplit_keeping_empty_authority(iri, parts.scheme, netloc, path, query, fragment)
+    return _unsplit_url_parts(parts.scheme, netloc, path, query, fragment)
 
 
 def _iri_netloc_to_uri(parts: t.Any) -> str:
@@ -148,7 +143,7 @@ def uri_to_iri(uri: str) -> str:
             if parts.password:
                 auth = f"{auth}:{_selective_unquote(parts.password, _userinfo_kept)}"
             netloc = f"{auth}@{netloc}"
-    return _unsplit_keeping_empty_authority(uri, parts.scheme, netloc, path, query, fragment)
+    return _unsplit_url_parts(parts.scheme, netloc, path, query, fragment)
 
 
 def url_quote(

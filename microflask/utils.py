@@ -24,9 +24,7 @@ __all__ = [
     "cached_property",
     "environ_property",
     "find_modules",
-    "get_content_length",
     "get_content_type",
-    "get_host",
     "header_property",
     "import_string",
     "redirect",
@@ -632,66 +630,3 @@ def send_file_from_directory(
 
 send_file = send_file_response
 send_from_directory = send_file_from_directory
-
-
-# -- host and length from header values (Werkzeug's ``sansio.utils``) --------
-
-# A Host value: a bracketed IPv6 address or plain name characters, then an
-# optional numeric port.  Anything else (``@``, ``/``, a named port) is refused.
-_valid_host_re = re.compile(
-    r"^(?:\[[0-9A-Fa-f:.]+(?:%[0-9A-Za-z.]+)?\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?$"
-)
-
-
-def _sansio_get_host(
-    scheme: str,
-    host_header: str | None,
-    server: tuple[str, int | None] | None = None,
-    trusted_hosts: t.Iterable[str] | None = None,
-) -> str:
-    """The request's host from its ``Host`` header, else the server address.
-
-    The scheme's default port is dropped; an invalid value gives ``""``.
-    With ``trusted_hosts`` an untrusted host raises ``SecurityError``.
-    """
-    if host_header is not None:
-        host = host_header
-    elif server is not None:
-        host = server[0]
-        if ":" in host and not host.startswith("["):
-            host = "[%s]" % host  # an IPv6 address
-        if server[1] is not None:
-            host = "%s:%d" % (host, server[1])
-    else:
-        return ""
-    if scheme in ("http", "ws"):
-        if host.endswith(":80"):
-            host = host[:-3]
-    elif scheme in ("https", "wss") and host.endswith(":443"):
-        host = host[:-4]
-    if not _valid_host_re.match(host):
-        return ""
-    if trusted_hosts is not None:
-        from microflask.exceptions import SecurityError
-        from microflask.wsgi import host_is_trusted
-
-        if not host_is_trusted(host, trusted_hosts):
-            raise SecurityError("Host %r is not trusted." % host)
-    return host
-
-
-def _sansio_get_content_length(
-    http_content_length: str | None = None, http_transfer_encoding: str | None = None
-) -> int | None:
-    """The ``Content-Length`` value as an int: None if absent or chunked, 0 if invalid."""
-    if http_transfer_encoding == "chunked" or http_content_length is None:
-        return None
-    value = http_content_length.strip()
-    if value.isdigit() and value.isascii():
-        return int(value)
-    return 0
-
-
-# Werkzeug's public names; ``microflask.wsgi`` has the environ-taking versions.
-get_host = _sansio_get_host
-get_content_length = _sansio_get_content_length

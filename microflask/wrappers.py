@@ -67,7 +67,6 @@ from microflask.http import (
     remove_entity_headers,
     unquote_etag,
 )
-from microflask.utils import _valid_host_re
 
 __all__ = ["Request", "Response", "ResponseStream", "UserAgent"]
 
@@ -249,6 +248,11 @@ def _iri_to_uri_text(value: str) -> str:
     return head + quote(value, safe="/:?#@!$&'()*+,;=%~")
 
 
+_valid_host_re = re.compile(
+    r"^(?:\[[0-9A-Fa-f:.]+(?:%[0-9A-Za-z.]+)?\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?$"
+)
+
+
 def _host_from_environ(environ: t.Mapping[str, t.Any], scheme: str) -> str:
     """Host header (or SERVER_NAME:PORT), default port dropped, junk refused."""
     host = environ.get("HTTP_HOST")
@@ -311,6 +315,42 @@ def _host_is_trusted(hostname: str, trusted_list: t.Iterable[str]) -> bool:
         if subdomains and hostname.endswith("." + candidate):
             return True
     return False
+
+
+def _environ_from_sansio_request_parts(
+    method: str,
+    scheme: str,
+    server: tuple[str, int | None] | None,
+    root_path: str,
+    path: str,
+    query_string: bytes,
+    headers: t.Any,
+    remote_addr: str | None,
+) -> dict[str, t.Any]:
+    """A WSGI environ holding what Werkzeug's sans-IO ``Request`` is given."""
+    environ: dict[str, t.Any] = {
+        "REQUEST_METHOD": method,
+        "wsgi.url_scheme": scheme,
+        "SCRIPT_NAME": root_path.encode("utf-8").decode("latin-1"),
+        "PATH_INFO": path.encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": bytes(query_string).decode("latin-1"),
+        "wsgi.input": BytesIO(),
+    }
+    if remote_addr is not None:
+        environ["REMOTE_ADDR"] = remote_addr
+    if server is not None:
+        environ["SERVER_NAME"] = server[0]
+        if server[1] is not None:
+            environ["SERVER_PORT"] = str(server[1])
+    for name, value in headers.items():
+        key = name.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+        if key in environ:
+            separator = "; " if key == "HTTP_COOKIE" else ", "
+            value = environ[key] + separator + value
+        environ[key] = value
+    return environ
 
 
 # --- the user agent -----------------------------------------------------------
@@ -401,7 +441,15 @@ class Request:
         environ: dict[str, t.Any],
         populate_request: bool = True,
         shallow: bool = False,
+        *sansio_parts: t.Any,
     ) -> None:
+        if sansio_parts:
+            # Werkzeug's sans-IO form: Request(method, scheme, server,
+            # root_path, path, query_string, headers, remote_addr).
+            environ = _environ_from_sansio_request_parts(
+                environ, populate_request, shallow, *sansio_parts
+            )
+            populate_request, shallow = False, False
         self.environ = environ
         self.shallow = shallow
         # Routing reads these on every request, so they are set right away

@@ -788,3 +788,23 @@ def test_explain_template_loading_logs_every_loader(app, tmp_path, caplog):
     assert "-> found (" in found and "2: trying loader of blueprint 'shop' (shop_module)" in found
     assert "Error: the template could not be found." in not_found
     assert "belongs to the blueprint 'shop'" in not_found
+
+
+def test_flask_module_paths_for_types_templates_and_the_app_base():
+    import microflask._app_templates as app_templates
+    import microflask.typing as flask_typing
+    from microflask._app_jinja import AppTemplateEnvironment, DispatchingJinjaLoader
+    from microflask.app import App
+
+    assert App is Flask
+    assert app_templates.Environment is AppTemplateEnvironment
+    assert app_templates.DispatchingJinjaLoader is DispatchingJinjaLoader
+    with pytest.raises(AttributeError):
+        app_templates.NoSuchThing  # noqa: B018
+    for name in flask_typing.__all__:
+        assert getattr(flask_typing, name) is not None
+
+    def view() -> flask_typing.ResponseReturnValue:
+        return "typed"
+
+    assert view() == "typed"

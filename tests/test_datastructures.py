@@ -413,9 +413,12 @@ def test_file_storage_proxies_spooled_file_attributes():
     assert restored.filename == "x.txt" and restored.read() == b"x"
 
 
-def test_ordered_multidict_private_aliases_name_the_same_classes():
-    assert D._OrderedMultiDict is D.OrderedMultiDict
-    assert D._ImmutableOrderedMultiDict is D.ImmutableOrderedMultiDict
+def test_ordered_multidict_is_also_reachable_by_its_private_names():
+    ordered = D._OrderedMultiDict([("a", 1), ("b", 2), ("a", 3)])
+    assert list(ordered.items(multi=True)) == [("a", 1), ("b", 2), ("a", 3)]
+    frozen = D._ImmutableOrderedMultiDict(ordered)
+    with pytest.raises(TypeError):
+        frozen.add("c", 4)
 
 
 def test_cache_control_numeric_attribute_is_stored_as_header_text():

@@ -89,16 +89,13 @@ def test_proxy_to_a_class_forwards_instance_and_subclass_checks():
     assert not isinstance(1, LocalProxy(lambda: str))
 
 
-def test_local_and_stack_expose_their_context_var_as_storage():
+def test_local_stack_exposes_its_context_var_as_storage():
     var: contextvars.ContextVar = contextvars.ContextVar("local_stack_storage")
     stack = LocalStack(var)
     stack.push(1)
     stack.push(2)
     assert stack._storage is var
     assert var.get() == [1, 2]
-    namespace = Local()
-    namespace.value = 3
-    assert namespace._storage.get() == {"value": 3}
 
 
 def test_local_manager_releases_its_locals_when_the_response_closes():

@@ -428,3 +428,56 @@ def test_profiler_saves_a_named_profile_per_request(tmp_path):
                             filename_format=name_for), create_environ("/"))
     assert (tmp_path / "custom.prof").exists()
     assert set(seen[0]) == {"elapsed", "time"}
+
+
+# -- ProxyMiddleware ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def backend_url():
+    import json
+    import threading
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    def backend(environ, start_response):
+        seen = {k: v for k, v in environ.items() if k.isupper() and isinstance(v, str)}
+        start_response("200 OK", [("Content-Type", "application/json"), ("X-Backend", "yes")])
+        return [json.dumps(seen).encode()]
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("127.0.0.1", 0, backend, handler_class=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield "http://127.0.0.1:%d" % server.server_port
+    server.shutdown()
+    server.server_close()
+
+
+def test_proxy_forwards_prefixed_paths_and_passes_others_on(backend_url):
+    import json
+
+    from microflask.middleware.http_proxy import ProxyMiddleware
+
+    app = ProxyMiddleware(not_found_app, {
+        "/api": {"target": backend_url, "headers": {"X-Special": "api"}},
+        "/cut/": {"target": backend_url + "/base", "remove_prefix": True, "host": None},
+    })
+    status, headers, body = call(app, create_environ("/api/items?a=1&b=2"))
+    seen = json.loads(body)
+    assert status == "200 OK" and headers["X-Backend"] == "yes"
+    assert seen["PATH_INFO"] == "/api/items" and seen["QUERY_STRING"] == "a=1&b=2"
+    assert seen["HTTP_X_SPECIAL"] == "api" and seen["HTTP_HOST"] == "127.0.0.1"
+    status, headers, body = call(app, create_environ("/cut/x/y", "http://front.example/"))
+    seen = json.loads(body)
+    assert seen["PATH_INFO"] == "/base/x/y" and seen["HTTP_HOST"] == "front.example"
+    assert call(app, create_environ("/other"))[0].startswith("404")
+
+
+def test_proxy_answers_502_when_the_target_is_down():
+    from microflask.middleware.http_proxy import ProxyMiddleware
+
+    app = ProxyMiddleware(not_found_app, {"/api": {"target": "http://127.0.0.1:9"}}, timeout=2)
+    assert call(app, create_environ("/api/x"))[0].startswith("502")

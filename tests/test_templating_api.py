@@ -554,3 +554,22 @@ def test_debug_extension_prints_context_filters_and_tests():
             assert expected in out
     escaped = Environment(extensions=["jinja2.ext.debug"], autoescape=True)
     assert "&lt;p&gt;" in escaped.from_string("{% debug %}").render(page="<p>")
+
+
+def test_pass_context_scope_vars_follow_jinja_frames():
+    @pass_context
+    def show(ctx):
+        return "[%s|%s]" % (ctx.get("i"), ctx.get("j"))
+
+    env = Environment()
+    env.globals["show"] = show
+    # a loop inside a block hands over only its own sets
+    assert env.from_string(
+        "{% block x %}{% set i = 5 %}{% for a in [1] %}{% set j = a %}{{ show() }}"
+        "{% endfor %}{{ show() }}{% endblock %}"
+    ).render() == "[None|1][5|None]"
+    # with blocks and set blocks get neither
+    assert env.from_string(
+        "{% for a in [1] %}{% set i = 3 %}{% with j = 9 %}{{ show() }}{% endwith %}"
+        "{% set k %}{{ show() }}{% endset %}{{ k }}{{ show() }}{% endfor %}"
+    ).render() == "[None|None][None|None][3|None]"

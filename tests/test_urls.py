@@ -91,13 +91,18 @@ def test_url_decode_custom_separator():
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "expected"),
     [
-        "itms-services://?action=download-manifest&url=https://a.example/m",
-        "myapp://?x=1",
-        "file:///etc/hosts",
+        (
+            "itms-services://?action=download-manifest&url=https://a.example/m",
+            "itms-services://?action=download-manifest&url=https://a.example/m",
+        ),
+        ("itms-services:?x=1", "itms-services://?x=1"),
+        ("file:///etc/hosts", "file:///etc/hosts"),
+        # Other unknown schemes follow the stdlib: an empty authority goes.
+        ("myapp://?x=1", "myapp:?x=1"),
     ],
 )
-def test_empty_authority_keeps_its_slashes(url):
-    assert urls.iri_to_uri(url) == url
-    assert urls.uri_to_iri(url) == url
+def test_itms_services_keeps_its_authority_slashes(url, expected):
+    assert urls.iri_to_uri(url) == expected
+    assert urls.uri_to_iri(url) == expected

@@ -1356,3 +1356,23 @@ def test_www_authenticate_can_be_deleted():
     assert "WWW-Authenticate" in response.headers
     del response.www_authenticate
     assert "WWW-Authenticate" not in response.headers
+
+
+def test_request_built_from_sansio_parts():
+    headers = Headers([
+        ("Cookie", "a=b"), ("Content-Type", "text/plain"), ("Cookie", "a=c"),
+        ("Content-Length", "+12"), ("X-Tag", "1"), ("X-Tag", "2"),
+    ])
+    request = Request("post", "https", ("example.com", 8443), "/root", "/p\u00e9", b"q=1",
+                      headers, "10.0.0.1")
+    assert request.method == "POST"
+    assert request.url == "https://example.com:8443/root/p\u00e9?q=1"
+    assert request.path == "/p\u00e9" and request.root_path == "/root"
+    assert request.remote_addr == "10.0.0.1"
+    assert request.cookies.getlist("a") == ["b", "c"]
+    assert request.mimetype == "text/plain"
+    assert request.content_length == 0  # "+12" is not a plain length
+    assert request.headers["X-Tag"] == "1, 2"
+    chunked = Headers([("Transfer-Encoding", "chunked"), ("Content-Length", "6")])
+    assert Request("GET", "http", None, "", "", b"", chunked, None).content_length is None
+    assert "werkzeug.request" not in request.environ

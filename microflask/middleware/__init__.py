@@ -1,10 +1,13 @@
 """WSGI middleware that wraps any app (``werkzeug.middleware``).
 
-Four small wrappers, each in its own module as in Werkzeug:
+Small wrappers, each in its own module as in Werkzeug:
 :class:`ProxyFix` (trust ``X-Forwarded-*`` from a known number of proxies),
 :class:`DispatcherMiddleware` (mount several apps under path prefixes),
-:class:`SharedDataMiddleware` (serve static files) and
-:class:`LintMiddleware` (check WSGI conformance with ``wsgiref.validate``).
+:class:`SharedDataMiddleware` (serve static files),
+:class:`LintMiddleware` (warn about WSGI and HTTP mistakes), and, imported
+from their modules only, ``profiler.ProfilerMiddleware`` (cProfile per
+request) and ``http_proxy.ProxyMiddleware`` (forward path prefixes to
+another server).
 """
 
 from __future__ import annotations

@@ -784,6 +784,8 @@ class CodeGenerator:
         self.writeline("%s = []" % buffer)
         inner = self.new_frame(frame.function, frame)
         inner.buffer = buffer
+        # Jinja hands pass_context calls in set/filter blocks no loop/block vars.
+        inner.loop_vars_ref = inner.block_vars_ref = None
         inner.require_output_check = output_check and frame.require_output_check
         self._declare_stored_names(inner, body)
         self.visit_statements(body, inner)
@@ -827,6 +829,8 @@ class CodeGenerator:
     def visit_With(self, node: n.WithNode, frame: _CompileFrame) -> None:
         values = [self.visit_expr(value, frame) for value in node.values]
         inner = self.new_frame(frame.function, frame)
+        # As in Jinja, pass_context calls in a with block get no loop/block vars.
+        inner.loop_vars_ref = inner.block_vars_ref = None
         for target in node.targets:
             for name in _target_names(target):
                 inner.symbols[name] = "l_%d_%s" % (inner.id, _python_name_fragment(name))
@@ -913,8 +917,12 @@ class CodeGenerator:
     def _start_loop_vars(self, loop_frame: _CompileFrame, body: t.List[t.Any]) -> None:
         """Give a loop body that uses ``{% set %}`` a fresh per-iteration
         dict of what it assigned (Jinja's ``_loop_vars``)."""
+        # Calls in a loop body never see the enclosing block's sets (Jinja
+        # passes them only its loop dict); an inner loop without sets of its
+        # own shares the outer loop's dict.
+        loop_frame.block_vars_ref = None
         if loop_frame.function is not (loop_frame.parent and loop_frame.parent.function):
-            loop_frame.loop_vars_ref = loop_frame.block_vars_ref = None
+            loop_frame.loop_vars_ref = None
         if _body_has_set_statement(body):
             loop_frame.loop_vars_ref = "loop_vars_%d" % loop_frame.id
             loop_frame.owns_scope_vars = True
@@ -923,7 +931,7 @@ class CodeGenerator:
     def _record_scope_vars(self, target: t.Any, frame: _CompileFrame) -> None:
         if not frame.owns_scope_vars:
             return
-        scope_vars = frame.loop_vars_ref if frame.in_loop and frame.loop_vars_ref else frame.block_vars_ref
+        scope_vars = frame.loop_vars_ref or frame.block_vars_ref
         for name in _target_names(target):
             self.writeline("%s[%r] = %s" % (scope_vars, name, frame.symbols[name]))
 
@@ -1479,14 +1487,10 @@ class CodeGenerator:
         if func.endswith((".cycle", ".changed")) and func.split(".")[0] in self._loop_refs:
             return "%s(%s)" % (func, ", ".join(self._arguments_code(node, frame, extra_kwargs)))
         parts = [func] + self._arguments_code(node, frame, extra_kwargs)
-        loop_vars, block_vars = frame.loop_vars_ref, frame.block_vars_ref
-        if loop_vars is not None and block_vars is not None:
-            # a loop inside a block: its own names shadow the block's
-            parts.append("_loop_vars={**%s, **%s}" % (block_vars, loop_vars))
-        elif loop_vars is not None:
-            parts.append("_loop_vars=%s" % loop_vars)
-        elif block_vars is not None:
-            parts.append("_block_vars=%s" % block_vars)
+        if frame.loop_vars_ref is not None:
+            parts.append("_loop_vars=%s" % frame.loop_vars_ref)
+        elif frame.block_vars_ref is not None:
+            parts.append("_block_vars=%s" % frame.block_vars_ref)
         return "call(context, %s)" % ", ".join(parts)
 
     def expr_Call(self, node: n.CallNode, frame: _CompileFrame) -> str:
