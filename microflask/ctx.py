@@ -17,6 +17,7 @@ from functools import update_wrapper
 
 from .exceptions import HTTPException
 from .globals import _cv_app, _cv_request
+from .http import _wsgi_str_to_text
 from .signals import appcontext_popped, appcontext_pushed
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -35,14 +36,6 @@ __all__ = [
 
 # "No exception was passed" / "not made yet": distinct from None.
 _context_sentinel = object()
-
-
-def _wsgi_text(value: str) -> str:
-    """WSGI carries the path as latin-1 decoded bytes; recover the UTF-8 text."""
-    try:
-        return value.encode("latin-1").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # a caller that passed real text
-        return value
 
 
 class _AppCtxGlobals:
@@ -288,8 +281,8 @@ class RequestContext:
         if self._url_adapter is _context_sentinel:
             # The plain case: one look-up in the map, no adapter.
             path_info = request.environ.get("PATH_INFO", "")
-            if not path_info.isascii():
-                path_info = _wsgi_text(path_info)
+            if not path_info.isascii():  # the common ASCII path skips the call
+                path_info = _wsgi_str_to_text(path_info)
             url_map = self.app.url_map
             found = url_map.match_plain(url_map.default_subdomain or "", path_info, request.method)
             if found is not None:

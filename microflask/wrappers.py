@@ -45,6 +45,7 @@ from microflask.http import (
     COEP,
     COOP,
     HTTP_STATUS_CODES,
+    _wsgi_str_to_text,
     dump_age,
     dump_cookie,
     dump_header,
@@ -91,14 +92,6 @@ class _cached_wrapper_attribute:
         if instance is None:
             return self
         value = instance.__dict__[self.name] = self.func(instance)
-        return value
-
-
-def _text_from_wsgi_string(value: str) -> str:
-    """WSGI strings are bytes decoded as latin-1; recover the UTF-8 text."""
-    try:
-        return value.encode("latin-1").decode("utf-8", "replace")
-    except UnicodeEncodeError:  # a server that already decoded it
         return value
 
 
@@ -458,7 +451,7 @@ class Request:
         self.method: str = environ.get("REQUEST_METHOD", "GET").upper()
         raw_path = environ.get("PATH_INFO") or ""
         if not raw_path.isascii():
-            raw_path = _text_from_wsgi_string(raw_path)
+            raw_path = _wsgi_str_to_text(raw_path)
         #: The decoded path below the mount point, always starting with ``/``.
         self.path: str = "/" + raw_path.lstrip("/")
         if populate_request and not shallow:
@@ -544,7 +537,7 @@ class Request:
     @_cached_wrapper_attribute
     def root_path(self) -> str:
         """The mount point of the application (``SCRIPT_NAME``), no trailing slash."""
-        return _text_from_wsgi_string(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
+        return _wsgi_str_to_text(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
 
     @property
     def script_root(self) -> str:
@@ -2021,9 +2014,9 @@ class Response:
                 root = "%s://%s%s/" % (
                     environ.get("wsgi.url_scheme", "http"),
                     _host_from_environ(environ, environ.get("wsgi.url_scheme", "http")),
-                    quote(_text_from_wsgi_string(environ.get("SCRIPT_NAME") or "").rstrip("/")),
+                    quote(_wsgi_str_to_text(environ.get("SCRIPT_NAME") or "").rstrip("/")),
                 )
-                path = quote(_text_from_wsgi_string(environ.get("PATH_INFO") or "").lstrip("/"))
+                path = quote(_wsgi_str_to_text(environ.get("PATH_INFO") or "").lstrip("/"))
                 new_location = urljoin(root + path, new_location)
             if new_location != location:
                 headers["Location"] = new_location

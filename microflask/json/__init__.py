@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any, Union
 
+from microflask.globals import _cv_app
 from microflask.json.provider import (
     DefaultJSONProvider,
     JSONProvider,
@@ -29,23 +30,12 @@ __all__ = [
     "loads",
 ]
 
-# The application-context variable of microflask.globals, found on first use
-# (the JSON layer must import without the app layer).
-_json_app_context_var: Any = None
 _json_fallback_provider = DefaultJSONProvider(None)
 
 
 def _json_current_app() -> Any:
     """The app of the active application context, or ``None``."""
-    global _json_app_context_var
-    context_var = _json_app_context_var
-    if context_var is None:
-        try:
-            from microflask.globals import _cv_app
-        except ImportError:
-            return None
-        context_var = _json_app_context_var = _cv_app
-    app_context = context_var.get(None)
+    app_context = _cv_app.get(None)
     if app_context is None:
         return None
     return app_context.app

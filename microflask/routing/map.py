@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 from microflask.datastructures import ImmutableDict
 from microflask.exceptions import HTTPException, MethodNotAllowed, NotFound
+from microflask.http import _wsgi_str_to_text
 from microflask.routing.converters import DEFAULT_CONVERTERS, _quote_url_path
 from microflask.routing.exceptions import (
     BuildError,
@@ -55,16 +56,6 @@ def _routing_strip_default_port(host: str, scheme: str) -> str:
     if scheme in ("https", "wss") and host.endswith(":443"):
         return host[:-4]
     return host
-
-
-def _routing_wsgi_text(value: str) -> str:
-    """WSGI carries paths as latin-1 decoded bytes; recover the UTF-8 text."""
-    if value.isascii():
-        return value
-    try:
-        return value.encode("latin-1").decode("utf-8", "replace")
-    except UnicodeEncodeError:
-        return value  # already real text (not from a WSGI server)
 
 
 class Map:
@@ -260,8 +251,8 @@ class Map:
                 subdomain = "<invalid>"
             else:
                 subdomain = ".".join(filter(None, current[:offset]))
-        path_info = _routing_wsgi_text(env.get("PATH_INFO", ""))
-        script_name = _routing_wsgi_text(env.get("SCRIPT_NAME", ""))
+        path_info = _wsgi_str_to_text(env.get("PATH_INFO", ""))
+        script_name = _wsgi_str_to_text(env.get("SCRIPT_NAME", ""))
         return Map.bind(
             self,
             server_name,
