@@ -799,13 +799,20 @@ class Flask(Scaffold):
                 if name in after:
                     for func in reversed(after[name]):
                         response = self.ensure_sync(func)(response)
+        if ctx._opened_session is None:
+            # Nothing read the session.  The common case, settled without
+            # touching the interface: the built-in one, and no cookie to refresh.
+            environ = ctx.request.environ
+            if "HTTP_COOKIE" not in environ and (
+                type(self.__dict__.get("session_interface")) in _plain_session_interface_classes
+            ):
+                return response
+            if not _session_needs_saving(self.session_interface, self.config, environ):
+                return response
         interface = self.session_interface
-        if ctx._opened_session is not None or _session_needs_saving(
-            interface, self.config, ctx.request.environ
-        ):
-            session = ctx._session
-            if not interface.is_null_session(session):
-                interface.save_session(self, session, response)
+        session = ctx._session
+        if not interface.is_null_session(session):
+            interface.save_session(self, session, response)
         return response
 
     def do_teardown_request(self, exc: BaseException | None = None) -> None:
