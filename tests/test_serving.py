@@ -562,21 +562,31 @@ def test_banner_and_development_warning(caplog, monkeypatch):
     assert "Press CTRL+C to quit" in messages
 
 
-def test_single_threaded_server_closes_each_connection():
-    srv = make_server("127.0.0.1", 0, demo_app())  # threaded=False, Werkzeug's default
-    assert srv.multithread is False
+def test_single_worker_server_keeps_alive_while_another_client_idles():
+    # One worker thread (Werkzeug's threaded=False): an idle keep-alive
+    # connection waits in the loop, so it cannot hold the only worker.
+    srv = make_server("127.0.0.1", 0, demo_app())
+    assert srv.multithread is False and srv.threads == 1
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
+        idle = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+        idle.request("GET", "/")
+        assert idle.getresponse().read() == b"hello"  # now idle, connection open
         conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
         conn.request("GET", "/stream")
         response = conn.getresponse()
-        assert response.getheader("Connection") == "close"
-        assert response.getheader("Transfer-Encoding") is None
+        assert response.getheader("Connection") is None
+        assert response.getheader("Transfer-Encoding") == "chunked"
         assert response.read() == b"chunk0;chunk1;chunk2;"
-        conn.request("GET", "/")  # http.client reconnects after Connection: close
-        assert conn.getresponse().read() == b"hello"
+        conn.request("GET", "/whoami")
+        first = conn.getresponse().read()
+        conn.request("GET", "/whoami")
+        assert conn.getresponse().read() == first  # the same connection
+        idle.request("GET", "/")
+        assert idle.getresponse().read() == b"hello"
         conn.close()
+        idle.close()
     finally:
         srv.shutdown()
         thread.join(5)
