@@ -84,6 +84,7 @@ __all__ = [
     "run_cli_main",
     "run_command",
     "secho",
+    "serve_command",
     "shell_command",
     "style",
     "version_option",
@@ -1984,6 +1985,83 @@ def run_command(
     )
 
 
+@command("serve", short_help="Serve the app in production with the built-in server.")
+@option("--host", "-h", default="127.0.0.1", help="The interface to bind to.", envvar="MICROFLASK_SERVE_HOST")
+@option("--port", "-p", default=8000, type=int, help="The port to bind to.", envvar="MICROFLASK_SERVE_PORT")
+@option(
+    "--threads",
+    "-t",
+    default=8,
+    type=IntRange(min=1),
+    help="Worker threads answering requests (per process).",
+    envvar="MICROFLASK_SERVE_THREADS",
+)
+@option(
+    "--processes",
+    default=1,
+    type=IntRange(min=1),
+    help="Worker processes sharing the port (POSIX only).",
+    envvar="MICROFLASK_SERVE_PROCESSES",
+)
+@option(
+    "--cert",
+    type=CertParamType(),
+    help="Specify a certificate file to use HTTPS.",
+    is_eager=True,
+)
+@option(
+    "--key",
+    type=Path(exists=True, dir_okay=False, resolve_path=True),
+    callback=_validate_run_key,
+    expose_value=False,
+    help="The key file to use when specifying a certificate.",
+)
+@option(
+    "--access-log/--no-access-log",
+    default=True,
+    help="Log each request in the common log format (on by default).",
+)
+@option(
+    "--shutdown-timeout",
+    default=10.0,
+    type=float,
+    help="Seconds requests in progress may take to finish after SIGTERM.",
+)
+@pass_script_info
+def serve_command(
+    info: ScriptInfo,
+    host: str,
+    port: int,
+    threads: int,
+    processes: int,
+    cert: t.Any,
+    access_log: bool,
+    shutdown_timeout: float,
+) -> None:
+    """Serve the app with microflask's built-in server, for production.
+
+    The server needs nothing installed: a pool of worker threads, timeouts
+    and limits against slow or hostile clients, an access log, and a
+    graceful stop on SIGTERM. Put it behind a reverse proxy such as nginx
+    and wrap the app in ProxyFix. There is no reloader and no debugger.
+    """
+    from microflask.serving import serve
+
+    app: t.Any = info.load_app()
+    if getattr(app, "debug", False):
+        sys.stderr.write(" * Warning: debug mode is on; turn it off in production.\n")
+    serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        processes=processes,
+        ssl_context=cert,
+        access_log=access_log,
+        shutdown_timeout=shutdown_timeout,
+    )
+
+
 @command("shell", short_help="Run a shell in the app context.")
 @with_appcontext
 def shell_command() -> None:
@@ -2241,6 +2319,7 @@ class FlaskGroup(AppGroup):
         self.set_debug_flag = set_debug_flag
         if add_default_commands:
             self.add_command(run_command)
+            self.add_command(serve_command)
             self.add_command(shell_command)
             self.add_command(routes_command)
         self._add_builtin_commands = add_default_commands

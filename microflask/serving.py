@@ -838,6 +838,13 @@ class WSGIRequestHandler:
                 has_server = True
             elif lowered == "date":
                 has_date = True
+        body = self.environ["wsgi.input"]
+        if (
+            not body.intact
+            or body.remaining > _MAX_DRAIN_BYTES
+            or (self._continue_expected and not self._continue_sent)
+        ):
+            self.close_connection = True  # the rest of the request cannot be skipped
         no_body = code in ("204", "304") or code[0] == "1"
         self._body_allowed = not no_body and self.command != "HEAD"
         if self.server.stopping:
@@ -1769,15 +1776,12 @@ def serve(
         logger=logger,
         **options,
     )
-    scheme = "https" if server.ssl_context is not None else "http"
-    where = server.server_name if server.port == 0 else "%s:%d" % (
-        "[%s]" % server.server_name if ":" in server.server_name else server.server_name,
-        server.port,
-    )
+    name = server.server_name
     logger.info(
-        "Serving on %s://%s with %d thread(s)%s (pid %d)",
-        scheme,
-        where,
+        "Serving on %s://%s:%d with %d thread(s)%s (pid %d)",
+        "https" if server.ssl_context is not None else "http",
+        "[%s]" % name if ":" in name else name,
+        server.port,
         threads,
         " in %d processes" % processes if processes > 1 else "",
         os.getpid(),
@@ -1975,14 +1979,14 @@ def _forward_sigterm_to(process: t.Any) -> None:
         return
 
     def stop_child(signum: int, frame: t.Any) -> None:
+        # Only pass it on: the parent is inside process.wait(), which then sees the
+        # child exit and ends the parent too.  Waiting here would deadlock.
+        if process.poll() is not None:
+            raise SystemExit(0)
         try:
             process.send_signal(signal.SIGTERM)
         except OSError:
             pass
-        try:
-            process.wait()
-        finally:
-            sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop_child)
 
