@@ -1297,8 +1297,9 @@ class BaseWSGIServer:
         """A worker is done with a connection: the loop waits for its next request (any thread)."""
         handler.lingering = linger
         self._returned.append(handler)
-        # Appended before the flag is read: the loop clears the flag before it
-        # empties the queue, so no connection is left waiting without a wake-up.
+        # Appended before the flag is read, and the loop clears the flag before
+        # it empties the queue: a connection is either taken with an earlier
+        # wake-up or sends its own.
         if not self._wake_pending:
             self._wake_pending = True
             try:
@@ -1307,12 +1308,15 @@ class BaseWSGIServer:
                 pass
 
     def _take_back_connections(self) -> None:
-        self._wake_pending = False
+        # First empty the wake-up socket, then clear the flag, then the queue:
+        # clearing the flag first could swallow the byte of a later wake-up
+        # and leave its connection waiting for ever.
         try:
             while self._wake_receiver.recv(4096):
                 pass
         except OSError:
             pass
+        self._wake_pending = False
         returned = self._returned
         now = time.monotonic()
         while returned:

@@ -206,6 +206,29 @@ def test_keep_alive_requests_do_not_stall(server):
     assert elapsed < 0.5, "20 keep-alive requests took %.0f ms" % (elapsed * 1000)
 
 
+def test_concurrent_keep_alive_clients_all_get_every_answer(server):
+    # Workers hand connections back to the loop all the time here; a lost
+    # wake-up would leave some connection waiting for its answer for ever.
+    failures = []
+
+    def client(number):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+            for i in range(40):
+                conn.request("GET", "/path/%d-%d" % (number, i))
+                assert conn.getresponse().read() == b"path=%d-%d" % (number, i)
+            conn.close()
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append((number, repr(error)))
+
+    clients = [threading.Thread(target=client, args=(n,)) for n in range(16)]
+    for thread in clients:
+        thread.start()
+    for thread in clients:
+        thread.join(30)
+    assert failures == []
+
+
 def test_pipelined_requests_are_answered_in_order(server):
     with server.connect() as sock:
         sock.sendall(b"".join(request_bytes("/path/%d" % i) for i in range(5)))
