@@ -292,13 +292,27 @@ class _BundleScope:
         self.bound: Set[str] = set()
         self.declared_global: Set[str] = set()
         self.declared_nonlocal: Set[str] = set()
+        own_name = getattr(node, "name", "<%s>" % type(node).__name__.lower())
+        if parent is None:
+            self.qualname = own_name
+        elif parent.is_class:
+            self.qualname = parent.qualname + "." + own_name
+        else:
+            self.qualname = parent.qualname + ".<locals>." + own_name
 
-    def refers_to_module_level(self, name: str) -> bool:
-        """Does a use of ``name`` directly in this scope mean the global?"""
+    def refers_to_module_level(self, name: str, bound: Optional[Set[str]] = None) -> bool:
+        """Does a use of ``name`` directly in this scope mean the global?
+        ``bound`` replaces the names this scope binds itself, to ask about
+        the scope as the bundler rewrites it."""
         if name in self.declared_global:
             return True
-        if name in self.bound or name in self.declared_nonlocal:
+        if name in (self.bound if bound is None else bound) or name in self.declared_nonlocal:
             return False
+        return self.enclosing_refers_to_module_level(name)
+
+    def enclosing_refers_to_module_level(self, name: str) -> bool:
+        """Would ``name``, free in this scope, mean the global?  (Enclosing
+        defs are searched; enclosing class bodies are not visible here.)"""
         scope = self.parent
         while scope is not None:
             if not scope.is_class:
@@ -318,6 +332,10 @@ class BundleGlobalNameFinder:
         self.global_name_nodes: List[ast.Name] = []
         self.global_statements: List[ast.Global] = []
         self.module_bound: Set[str] = set()
+        # id(def, class, lambda or comprehension node) -> its scope
+        self.scopes: Dict[int, _BundleScope] = {}
+        # id(import statement inside a def or class) -> the scope it binds in
+        self.import_scopes: Dict[int, _BundleScope] = {}
         self._collect_module_bound(tree)
         self._visit_body(tree, None)
 
@@ -359,6 +377,7 @@ class BundleGlobalNameFinder:
                 else:
                     scope.bound.update(_names_bound_by(inner))
         scope.bound -= scope.declared_global
+        self.scopes[id(node)] = scope
         return scope
 
     def _visit(self, node: ast.AST, scope: Optional[_BundleScope]) -> None:
@@ -406,6 +425,8 @@ class BundleGlobalNameFinder:
         if isinstance(node, ast.Global):
             self.global_statements.append(node)
             return
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and scope is not None:
+            self.import_scopes[id(node)] = scope
         self._visit_body(node, scope)
 
     def _visit_arguments(self, arguments: ast.arguments, scope: Optional[_BundleScope]) -> None:
@@ -451,6 +472,12 @@ def _names_bound_by(node: ast.AST) -> List[str]:
         return [node.name]
     if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
         return [node.target.id]
+    # ``match`` captures (Python 3.10+ sources): ``case x``, ``case [*rest]``, ``**rest``
+    kind = type(node).__name__
+    if kind in ("MatchAs", "MatchStar") and getattr(node, "name", None):
+        return [node.name]
+    if kind == "MatchMapping" and getattr(node, "rest", None):
+        return [node.rest]
     return []
 
 
@@ -621,6 +648,23 @@ class BundleNamePlan:
 # -- rewriting one module ------------------------------------------------------
 
 
+class BundleLocalImport:
+    """An import inside a def or class body, as the bundler rewrote it: the
+    lines that replace it (without indentation) and the names whose import
+    was simply dropped."""
+
+    def __init__(self, node: ast.stmt, scope: _BundleScope, lines: List[str],
+                 dropped: List[str]) -> None:
+        self.node = node
+        self.scope = scope
+        self.lines = lines
+        self.dropped = dropped
+
+    def __repr__(self) -> str:
+        return "<BundleLocalImport line %d in %s: %s>" % (
+            self.node.lineno, self.scope.qualname, "; ".join(self.lines) or "dropped")
+
+
 class BundleSectionWriter:
     """Rewrites one module's source for its place in the bundle."""
 
@@ -636,6 +680,11 @@ class BundleSectionWriter:
         # (start_line, end_line) -> replacement lines, 1-based inclusive
         self.statement_edits: Dict[Tuple[int, int], List[str]] = {}
         self.exported: Dict[str, str] = {}
+        # imports inside a def or class body, as rewritten: see _check_local_imports
+        self.local_imports: List[BundleLocalImport] = []
+        self._dropped_by_scope: Dict[int, Set[str]] = {}
+        # source line -> line of the written section, for lines kept as they were
+        self.output_line_of: Dict[int, int] = {}
 
     # statement replacements
 
@@ -674,15 +723,13 @@ class BundleSectionWriter:
                 if at_module_level:
                     self._rewrite_external_from(node, source)
                 return
+            scope = None if at_module_level else self._local_import_scope(node)
             lines = []
+            dropped = []
             for alias in node.names:
                 local = alias.asname or alias.name
-                try:
-                    if source + "." + alias.name in resolver.modules:
-                        target: tuple = ("mod", source + "." + alias.name)
-                    else:
-                        target = resolver.resolve(source, alias.name)
-                except KeyError:
+                target = self._resolve_package_alias(source, alias)
+                if target is None:
                     if source in resolver.modules:
                         # provided at run time (a module ``__getattr__``)
                         bound = self.renames.get(local, local) if at_module_level else local
@@ -694,31 +741,24 @@ class BundleSectionWriter:
                         source, alias.name + (" as " + alias.asname if alias.asname else "")))
                     continue
                 defined_in = target[1] if target[0] in ("def", "mod") else source
-                on_demand = [name for name in dict.fromkeys([source, defined_in])
-                             if name in self.lazy_modules]
-                if on_demand and not (
-                    not at_module_level and local in self.function_bound.get(id(node), ())
-                ):
+                for name in dict.fromkeys([source, defined_in]):
                     # that section runs on first use: make sure it has run
-                    for name in on_demand:
-                        line = "_bundle_require(%r)" % name
-                        if line not in lines:
-                            lines.append(line)
+                    line = "_bundle_require(%r)" % name
+                    if name in self.lazy_modules and line not in lines:
+                        lines.append(line)
+                if scope is None:
                     lines.extend(self._binding_lines(local, target, at_module_level))
                     continue
-                if not at_module_level and local in self.function_bound.get(id(node), ()):
-                    # the function binds this name otherwise too (a parameter
-                    # named like the class, say): fetch it from the module object
-                    if target[0] == "mod":
-                        lines.append("%s = %s" % (local, self._view_expression(target[1])))
-                    else:
-                        lines.append("%s = %s.%s" % (local, self._view_expression(source),
-                                                     alias.name))
-                    continue
-                lines.extend(self._binding_lines(local, target, at_module_level))
+                binding = self._local_binding_lines(scope, local, target)
+                if not binding:
+                    dropped.append(local)
+                lines.extend(binding)
+            if scope is not None:
+                self.local_imports.append(BundleLocalImport(node, scope, lines, dropped))
             self.replace_statement(node, lines)
             return
         # ast.Import
+        scope = None if at_module_level else self._local_import_scope(node)
         lines = []
         external = []
         for alias in node.names:
@@ -729,16 +769,24 @@ class BundleSectionWriter:
                 else:
                     if alias.name in self.lazy_modules:
                         lines.append("_bundle_require(%r)" % alias.name)
-                    if alias.asname:
+                    if alias.asname and scope is None:
                         lines.extend(self._binding_lines(alias.asname, ("mod", alias.name),
                                                          at_module_level))
+                    elif alias.asname:
+                        lines.append("%s = %s" % (self._local_target(scope, alias.asname),
+                                                  self._view_expression(alias.name)))
                     else:
-                        lines.append(BUNDLE_PACKAGE_NAME + " = " + self._view_expression(BUNDLE_PACKAGE_NAME))
+                        bound = BUNDLE_PACKAGE_NAME
+                        if scope is not None:
+                            bound = self._local_target(scope, bound)
+                        lines.append(bound + " = " + self._view_expression(BUNDLE_PACKAGE_NAME))
             else:
                 external.append(alias)
         if not at_module_level:
             if len(external) == len(node.names):
                 return
+            if scope is not None:
+                self.local_imports.append(BundleLocalImport(node, scope, lines, []))
             lines = ["import " + _alias_text(alias) for alias in external] + lines
             self.replace_statement(node, lines)
             return
@@ -794,6 +842,171 @@ class BundleSectionWriter:
             return []
         return ["%s = %s" % (bound, shared)]
 
+    # imports inside a def or class body
+    #
+    # ``from .x import name as local`` inside a function becomes ``local =
+    # shared`` (``shared`` being the name ``x.name`` has in the one namespace),
+    # or nothing at all when ``shared`` is ``local``.  Both forms assume that
+    # ``shared`` read there means the module-level object.  That is false when
+    # the function binds ``shared`` itself (a parameter, ``*args``/``**kwargs``,
+    # an assignment, a ``for``/``with``/``except`` target, a nested def or
+    # class, another import, ``nonlocal``) or takes it from an enclosing
+    # function: ``run_app(app, ..., load_dotenv=True)`` importing
+    # ``load_dotenv as load_env_files`` turned into ``load_env_files =
+    # load_dotenv``, the boolean parameter.  The bundler does not refuse such
+    # code, it makes it correct: the binding then reads the module-level object
+    # out of the namespace dict, ``load_env_files = _bundle_namespace["load_dotenv"]``,
+    # which means the global whatever the function binds.  The plain forms stay
+    # wherever the scope analysis (``ast``, the rules of ``symtable``) shows
+    # them right, so the file reads like the package.  As a safety net,
+    # ``_check_local_imports`` analyses each written section again and refuses
+    # to bundle, naming file, line, function and name, if a rewritten import
+    # there still reads a name its scope binds (the bundler's own
+    # ``_bundle_*`` helpers, say, which nothing can rescue).
+
+    def _resolve_package_alias(self, source: str, alias: ast.alias) -> Optional[tuple]:
+        """What ``from source import alias.name`` binds; None when the name
+        is not a module-level name of the tree (a module ``__getattr__``, or
+        a module outside the tree)."""
+        resolver = self.resolver
+        if source + "." + alias.name in resolver.modules:
+            return ("mod", source + "." + alias.name)
+        try:
+            return resolver.resolve(source, alias.name)
+        except KeyError:
+            return None
+
+    def _local_import_scope(self, node: ast.stmt) -> Optional[_BundleScope]:
+        """The def or class body an import binds in (None for the module's
+        ``if TYPE_CHECKING:`` blocks, which go)."""
+        return self.plan.finders[self.module.dotted].import_scopes.get(id(node))
+
+    def _local_target(self, scope: _BundleScope, local: str) -> str:
+        """The name a local import assigns: a ``global`` declaration makes it
+        the module-level name (renamed like the module's others)."""
+        if local in scope.declared_global:
+            return self.renames.get(local, local)
+        return local
+
+    def _local_binding_lines(self, scope: _BundleScope, local: str, target: tuple) -> List[str]:
+        """Lines that bind ``local`` the way an import inside ``scope`` did."""
+        if target[0] == "mod":
+            return ["%s = %s" % (self._local_target(scope, local),
+                                  self._view_expression(target[1]))]
+        shared = self.plan.bundle_name(self.module.dotted, local, target)
+        dropped = self._dropped_local_imports(scope)
+        if local in dropped:
+            return []
+        if scope.refers_to_module_level(shared, scope.bound - dropped):
+            value = shared
+        else:
+            value = "_bundle_namespace[%r]" % shared
+        return ["%s = %s" % (self._local_target(scope, local), value)]
+
+    def _import_keeps_its_name(self, node: ast.ImportFrom, alias: ast.alias) -> bool:
+        """Is ``alias`` of this package import bound in the one namespace
+        under the very name the import binds (so the import could go)?"""
+        source = self.resolver.absolute_module(self.module, node)
+        if node.module == "__future__" or not self.resolver.is_package_module_name(source):
+            return False
+        target = self._resolve_package_alias(source, alias)
+        if target is None or target[0] == "mod":
+            return False
+        local = alias.asname or alias.name
+        return self.plan.bundle_name(self.module.dotted, local, target) == local
+
+    def _dropped_local_imports(self, scope: _BundleScope) -> Set[str]:
+        """Names whose imports in ``scope`` can simply be dropped: every
+        binding of the name there is such an import, and once dropped, the
+        name read in the function (or the defs nested in it) means the
+        module-level object."""
+        key = id(scope)
+        if key in self._dropped_by_scope:
+            return self._dropped_by_scope[key]
+        function = scope.node
+        dropped: Set[str] = set()
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # name -> for each binding of it in this scope: could it go?
+            droppable: Dict[str, List[bool]] = {}
+            arguments = function.args
+            for arg in arguments.posonlyargs + arguments.args + arguments.kwonlyargs + [
+                arguments.vararg, arguments.kwarg
+            ]:
+                if arg is not None:
+                    droppable.setdefault(arg.arg, []).append(False)
+            for statement in function.body:
+                for inner in _walk_same_scope(statement):
+                    if isinstance(inner, ast.ImportFrom):
+                        for alias in inner.names:
+                            droppable.setdefault(alias.asname or alias.name, []).append(
+                                self._import_keeps_its_name(inner, alias))
+                    else:
+                        for name in _names_bound_by(inner):
+                            droppable.setdefault(name, []).append(False)
+            # ``nonlocal name`` in a nested def needs the binding kept here
+            nested_nonlocal = {
+                name for inner in ast.walk(function) if isinstance(inner, ast.Nonlocal)
+                for name in inner.names
+            }
+            dropped = {
+                name for name, flags in droppable.items()
+                if all(flags)
+                and name not in scope.declared_global
+                and name not in scope.declared_nonlocal
+                and name not in nested_nonlocal
+                and scope.enclosing_refers_to_module_level(name)
+            }
+        # (an import in a class body makes a class attribute: it never goes)
+        self._dropped_by_scope[key] = dropped
+        return dropped
+
+    def _check_local_imports(self, text: str) -> List[str]:
+        """Analyse the written section again: every name a rewritten local
+        import reads, and every name whose import was dropped, must mean the
+        module-level object in that scope.  Returns the problems found."""
+        if not self.local_imports:
+            return []
+        finder = BundleGlobalNameFinder(ast.parse(text))
+        scope_at_line = {
+            scope.node.lineno: scope for scope in finder.scopes.values()
+            if isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        }
+        problems = []
+        for record in self.local_imports:
+            written_line = self.output_line_of.get(record.scope.node.lineno)
+            if written_line is None:
+                continue  # the whole def went (an ``if TYPE_CHECKING:`` block)
+            written_scope = scope_at_line.get(written_line)
+            if written_scope is None:
+                problems.append("%s:%d: cannot find %s in the written section"
+                                % (self.module.path, record.node.lineno, record.scope.qualname))
+                continue
+            reads = [
+                inner.id for inner in ast.walk(ast.parse("\n".join(record.lines)))
+                if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load)
+            ]
+            nested_nonlocal = {
+                name for inner in ast.walk(written_scope.node) if isinstance(inner, ast.Nonlocal)
+                for name in inner.names
+            }
+            where = "%s:%d: in %s: %r" % (
+                self.module.path, record.node.lineno, record.scope.qualname,
+                ast.get_source_segment(self.module.source, record.node))
+            for name in dict.fromkeys(reads):
+                if not written_scope.refers_to_module_level(name):
+                    problems.append(
+                        "%s is written as %r, which reads %r; but %s binds %r itself or "
+                        "takes it from an enclosing function (rename that local name)"
+                        % (where, "; ".join(record.lines), name, record.scope.qualname, name))
+            for name in record.dropped:
+                if not written_scope.refers_to_module_level(name) or name in nested_nonlocal:
+                    problems.append(
+                        "%s is dropped, so %r there is no longer the imported object: "
+                        "%s binds it otherwise, takes it from an enclosing function, or a "
+                        "nested function declares it nonlocal (rename that local name)"
+                        % (where, name, record.scope.qualname))
+        return problems
+
     # the whole section
 
     def section_text(self) -> str:
@@ -801,7 +1014,6 @@ class BundleSectionWriter:
         tree = module.tree
         finder = self.plan.finders[module.dotted]
         module_level_ids = {id(node) for node in iter_module_level_statements(tree.body)}
-        self.function_bound = _function_level_import_neighbours(tree)
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.rewrite_import(node, id(node) in module_level_ids)
@@ -829,7 +1041,12 @@ class BundleSectionWriter:
         span_edits = self._module_level_annotation_edits() if self.is_lazy else []
         self._keep_blocks_non_empty(tree)
         name_edits = self._name_edits(finder)
-        return self._apply_edits(name_edits, span_edits)
+        text = self._apply_edits(name_edits, span_edits)
+        problems = self._check_local_imports(text)
+        if problems:
+            raise BundleError("a rewritten import would read the wrong object:\n  "
+                              + "\n  ".join(problems))
+        return text
 
     def _module_level_annotation_edits(self) -> List[Tuple[int, int, int, str]]:
         """A lazy section runs inside a function, where a name declared
@@ -940,6 +1157,7 @@ class BundleSectionWriter:
                 lineno = end + 1
                 continue
             output.append(text_lines[lineno - 1])
+            self.output_line_of[lineno] = len(output)
             lineno += 1
         if output and not output[-1].endswith("\n"):
             output[-1] += "\n"
@@ -979,41 +1197,6 @@ class BundleSectionWriter:
         for node in self.plan.finders[self.module.dotted].global_statements:
             names.update(node.names)
         return names
-
-
-def _function_level_import_neighbours(tree: ast.Module) -> Dict[int, Set[str]]:
-    """For each import inside a function: the names that function binds by
-    other means (parameters, assignments, non-package imports)."""
-    functions_with_imports: List[ast.AST] = []
-
-    def find(node: ast.AST, function: Optional[ast.AST]) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                find(child, child)
-            elif isinstance(child, (ast.Import, ast.ImportFrom)):
-                if function is not None and (
-                    not functions_with_imports or functions_with_imports[-1] is not function
-                ):
-                    functions_with_imports.append(function)
-            elif isinstance(child, ast.stmt):
-                find(child, function)
-
-    find(tree, None)
-    found: Dict[int, Set[str]] = {}
-    for function in functions_with_imports:
-        arguments = function.args
-        bound = {arg.arg for arg in arguments.posonlyargs + arguments.args
-                 + arguments.kwonlyargs + [arguments.vararg, arguments.kwarg] if arg}
-        imports = []
-        for statement in function.body:
-            for inner in _walk_same_scope(statement):
-                if isinstance(inner, (ast.Import, ast.ImportFrom)):
-                    imports.append(inner)
-                else:
-                    bound.update(_names_bound_by(inner))
-        for node in imports:
-            found[id(node)] = bound
-    return found
 
 
 def _alias_text(alias: ast.alias) -> str:

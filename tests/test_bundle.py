@@ -10,6 +10,7 @@ import ast
 import functools
 import importlib.util
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -572,3 +573,372 @@ def test_the_suite_can_run_against_the_bundle(bundle_file):
     )
     assert missing.returncode != 0
     assert "bundle not found" in missing.stdout + missing.stderr
+
+
+# -- imports inside functions whose names the function binds otherwise ------------
+#
+# ``from .a import helper as real`` inside a function becomes ``real = helper``
+# in the one namespace; when the function (or one around it) binds ``helper``
+# itself, that plain line would read the wrong object (``run_app``'s boolean
+# ``load_dotenv`` parameter was called as the dotenv loader).
+
+
+SHADOWING_PACKAGE = {
+    "__init__.py": '''
+        """Root."""
+        from . import a as a
+        from . import b as b
+        __all__ = ["a", "b"]
+    ''',
+    "a.py": '''
+        """What the functions import."""
+        __all__ = ["helper"]
+
+
+        def helper():
+            return "a.helper"
+    ''',
+    "late.py": '''
+        """Imported only inside functions: a section run on first use."""
+        __all__ = ["late_helper"]
+
+
+        def late_helper():
+            return "late.late_helper"
+    ''',
+    "b.py": '''
+        """Local imports whose names the function also binds."""
+        import contextlib
+
+        __all__ = ["CASES", "InClassBody"]
+
+        _GLOBAL_HELPER = None
+
+
+        def by_parameter(helper=True):
+            from .a import helper as real
+            return real()
+
+
+        def by_star_args(*helper, **kwargs):
+            from .a import helper as real
+            return real()
+
+
+        def by_double_star(**helper):
+            from .a import helper as real
+            return real()
+
+
+        def by_keyword_only(*, helper=None):
+            from .a import helper as real
+            return real()
+
+
+        def by_assignment():
+            helper = "local"
+            from .a import helper as real
+            return real() + "/" + helper
+
+
+        def by_later_assignment():
+            from .a import helper as real
+            found = real()
+            helper = "late"
+            return found + "/" + helper
+
+
+        def by_for_target():
+            for helper in ["loop"]:
+                pass
+            from .a import helper as real
+            return real() + "/" + helper
+
+
+        def by_with_target():
+            with contextlib.nullcontext("with") as helper:
+                from .a import helper as real
+                return real() + "/" + helper
+
+
+        def by_except_name():
+            try:
+                raise KeyError("x")
+            except KeyError as helper:
+                assert helper
+            from .a import helper as real
+            return real()
+
+
+        def by_nested_def():
+            def helper():
+                return "nested"
+            from .a import helper as real
+            return real() + "/" + helper()
+
+
+        def by_nested_class():
+            class helper:
+                pass
+            from .a import helper as real
+            return real() + "/" + helper.__name__
+
+
+        def by_enclosing_parameter(helper=True):
+            def inner():
+                from .a import helper as real
+                return real()
+            return inner()
+
+
+        def by_enclosing_assignment():
+            helper = "outer"
+
+            def inner():
+                def innermost():
+                    from .a import helper as real
+                    return real()
+                return innermost()
+            return inner() + "/" + helper
+
+
+        def same_name_as_parameter(helper=None):
+            if helper is None:
+                from .a import helper
+            return helper()
+
+
+        def same_name_in_enclosing(helper=None):
+            def inner():
+                from .a import helper
+                return helper()
+            return inner()
+
+
+        def same_name_seen_by_nested_nonlocal():
+            from .a import helper
+
+            def inner():
+                nonlocal helper
+                return helper()
+            return inner()
+
+
+        def by_nonlocal():
+            helper = None
+
+            def inner():
+                nonlocal helper
+                from .a import helper
+            inner()
+            return helper()
+
+
+        def by_global():
+            global _GLOBAL_HELPER
+            from .a import helper as _GLOBAL_HELPER
+            return _GLOBAL_HELPER()
+
+
+        def lazy_by_parameter(late_helper=True):
+            from .late import late_helper as real
+            return real()
+
+
+        def lazy_same_name_as_parameter(late_helper=None):
+            if late_helper is None:
+                from .late import late_helper
+            return late_helper()
+
+
+        def plain_kept():
+            from .a import helper
+            return helper()
+
+
+        def plain_renamed():
+            from .a import helper as real
+            return real()
+
+
+        class InClassBody:
+            from .a import helper as helper
+            from .a import helper as other
+
+            def method(self, helper=True):
+                from .a import helper as real
+                return real()
+
+
+        CASES = {name: value for name, value in globals().items()
+                 if name.startswith(("by_", "same_", "lazy_", "plain_"))}
+    ''',
+}
+
+
+def test_local_imports_shadowed_by_the_function_still_mean_the_module_object(tmp_path):
+    package = write_sample_package(tmp_path / "src", SHADOWING_PACKAGE)
+    text = bundler.build_bundle(str(package))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "microflask.py").write_text(text, encoding="utf-8")
+    result = run_isolated(out_dir, """
+        import json
+        import microflask
+        results = {}
+        for name, function in microflask.b.CASES.items():
+            try:
+                results[name] = function()
+            except Exception as error:
+                results[name] = "%s: %s" % (type(error).__name__, error)
+        body = microflask.b.InClassBody
+        results["class_attribute"] = (body.__dict__["helper"](), body.__dict__["other"]())
+        results["method"] = body().method()
+        results["global_set"] = microflask.b._GLOBAL_HELPER is microflask.a.helper
+        print(json.dumps(results))
+    """)
+    expected_plain = {
+        "by_parameter", "by_star_args", "by_double_star", "by_keyword_only",
+        "by_except_name", "by_enclosing_parameter", "same_name_as_parameter",
+        "same_name_in_enclosing", "same_name_seen_by_nested_nonlocal", "by_nonlocal",
+        "by_global", "plain_kept", "plain_renamed",
+    }
+    assert {name: result[name] for name in expected_plain} == dict.fromkeys(
+        expected_plain, "a.helper")
+    assert result["by_assignment"] == "a.helper/local"
+    assert result["by_later_assignment"] == "a.helper/late"
+    assert result["by_for_target"] == "a.helper/loop"
+    assert result["by_with_target"] == "a.helper/with"
+    assert result["by_nested_def"] == "a.helper/nested"
+    assert result["by_nested_class"] == "a.helper/helper"
+    assert result["by_enclosing_assignment"] == "a.helper/outer"
+    assert result["lazy_by_parameter"] == "late.late_helper"
+    assert result["lazy_same_name_as_parameter"] == "late.late_helper"
+    assert result["class_attribute"] == ["a.helper", "a.helper"]
+    assert result["method"] == "a.helper"
+    assert result["global_set"] is True
+    # the plain forms stay where they are right, so the file reads like the package
+    assert "real = helper\n" in text
+    assert "real = _bundle_namespace['helper']\n" in text
+    assert "helper = _bundle_namespace['helper']\n" in text
+    plain_kept = text[text.index("def plain_kept():"):text.index("def plain_renamed():")]
+    assert "helper =" not in plain_kept and "import" not in plain_kept
+
+
+def test_a_local_import_read_that_cannot_be_rescued_is_refused(tmp_path):
+    # The rescue reads ``_bundle_namespace``; a function that binds that name
+    # too cannot be bundled, and the error says where and why.
+    files = dict(SHADOWING_PACKAGE)
+    files["b.py"] = '''
+        """Binds the bundler's own helper name."""
+        __all__ = ["stubborn"]
+
+
+        def stubborn(helper, _bundle_namespace=None):
+            from .a import helper as real
+            return real()
+    '''
+    package = write_sample_package(tmp_path, files)
+    with pytest.raises(bundler.BundleError) as caught:
+        bundler.build_bundle(str(package))
+    message = str(caught.value)
+    assert "b.py:6: in stubborn: " in message
+    assert "'_bundle_namespace'" in message
+
+
+def test_the_check_catches_the_plain_rewrite_of_a_shadowed_import(tmp_path, monkeypatch):
+    # Without the rescue (the bundler as it was: always ``local = shared``),
+    # the check on the written section refuses the bundle, naming the place.
+    def plain_binding_lines(self, scope, local, target):
+        shared = self.plan.bundle_name(self.module.dotted, local, target)
+        return [] if shared == local else ["%s = %s" % (local, shared)]
+
+    monkeypatch.setattr(bundler.BundleSectionWriter, "_local_binding_lines",
+                        plain_binding_lines)
+    package = write_sample_package(tmp_path, SHADOWING_PACKAGE)
+    with pytest.raises(bundler.BundleError) as caught:
+        bundler.build_bundle(str(package))
+    message = str(caught.value)
+    for expected in (
+        "b.py:10: in by_parameter: 'from .a import helper as real' is written as "
+        "'real = helper', which reads 'helper'; but by_parameter binds 'helper'",
+        "in by_enclosing_parameter.<locals>.inner: ",
+        "in by_enclosing_assignment.<locals>.inner.<locals>.innermost: ",
+        "in same_name_in_enclosing.<locals>.inner: 'from .a import helper' is dropped",
+        "in same_name_seen_by_nested_nonlocal: 'from .a import helper' is dropped",
+        "in InClassBody.method: ",
+        "in lazy_by_parameter: ",
+    ):
+        assert expected in message, expected
+
+
+def real_package_local_imports():
+    modules = package_modules()
+    resolver = bundler.BundleNameResolver(modules)
+    plan = bundler.BundleNamePlan(modules, resolver)
+    lazy = set(modules) - bundler.eagerly_imported_modules(modules, resolver)
+    for dotted in bundler.bundle_module_order(modules, resolver):
+        writer = bundler.BundleSectionWriter(modules[dotted], plan, lazy_modules=lazy)
+        text = writer.section_text()  # refuses a shadowed read (BundleError)
+        yield writer, text
+
+
+def test_no_local_import_of_the_real_bundle_reads_a_shadowed_name():
+    checked = 0
+    rescued = set()
+    for writer, text in real_package_local_imports():
+        assert writer._check_local_imports(text) == [], writer.module.dotted
+        for record in writer.local_imports:
+            checked += 1
+            if any("_bundle_namespace[" in line for line in record.lines):
+                rescued.add((writer.module.dotted, record.scope.qualname,
+                             ast.get_source_segment(writer.module.source, record.node)))
+    assert checked > 50  # the check really looked at the package's local imports
+    serving = (PACKAGE / "serving.py").read_text(encoding="utf-8")
+    if "import load_dotenv as load_env_files" in serving:
+        assert ("microflask.serving", "run_app",
+                "from microflask._dotenv import load_dotenv as load_env_files") in rescued
+
+
+def test_app_run_loads_dotenv_in_the_bundle(bundle_file, tmp_path):
+    # The suite sets FLASK_SKIP_DOTENV=1; here ``app.run()`` takes the real
+    # start-up path of the bundle, dotenv on, up to where it would serve.
+    work = tmp_path / "project"
+    work.mkdir()
+    (work / ".env").write_text("FLASK_RUN_PORT=8123\n", encoding="utf-8")
+    environment = {
+        name: value for name, value in os.environ.items()
+        if not name.startswith(("FLASK_", "MICROFLASK_"))
+    }
+    script = textwrap.dedent("""
+        import json, os, sys
+        sys.path.insert(0, %r)
+        import microflask
+        import microflask.serving as serving
+
+        calls = []
+
+        def recording_run_simple(hostname, port, application, **options):
+            calls.append({"host": hostname, "port": port,
+                          "app": application.name, "options": sorted(options)})
+
+        serving.run_app  # runs the serving section before patching it
+        serving.run_simple = recording_run_simple
+        app = microflask.Flask("dotenv_app")
+        app.run()
+        serving.run_app(app, load_dotenv=True)
+        print(json.dumps({"file": microflask.__file__, "calls": calls,
+                          "port_variable": os.environ.get("FLASK_RUN_PORT")}))
+    """) % str(bundle_file.parent)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", script], cwd=str(work), env=environment,
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert "TypeError" not in done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert pathlib.Path(result["file"]) == bundle_file
+    assert result["port_variable"] == "8123"
+    assert [call["port"] for call in result["calls"]] == [8123, 8123]
+    assert result["calls"][0]["host"] == "127.0.0.1"
+    assert result["calls"][0]["app"] == "dotenv_app"
