@@ -7,7 +7,9 @@ Each ``benchmarks/bench_*.py`` runs in its own process (microflask and its
 peer side by side, interleaved rounds); this script reads the ratios from
 their printed tables, adds an over-loopback run of each framework's hello app
 under gunicorn (when gunicorn is installed), and checks every ratio target
-the project set itself.  All ratios read "microflask is N times as fast as
+the project set itself.  ``bench_server`` drives microflask's built-in server,
+waitress and Werkzeug's development server with ``wrk`` (skipped, with a note,
+when wrk is not installed).  All ratios read "microflask is N times as fast as
 the peer": above 1.0 is faster.
 """
 
@@ -35,10 +37,13 @@ sys.path.insert(1, ROOT)
 
 from _svg import ChartBar, ratio_chart_svg  # noqa: E402
 
-BENCHMARKS = ["markup", "signing", "http", "routing", "templates", "app", "import"]
+BENCHMARKS = ["markup", "signing", "http", "routing", "templates", "app", "import", "server"]
 PEER_DISTRIBUTIONS = ["markupsafe", "itsdangerous", "werkzeug", "flask", "jinja2", "mako",
-                      "bottle", "falcon", "gunicorn"]
+                      "bottle", "falcon", "gunicorn", "waitress"]
 BENCH_TIMEOUT_SECONDS = 150
+# bench_server runs wrk for 3 s x 8 server/case pairs x 3 rounds, then the
+# slowloris and idle-memory figures (bounded, about 10 s per server at worst).
+BENCH_TIMEOUTS = {"server": 420}
 
 
 class Ratio(NamedTuple):
@@ -75,13 +80,14 @@ def run_benchmark_script(name: str, quick: bool) -> tuple:
     if quick:
         env.setdefault("BENCH_ROUNDS", "1")
         env.setdefault("BENCH_NUMBER", "300")
+    timeout = BENCH_TIMEOUTS.get(name, BENCH_TIMEOUT_SECONDS)
     try:
         done = subprocess.run(
             [sys.executable, path], cwd=ROOT, env=env, capture_output=True, text=True,
-            timeout=BENCH_TIMEOUT_SECONDS,
+            timeout=timeout,
         )
     except subprocess.TimeoutExpired:
-        return "", "timed out after %d s" % BENCH_TIMEOUT_SECONDS
+        return "", "timed out after %d s" % timeout
     if done.returncode != 0:
         return done.stdout, "exit status %d: %s" % (done.returncode, done.stderr.strip()[-800:])
     return done.stdout, ""
@@ -192,6 +198,24 @@ def parse_import(text: str) -> List[Ratio]:
         if value > 0:
             ratios.append(Ratio("import", "import cost", match.group(1), 1.0 / value))
     return ratios
+
+
+def parse_server(text: str) -> tuple:
+    """bench_server's throughput table (``server`` and ``microflask is``
+    columns), and its ``skipped:`` / ``note:`` lines as notes."""
+    ratios = []
+    for table in markdown_tables(text):
+        for row in table:
+            server = row.get("server", "")
+            value = _number(row.get("microflask is", ""))
+            if server and server != "microflask" and value is not None:
+                ratios.append(Ratio("server", row.get("case", "?"), server, value))
+    notes = []
+    for line in text.splitlines():
+        for prefix in ("skipped: ", "note: "):
+            if line.startswith(prefix):
+                notes.append("bench_server: " + line[len(prefix):].strip())
+    return ratios, notes
 
 
 # -- over loopback: each hello app under the same gunicorn ------------------------
@@ -391,6 +415,12 @@ RATIO_TARGETS = [
     ("app user-json >= 2.0x Bottle", 2.0, "app", "user json", "bottle"),
     ("blueprint+session+template request >= 5x Flask", 5.0, "app", "blueprint", "flask"),
     ("import cost <= 1/3 of Bottle's (3x as fast)", 3.0, "import", "import", "bottle"),
+    ("built-in server, hello, 1 connection (wrk) >= 1.0x Werkzeug dev server", 1.0,
+     "server", "hello, 1 connection", "werkzeug"),
+    ("built-in server, hello, 16 connections (wrk) >= 1.0x waitress 4 threads", 1.0,
+     "server", "hello, 16 connections", "waitress"),
+    ("built-in server, blog index, 16 connections (wrk) >= 1.0x waitress 4 threads", 1.0,
+     "server", "blog index, 16 connections", "waitress"),
 ]
 FLATNESS_TARGET = ("routing: microflask N=1000 rate >= 2/3 of its N=10 rate", 2.0 / 3.0)
 
@@ -437,7 +467,10 @@ def peer_versions() -> Dict[str, str]:
 
 
 def _format_ratio(value: Optional[float]) -> str:
-    return "not measured" if value is None else "%.2fx" % value
+    if value is None:
+        return "not measured"
+    # Three decimals below 0.1 so that a very slow case does not read 0.00x.
+    return ("%.2fx" if value >= 0.1 else "%.3fx") % value
 
 
 def render_markdown(ratios: List[Ratio], targets: List[Target], outputs: Dict[str, str],
@@ -471,8 +504,8 @@ def render_markdown(ratios: List[Ratio], targets: List[Target], outputs: Dict[st
     lines += ["", "## All ratios", "", "| benchmark | case | peer | microflask is |",
               "| --- | --- | --- | ---: |"]
     for item in ratios:
-        lines.append("| %s | %s | %s | %.2fx |" % (item.benchmark, item.case, item.peer,
-                                                     item.ratio))
+        lines.append("| %s | %s | %s | %s |" % (item.benchmark, item.case, item.peer,
+                                                  _format_ratio(item.ratio)))
     if loopback:
         lines += ["", "## Over loopback: hello app under gunicorn", "",
                   "One sync worker per framework on 127.0.0.1, all four servers up at "
@@ -487,12 +520,23 @@ def render_markdown(ratios: List[Ratio], targets: List[Target], outputs: Dict[st
             shown = "-" if name == "microflask" or not ours or not rate else \
                 "%.2fx" % (ours / rate)
             lines.append("| %s | %.0f | %s |" % (name, rate, shown))
+    server_text = outputs.get("server", "").strip()
+    if server_text:
+        lines += ["", "## Over loopback: the built-in server vs waitress and Werkzeug (wrk)", "",
+                  "`benchmarks/bench_server.py`: each server in its own process on "
+                  "127.0.0.1 serving the same microflask app, driven by `wrk -t1` with "
+                  "keep-alive; all servers up at once, runs interleaved over rounds, best "
+                  "round counts. Then, without wrk, the memory each idle keep-alive "
+                  "connection costs the server and how fast it still answers fresh requests "
+                  "while 200 slowloris connections are open.", "", server_text]
     if notes or errors:
         lines += ["", "## Notes", ""]
         lines += ["- %s" % note for note in notes]
         lines += ["- bench_%s: %s" % item for item in errors.items()]
     lines += ["", "## Raw output", ""]
     for name, text in outputs.items():
+        if name == "server" and server_text:
+            continue  # shown whole in its own section above
         lines += ["### bench_%s" % name, "", "```", text.rstrip() or "(no output)", "```", ""]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -538,6 +582,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     outputs: Dict[str, str] = {}
     errors: Dict[str, str] = {}
     ratios: List[Ratio] = []
+    bench_notes: List[str] = []
     flatness = None
     for name in BENCHMARKS:
         if name not in selected:
@@ -558,12 +603,17 @@ def main(argv: Optional[List[str]] = None) -> int:
             ratios += parse_app(text)
         elif name == "import":
             ratios += parse_import(text)
+        elif name == "server":
+            found, server_notes = parse_server(text)
+            ratios += found
+            bench_notes += server_notes
     loopback: Dict[str, float] = {}
-    notes: List[str] = []
+    notes: List[str] = list(bench_notes)
     if "loopback" in selected:
         if gunicorn_available():
             print("running the gunicorn loopback comparison ...", file=sys.stderr, flush=True)
-            loopback, notes = loopback_hello(quick)
+            loopback, loopback_notes = loopback_hello(quick)
+            notes += loopback_notes
         else:
             notes.append("gunicorn is not installed: the over-loopback comparison was skipped")
     targets = targets_for(ratios, flatness)
