@@ -493,3 +493,37 @@ def test_reloader_child_runs_with_the_same_flags(tmp_path):
         code = process.wait(timeout=10)
         process.communicate(timeout=5)
     assert code == 0
+
+
+def test_worker_processes_serve_and_stop_together(tmp_path):
+    (tmp_path / "pid_app.py").write_text(textwrap.dedent('''
+        import os
+
+        def app(environ, start_response):
+            body = ("%d %s" % (os.getpid(), environ["wsgi.multiprocess"])).encode()
+            start_response("200 OK", [("Content-Length", str(len(body)))])
+            return [body]
+    '''))
+    script = "import sys; sys.path.insert(0, %r); from pid_app import app\n" \
+             "from microflask.serving import serve\nserve(app, port=0, threads=2, processes=2)" % str(tmp_path)
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=str(tmp_path), env=child_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    try:
+        match = wait_for_line(process, rb"Serving on http://127\.0\.0\.1:(\d+) with 2 thread\(s\) in 2 processes")
+        answers = set()
+        for _ in range(20):
+            conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=5)
+            conn.request("GET", "/")
+            answers.add(conn.getresponse().read())
+            conn.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=15)
+        process.communicate(timeout=5)
+    assert code == 0
+    pids = {int(answer.split()[0]) for answer in answers}
+    assert process.pid not in pids  # the parent only supervises
+    assert all(answer.endswith(b" True") for answer in answers)
+    for pid in pids:  # every worker process has exited with the parent
+        with pytest.raises(OSError):
+            os.kill(pid, 0)
