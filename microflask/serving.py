@@ -126,6 +126,31 @@ def _colour_status(status_code: str) -> str:
     return status_code
 
 
+def _serving_package_version() -> str:
+    try:
+        from microflask import __version__
+
+        return __version__
+    except ImportError:
+        return "0"
+
+
+def _format_current_exception() -> str:
+    import traceback
+
+    return traceback.format_exc()
+
+
+def _internal_server_error_app(environ: dict, start_response: t.Callable) -> list[bytes]:
+    """What the server answers when the app itself fails: a plain 500."""
+    body = b"Internal Server Error\n\nThe server could not complete the request.\n"
+    start_response(
+        "500 INTERNAL SERVER ERROR",
+        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
 # -- TLS -----------------------------------------------------------------------------------
 
 
@@ -1506,31 +1531,6 @@ class ForkingWSGIServer(BaseWSGIServer):
             exit_code = 1
         finally:
             os._exit(exit_code)
-
-
-def _serving_package_version() -> str:
-    try:
-        from microflask import __version__
-
-        return __version__
-    except ImportError:
-        return "0"
-
-
-def _format_current_exception() -> str:
-    import traceback
-
-    return traceback.format_exc()
-
-
-def _internal_server_error_app(environ: dict, start_response: t.Callable) -> list[bytes]:
-    """What the server answers when the app itself fails: a plain 500."""
-    body = b"Internal Server Error\n\nThe server could not complete the request.\n"
-    start_response(
-        "500 INTERNAL SERVER ERROR",
-        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
-    )
-    return [body]
 
 
 # -- making and running a server ------------------------------------------------------------

@@ -59,8 +59,11 @@ APP_SOURCE = textwrap.dedent('''
         start_response("200 OK", [("X-Name", "a\\r\\nSet-Cookie: injected=1"), ("Content-Length", "2")])
         return [b"ok"]
 
+    def crashing_app(environ, start_response):
+        raise RuntimeError("the app itself failed")
+
     from microflask.middleware import DispatcherMiddleware
-    served = DispatcherMiddleware(app, {"/raw": injected_header_app})
+    served = DispatcherMiddleware(app, {"/raw": injected_header_app, "/crash": crashing_app})
 ''')
 
 SERVE_SCRIPT = textwrap.dedent('''
@@ -70,7 +73,7 @@ SERVE_SCRIPT = textwrap.dedent('''
     from served_app import served
     from microflask.serving import serve
     serve(served, port=0, threads=int(sys.argv[3]), head_timeout=float(sys.argv[4]),
-          keep_alive_timeout=30, shutdown_timeout=5)
+          body_timeout=1.0, keep_alive_timeout=30, shutdown_timeout=5)
 ''')
 
 
@@ -332,6 +335,37 @@ def test_slow_head_is_timed_out(server):
         assert status.startswith("HTTP/1.1 408")
         assert sock.recv(10) == b""
         assert 0.3 < time.monotonic() - started < 3
+
+
+def test_slow_body_is_timed_out(server):
+    # The body timeout is 1 s here: the app's read of a stalled body is a 408.
+    with server.connect() as sock:
+        sock.sendall(request_bytes("/read-body", "POST", [("Content-Length", "10")], b"abc"))
+        started = time.monotonic()
+        status, headers, _body, _rest = read_response(sock)
+        assert status.startswith("HTTP/1.1 408")
+        assert headers["connection"] == "close"
+        assert 0.5 < time.monotonic() - started < 5
+
+
+def test_an_error_escaping_the_app_is_a_plain_500_and_a_logged_traceback(tmp_path):
+    running = ServerProcess(tmp_path, threads=1)
+    try:
+        with running.connect() as sock:
+            sock.sendall(request_bytes("/crash/"))
+            status, headers, body, _rest = read_response(sock)
+        assert status.startswith("HTTP/1.1 500")
+        assert headers["content-type"].startswith("text/plain")
+        assert body.startswith(b"Internal Server Error")
+        conn = http.client.HTTPConnection("127.0.0.1", running.port, timeout=5)
+        conn.request("GET", "/")  # the server goes on
+        assert conn.getresponse().read() == b"hello"
+        conn.close()
+    finally:
+        assert running.stop() == 0
+    assert b"Traceback" in running.stderr
+    assert b"RuntimeError: the app itself failed" in running.stderr
+    assert b'"GET /crash/ HTTP/1.1" 500' in running.stderr
 
 
 def test_many_idle_and_slow_connections_do_not_hold_the_workers(tmp_path):
