@@ -8,6 +8,10 @@ becomes.
 
 import typing as t
 
+#: The Jinja release whose language and API this engine follows: code that
+#: checks ``jinja2.__version__`` reads it (microflask's own is ``microflask.__version__``).
+__version__ = "3.1.6"
+
 from microflask.templating.environment import (
     Environment,
     Template,

@@ -173,8 +173,9 @@ def _analyze_frame_statements(body: t.List[t.Any], seen: t.Dict[str, str]) -> No
             _expression_loads(node.filter, seen)
         elif isinstance(node, (n.OutputNode, n.ExprStmtNode, n.ExtendsNode, n.IncludeNode)):
             _expression_loads(node, seen)
-        elif isinstance(node, n.AutoEscapeNode):
-            _expression_loads(node.value, seen)
+        elif isinstance(node, n.EvalContextModifierNode):
+            for option in node.options:
+                _expression_loads(option.value, seen)
 
 
 def _references_name(nodes_: t.Iterable[t.Any], name: str) -> bool:
@@ -340,6 +341,9 @@ class _CompileFrame:
 class CodeGenerator:
     """Walks a template tree and writes the Python module for it."""
 
+    # (prefix, generator class, node class) -> the method that compiles it
+    _visitors: t.ClassVar[t.Dict[t.Tuple[str, type, type], t.Any]] = {}
+
     def __init__(
         self,
         environment: t.Any,
@@ -376,6 +380,27 @@ class CodeGenerator:
 
     def fail(self, message: str, lineno: int) -> t.NoReturn:
         raise TemplateAssertionError(message, lineno, self.name, self.filename)
+
+    @classmethod
+    def _visitor(cls, prefix: str, node_class: type) -> t.Any:
+        """The method compiling ``node_class``: ``visit_For`` for ``ForNode``...
+
+        An extension's node class without a method of its own is compiled as
+        its nearest base that has one (``MulNode`` as ``BinExprNode``).  Found
+        once per class, at compile time.
+        """
+        key = (prefix, cls, node_class)
+        method = cls._visitors.get(key)
+        if method is None:
+            for base in node_class.__mro__:
+                name = base.__name__
+                if name.endswith("Node"):
+                    name = name[:-4]
+                method = getattr(cls, prefix + name, None)
+                if method is not None:
+                    break
+            cls._visitors[key] = method
+        return method
 
     def writeline(self, text: str, lineno: int | None = None) -> None:
         self._line_buffers[-1].append(
@@ -611,9 +636,12 @@ class CodeGenerator:
     def visit_statements(self, body: t.List[t.Any], frame: _CompileFrame) -> None:
         start = len(self._line_buffers[-1])
         for node in body:
-            self._lineno = node.lineno
-            method = getattr(self, "visit_" + type(node).__name__[:-4])
-            method(node, frame)
+            if node.lineno is not None:
+                self._lineno = node.lineno
+            method = self._visitor("visit_", type(node))
+            if method is None:
+                self.fail("the compiler cannot compile the statement %s" % type(node).__name__, self._lineno)
+            method(self, node, frame)
         if len(self._line_buffers[-1]) == start:
             self.writeline("pass")
 
@@ -736,6 +764,8 @@ class CodeGenerator:
             return "(%s,)" % ", ".join(
                 self._assign_code(item, frame, namespace_items) for item in target.items
             )
+        if isinstance(target, n.InternalNameNode):
+            return target.name
         if isinstance(target, n.NSRefNode) and namespace_items is not None:
             temporary = self.temporary("ns_value")
             namespace_items.append((target, temporary))
@@ -840,16 +870,37 @@ class CodeGenerator:
         self._declare_stored_names(inner, node.body)
         self.visit_statements(node.body, inner)
 
-    def visit_AutoEscape(self, node: n.AutoEscapeNode, frame: _CompileFrame) -> None:
-        saved = self.temporary("saved_eval_context")
-        value_code = self.visit_expr(node.value, frame)
-        self.writeline("%s = context.eval_ctx.save()" % saved)
-        self.writeline("context.eval_ctx.autoescape = %s" % value_code)
+    def visit_Scope(self, node: n.ScopeNode, frame: _CompileFrame) -> None:
         inner = self.new_frame(frame.function, frame)
-        if isinstance(node.value, n.ConstNode):
-            inner.autoescape = bool(node.value.value)
-        else:
-            inner.volatile = True
+        inner.loop_vars_ref = inner.block_vars_ref = None
+        self._declare_stored_names(inner, node.body)
+        self.visit_statements(node.body, inner)
+
+    def visit_OverlayScope(self, node: n.OverlayScopeNode, frame: _CompileFrame) -> None:
+        self.fail("OverlayScope nodes are not supported by microflask's compiler", self._lineno)
+
+    def _write_eval_context_options(self, node: n.EvalContextModifierNode, frame: _CompileFrame) -> None:
+        """Set ``context.eval_ctx`` options; what is known now also steers the compiler."""
+        for option in node.options:
+            self.writeline("context.eval_ctx.%s = %s" % (option.key, self.visit_expr(option.value, frame)))
+            if option.key == "autoescape":
+                if isinstance(option.value, n.ConstNode):
+                    frame.autoescape = bool(option.value.value)
+                else:
+                    frame.volatile = True
+            elif option.key == "volatile":
+                frame.volatile = True
+
+    def visit_EvalContextModifier(self, node: n.EvalContextModifierNode, frame: _CompileFrame) -> None:
+        self._write_eval_context_options(node, frame)
+
+    def visit_ScopedEvalContextModifier(
+        self, node: n.ScopedEvalContextModifierNode, frame: _CompileFrame
+    ) -> None:
+        saved = self.temporary("saved_eval_context")
+        self.writeline("%s = context.eval_ctx.save()" % saved)
+        inner = self.new_frame(frame.function, frame)
+        self._write_eval_context_options(node, inner)
         self._declare_stored_names(inner, node.body)
         self.visit_statements(node.body, inner)
         self.writeline("context.eval_ctx.revert(%s)" % saved)
@@ -1260,10 +1311,10 @@ class CodeGenerator:
     # -- expressions -------------------------------------------------------------
 
     def visit_expr(self, node: t.Any, frame: _CompileFrame) -> str:
-        method = getattr(self, "expr_" + type(node).__name__[:-4], None)
+        method = self._visitor("expr_", type(node))
         if method is None:
-            self.fail("unexpected expression %s" % type(node).__name__, node.lineno)
-        return method(node, frame)
+            self.fail("unexpected expression %s" % type(node).__name__, node.lineno or self._lineno)
+        return method(self, node, frame)
 
     def expr_Const(self, node: n.ConstNode, frame: _CompileFrame) -> str:
         value = node.value
@@ -1291,6 +1342,21 @@ class CodeGenerator:
         if frame.autoescape:
             return "Markup(%s)" % code
         return code
+
+    def expr_MarkSafe(self, node: n.MarkSafeNode, frame: _CompileFrame) -> str:
+        return "Markup(%s)" % self.visit_expr(node.expr, frame)
+
+    def expr_ExtensionAttribute(self, node: n.ExtensionAttributeNode, frame: _CompileFrame) -> str:
+        return "environment.extensions[%r].%s" % (node.identifier, node.name)
+
+    def expr_EnvironmentAttribute(self, node: n.EnvironmentAttributeNode, frame: _CompileFrame) -> str:
+        return "environment.%s" % node.name
+
+    def expr_ImportedName(self, node: n.ImportedNameNode, frame: _CompileFrame) -> str:
+        return "import_string(%r)" % node.importname
+
+    def expr_InternalName(self, node: n.InternalNameNode, frame: _CompileFrame) -> str:
+        return node.name
 
     def expr_TemplateData(self, node: n.TemplateDataNode, frame: _CompileFrame) -> str:
         return repr(node.data)
@@ -1339,12 +1405,13 @@ class CodeGenerator:
     def expr_BinExpr(self, node: n.BinExprNode, frame: _CompileFrame) -> str:
         left = self.visit_expr(node.left, frame)
         right = self.visit_expr(node.right, frame)
-        if node.op in self.intercepted_binops:
-            return "environment.call_binop(context, %r, %s, %s)" % (node.op, left, right)
-        guard = _GUARDED_BINARY_OPERATORS.get(node.op)
+        operator = node.operator
+        if operator in self.intercepted_binops:
+            return "environment.call_binop(context, %r, %s, %s)" % (operator, left, right)
+        guard = _GUARDED_BINARY_OPERATORS.get(operator)
         if guard is not None:
             return "%s(%s, %s)" % (guard, left, right)
-        return "(%s %s %s)" % (left, node.op, right)
+        return "(%s %s %s)" % (left, operator, right)
 
     def expr_Concat(self, node: n.ConcatNode, frame: _CompileFrame) -> str:
         if frame.volatile:

@@ -26,8 +26,8 @@ from microflask.templating.exceptions import (
     TemplateSyntaxError,
     UndefinedError,
 )
-from microflask.templating.lexer import get_lexer
-from microflask.templating.parser import I18N_EXTENSION_NAMES, Parser, check_extensions
+from microflask.templating.lexer import TokenStream, get_lexer
+from microflask.templating.parser import Parser
 from microflask.templating.runtime import (
     Context,
     LoopContext,
@@ -54,6 +54,7 @@ from microflask.templating.runtime import (
     wrap_str_format,
 )
 from microflask.templating.utils import (
+    _import_dotted_name,
     internal_code,
     internalcode,
     Cycler,
@@ -216,6 +217,36 @@ def _traceback_at_template_line(exc: TemplateSyntaxError) -> types.TracebackType
     return None  # pragma: no cover
 
 
+# Jinja 2 extensions whose features are part of the language since Jinja 3.
+_MERGED_EXTENSIONS = frozenset(["jinja2.ext.with_", "jinja2.ext.autoescape", "with_", "autoescape"])
+
+
+def _resolve_extension(extension: t.Any) -> t.Any:
+    """The extension class for ``extension``: a class, or an import path.
+
+    ``"jinja2.ext.X"`` (and a bare ``"X"``) name microflask's own
+    ``microflask.templating.ext.X``; any other path is imported.
+    """
+    if not isinstance(extension, str):
+        return extension
+    if extension in _MERGED_EXTENSIONS:
+        return None
+    from microflask.templating import ext as extension_module
+
+    name = extension
+    for prefix in ("jinja2.ext.", "microflask.templating.ext."):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+    if "." not in name and ":" not in name:
+        found = getattr(extension_module, name, None)
+        if found is None:
+            raise RuntimeError("There is no template extension named %r." % extension)
+        return found
+    if name.startswith("jinja2."):
+        name = "microflask.templating." + name[len("jinja2.") :]
+    return _import_dotted_name(name)
+
+
 class Environment:
     """Delimiters, whitespace options, filters, tests, globals, the loader
     and the compiled-template cache, shared by the templates it loads."""
@@ -298,16 +329,16 @@ class Environment:
     # -- configuration -------------------------------------------------------------
 
     def add_extension(self, extension: t.Any) -> None:
-        check_extensions([extension])
-        name = extension if isinstance(extension, str) else getattr(extension, "__name__", "")
-        self.extensions[name] = extension
-        if name in I18N_EXTENSION_NAMES:
-            from microflask.templating.ext import install_i18n
-
-            install_i18n(self)
+        """Load an extension: a class, or an import path (``"jinja2.ext.i18n"`` works too)."""
+        extension_class = _resolve_extension(extension)
+        if extension_class is None:
+            return  # merged into the language (Jinja 2's with_ and autoescape)
+        bound = extension_class(self)
+        self.extensions[bound.identifier] = bound
 
     def iter_extensions(self) -> t.Iterator[t.Any]:
-        return iter(())
+        """The bound extensions, lowest ``priority`` first."""
+        return iter(sorted(self.extensions.values(), key=lambda extension: extension.priority))
 
     def extend(self, **attributes: t.Any) -> None:
         """Add attributes the environment does not have yet."""
@@ -332,7 +363,7 @@ class Environment:
             rv.cache = _create_template_cache(cache_size)
         else:
             rv.cache = _copy_template_cache(self.cache)
-        rv.extensions = dict(self.extensions)
+        rv.extensions = {key: value.bind(rv) for key, value in self.extensions.items()}
         if extensions is not missing:
             for extension in extensions:
                 rv.add_extension(extension)
@@ -476,11 +507,25 @@ class Environment:
     def preprocess(
         self, source: str, name: str | None = None, filename: str | None = None
     ) -> str:
+        """The source as the extensions' ``preprocess`` methods leave it."""
+        for extension in self.iter_extensions():
+            source = extension.preprocess(source, name, filename)
         return source
 
+    def _tokenize(
+        self, source: str, name: str | None, filename: str | None = None, state: str | None = None
+    ) -> t.Any:
+        """The token stream the parser reads, after each extension's ``filter_stream``."""
+        source = self.preprocess(source, name, filename)
+        stream = get_lexer(self).tokenize(source, name, filename, state)
+        for extension in self.iter_extensions():
+            stream = extension.filter_stream(stream)
+            if not isinstance(stream, TokenStream):
+                stream = TokenStream(stream, name, filename)
+        return stream
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> t.Any:
-        tokens = get_lexer(self).tokens(source, name, filename)
-        return Parser(tokens, name, filename, self).parse()
+        return Parser(self, source, name, filename).parse()
 
     def parse(
         self, source: str, name: str | None = None, filename: str | None = None
@@ -522,8 +567,7 @@ class Environment:
             if isinstance(source, syntax_nodes.TemplateNode):
                 python_source, line_map = generate(source, self, name, filename)
             else:
-                source_text = self.preprocess(source, name, filename)
-                python_source, line_map = self._generate(source_text, name, filename)
+                python_source, line_map = self._generate(source, name, filename)
             if raw:
                 return python_source
             if filename is None:
@@ -762,6 +806,7 @@ class Environment:
             "unknown_test_error": unknown_test_error,
             "required_block_error": required_block_error,
             "debug_dump": debug_dump,
+            "import_string": _import_dotted_name,
         }
         return namespace
 

@@ -1,10 +1,11 @@
 """Template extensions (Jinja's ``jinja2.ext``).
 
-``do`` and ``loopcontrols`` are part of the language here, so their
-extension classes only exist to be named in ``Environment(extensions=...)``.
-``i18n`` switches on ``{% trans %}`` and adds Jinja's gettext installers to
-the environment.  Custom extensions (new tag parsers) are not supported
-and are refused with a clear error.
+:class:`Extension` is Jinja's extension API: an extension written for
+Jinja2 (new tags parsed into :mod:`~microflask.templating.nodes`, source
+preprocessing, token filters, environment attributes) runs unchanged.
+``i18n`` (``{% trans %}``), ``debug``, ``do`` and ``loopcontrols`` are
+written with it; ``do``, ``break`` and ``continue`` are also always part of
+microflask's language.
 """
 
 from __future__ import annotations
@@ -32,37 +33,110 @@ GETTEXT_FUNCTIONS: t.Tuple[str, ...] = ("_", "gettext", "ngettext", "pgettext", 
 
 
 class Extension:
-    """Base of the built-in extensions; custom extensions are not supported."""
+    """Base of template extensions (Jinja's ``jinja2.ext.Extension``).
 
+    An extension adds tags (``tags`` and :meth:`parse`), rewrites the source
+    before lexing (:meth:`preprocess`) or the tokens before parsing
+    (:meth:`filter_stream`), and adds attributes to the environment
+    (``environment.extend(...)`` in ``__init__``).  One instance is bound to
+    each environment; compiled templates reach it as
+    ``environment.extensions[identifier]`` (see :meth:`attr` and
+    :meth:`call_method`).  Extensions run in ``priority`` order, lowest first.
+    """
+
+    identifier: t.ClassVar[str] = "microflask.templating.ext.Extension"
     tags: t.Set[str] = set()
     priority = 100
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.identifier = "%s.%s" % (cls.__module__, cls.__name__)
 
     def __init__(self, environment: t.Any) -> None:
         self.environment = environment
 
+    def bind(self, environment: t.Any) -> Extension:
+        """A copy of this extension bound to another environment (for overlays)."""
+        rv = object.__new__(self.__class__)
+        rv.__dict__.update(self.__dict__)
+        rv.environment = environment
+        return rv
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        """Change the template source before it is lexed."""
+        return source
+
+    def filter_stream(self, stream: t.Any) -> t.Any:
+        """Change the token stream: return a ``TokenStream`` or an iterable of ``Token``."""
+        return stream
+
+    def parse(self, parser: t.Any) -> t.Any:
+        """Parse one of ``tags``: the stream is at the tag's name.  Return a node or a list."""
+        raise NotImplementedError()
+
+    def attr(self, name: str, lineno: int | None = None) -> t.Any:
+        """A node for ``self.<name>`` as seen from the compiled template."""
+        from microflask.templating import nodes
+
+        return nodes.ExtensionAttributeNode(self.identifier, name, lineno=lineno)
+
+    def call_method(
+        self,
+        name: str,
+        args: t.List[t.Any] | None = None,
+        kwargs: t.List[t.Any] | None = None,
+        dyn_args: t.Any = None,
+        dyn_kwargs: t.Any = None,
+        lineno: int | None = None,
+    ) -> t.Any:
+        """A node calling ``self.<name>(*args, **kwargs)`` when the template renders."""
+        from microflask.templating import nodes
+
+        return nodes.CallNode(
+            self.attr(name, lineno=lineno), args or [], kwargs or [], dyn_args, dyn_kwargs, lineno=lineno
+        )
+
 
 class ExprStmtExtension(Extension):
-    """``{% do expr %}`` (always available)."""
+    """``{% do expr %}`` (built into microflask's language; the class names it)."""
 
     tags = {"do"}
 
+    def parse(self, parser: t.Any) -> t.Any:
+        return parser.parse_do()
+
 
 class LoopControlExtension(Extension):
-    """``{% break %}`` and ``{% continue %}`` (always available)."""
+    """``{% break %}`` and ``{% continue %}`` (built into microflask's language)."""
 
     tags = {"break", "continue"}
 
+    def parse(self, parser: t.Any) -> t.Any:
+        if parser.stream.current.value == "break":
+            return parser.parse_break()
+        return parser.parse_continue()
+
 
 class InternationalizationExtension(Extension):
-    """``{% trans %}`` blocks and the gettext installers (see :func:`install_i18n`)."""
+    """``{% trans %}`` blocks, and the gettext installers on the environment."""
 
     tags = {"trans"}
+
+    def __init__(self, environment: t.Any) -> None:
+        super().__init__(environment)
+        install_i18n(environment)
+
+    def parse(self, parser: t.Any) -> t.Any:
+        return parser.parse_trans()
 
 
 class DebugExtension(Extension):
     """``{% debug %}``: prints the context, filters and tests (for development)."""
 
     tags = {"debug"}
+
+    def parse(self, parser: t.Any) -> t.Any:
+        return parser.parse_debug()
 
 
 def _newstyle_gettext(func: t.Callable[[str], str]) -> t.Callable[..., str]:

@@ -401,7 +401,18 @@ class Lexer:
         filename: str | None = None,
         state: str | None = None,
     ) -> TokenStream:
-        """A :class:`TokenStream` over the tokens of ``source``."""
+        """A :class:`TokenStream` over the tokens of ``source``.
+
+        ``state="variable"`` lexes ``source`` as the inside of ``{{ ... }}``:
+        one expression, as ``Parser(..., state="variable")`` reads it.
+        """
+        if state == "variable":
+            tokens = self.tokens(self.variable_start + source + self.variable_end, name, filename)
+            if tokens and tokens[0].type == "variable_begin":
+                del tokens[0]
+            if len(tokens) >= 2 and tokens[-2].type == "variable_end" and tokens[-1].type == "eof":
+                del tokens[-2]
+            return TokenStream(tokens, name, filename)
         return TokenStream(self.tokens(source, name, filename), name, filename)
 
     def tokeniter(

@@ -10,7 +10,7 @@ import typing as t
 
 from microflask.templating import nodes as n
 from microflask.templating.exceptions import TemplateAssertionError, TemplateSyntaxError
-from microflask.templating.lexer import Token, TokenStream, describe_token, describe_token_expr
+from microflask.templating.lexer import describe_token, describe_token_expr, get_lexer
 
 __all__ = ["Parser"]
 
@@ -36,61 +36,51 @@ _STATEMENT_KEYWORDS = frozenset(
     ]
 )
 _COMPARE_OPERATORS = frozenset(["eq", "ne", "lt", "lteq", "gt", "gteq"])
-_MATH2_OPERATORS = {"mul": "*", "div": "/", "floordiv": "//", "mod": "%"}
-_IGNORED_EXTENSIONS = frozenset(
-    [
-        "jinja2.ext.do",
-        "jinja2.ext.loopcontrols",
-        "jinja2.ext.with_",
-        "jinja2.ext.autoescape",
-        "microflask.templating.ext.do",
-        "microflask.templating.ext.loopcontrols",
-        "ExprStmtExtension",
-        "LoopControlExtension",
-    ]
-)
-#: Names that switch on ``{% debug %}`` (Jinja's debug extension).
-DEBUG_EXTENSION_NAMES = frozenset(
-    [
-        "jinja2.ext.debug",
-        "jinja2.ext.DebugExtension",
-        "microflask.templating.ext.debug",
-        "microflask.templating.ext.DebugExtension",
-        "DebugExtension",
-        "debug",
-    ]
-)
-#: Names that switch on ``{% trans %}`` (Jinja's i18n extension).
-I18N_EXTENSION_NAMES = frozenset(
-    [
-        "jinja2.ext.i18n",
-        "jinja2.ext.InternationalizationExtension",
-        "microflask.templating.ext.i18n",
-        "microflask.templating.ext.InternationalizationExtension",
-        "InternationalizationExtension",
-        "i18n",
-    ]
-)
+_MATH2_NODES = {"mul": n.MulNode, "div": n.DivNode, "floordiv": n.FloorDivNode, "mod": n.ModNode}
 _TRIM_WHITESPACE_RE = None
 
 
 class Parser:
-    """Parses one template's tokens into a :class:`nodes.TemplateNode`."""
+    """Parses one template into a :class:`nodes.TemplateNode` (Jinja's ``Parser``).
+
+    Extensions get this object in ``Extension.parse(parser)`` and use its
+    public methods: ``stream``, ``parse_expression``, ``parse_tuple``,
+    ``parse_statements``, ``parse_assign_target``, ``free_identifier``,
+    ``fail``.  ``state="variable"`` parses a bare expression (what
+    ``Parser(env, "a and b", state="variable").parse_expression()`` reads).
+    """
 
     def __init__(
         self,
-        tokens: t.List[Token],
+        environment: t.Any,
+        source: str,
         name: str | None = None,
         filename: str | None = None,
-        environment: t.Any = None,
+        state: str | None = None,
     ) -> None:
         self.environment = environment
-        self.stream = TokenStream(tokens, name, filename)
+        if hasattr(environment, "_tokenize"):
+            self.stream = environment._tokenize(source, name, filename, state)
+        else:
+            self.stream = get_lexer(environment).tokenize(source, name, filename, state)
         self.name = name
         self.filename = filename
+        self.closed = False
+        self.extensions: t.Dict[str, t.Callable[[Parser], t.Any]] = {}
+        iter_extensions = getattr(environment, "iter_extensions", None)
+        for extension in iter_extensions() if iter_extensions is not None else ():
+            for tag in extension.tags:
+                self.extensions[tag] = extension.parse
         self._end_token_stack: t.List[t.Tuple[str, ...]] = []
         self._tag_stack: t.List[str] = []
         self._last_identifier = 0
+
+    def free_identifier(self, lineno: int | None = None) -> n.InternalNameNode:
+        """A new name for the compiler's use that no template can write."""
+        self._last_identifier += 1
+        node = object.__new__(n.InternalNameNode)
+        n.SyntaxNode.__init__(node, "fi%d" % self._last_identifier, lineno=lineno)
+        return node
 
     # -- errors --------------------------------------------------------------
 
@@ -206,10 +196,9 @@ class Parser:
                 if token.value == "filter":
                     return self.parse_filter_block()
                 return getattr(self, "parse_" + token.value)()
-            if token.value == "trans" and self._i18n_enabled():
-                return self.parse_trans()
-            if token.value == "debug" and self._debug_enabled():
-                return self.parse_debug()
+            extension_parse = self.extensions.get(token.value)
+            if extension_parse is not None:
+                return extension_parse(self)
             self._tag_stack.pop()
             pop_tag = False
             self.fail_unknown_tag(token.value, token.lineno)
@@ -286,11 +275,12 @@ class Parser:
         body = self.parse_statements(("name:endwith",), drop_needle=True)
         return n.WithNode(targets, values, body, lineno=lineno)
 
-    def parse_autoescape(self) -> n.AutoEscapeNode:
+    def parse_autoescape(self) -> n.ScopedEvalContextModifierNode:
         lineno = self.stream.next().lineno
         value = self.parse_expression()
         body = self.parse_statements(("name:endautoescape",), drop_needle=True)
-        return n.AutoEscapeNode(value, body, lineno=lineno)
+        options = [n.KeywordNode("autoescape", value, lineno=lineno)]
+        return n.ScopedEvalContextModifierNode(options, body, lineno=lineno)
 
     def parse_block(self) -> n.BlockNode:
         lineno = self.stream.next().lineno
@@ -471,20 +461,12 @@ class Parser:
 
     # -- {% debug %} (the debug extension) -----------------------------------------
 
-    def _debug_enabled(self) -> bool:
-        extensions = getattr(self.environment, "extensions", None) or {}
-        return any(name in DEBUG_EXTENSION_NAMES for name in extensions)
-
     def parse_debug(self) -> n.OutputNode:
         """``{% debug %}``: print the context, filters and tests."""
         lineno = self.stream.next().lineno
         return n.OutputNode([n.DebugDumpNode(lineno=lineno)], lineno=lineno)
 
     # -- {% trans %} (the i18n extension) ------------------------------------------
-
-    def _i18n_enabled(self) -> bool:
-        extensions = getattr(self.environment, "extensions", None) or {}
-        return any(name in I18N_EXTENSION_NAMES for name in extensions)
 
     def parse_trans(self) -> t.Any:
         """``{% trans [context] [trimmed] [name=expr, ...] %}...{% endtrans %}``,
@@ -659,7 +641,7 @@ class Parser:
                     n.PairNode(n.ConstNode(key, lineno=lineno), value, lineno=lineno)
                     for key, value in variables.items()
                 ]
-                node = n.BinExprNode("%", node, n.DictNode(pairs, lineno=lineno), lineno=lineno)
+                node = n.ModNode(node, n.DictNode(pairs, lineno=lineno), lineno=lineno)
         return n.OutputNode([node], lineno=lineno)
 
     # -- assignment targets ----------------------------------------------------
@@ -767,9 +749,9 @@ class Parser:
         lineno = self.stream.current.lineno
         left = self.parse_concat()
         while self.stream.current.type in ("add", "sub"):
-            op = "+" if self.stream.next().type == "add" else "-"
+            node_class = n.AddNode if self.stream.next().type == "add" else n.SubNode
             right = self.parse_concat()
-            left = n.BinExprNode(op, left, right, lineno=lineno)
+            left = node_class(left, right, lineno=lineno)
             lineno = self.stream.current.lineno
         return left
 
@@ -786,10 +768,10 @@ class Parser:
     def parse_math2(self) -> t.Any:
         lineno = self.stream.current.lineno
         left = self.parse_pow()
-        while self.stream.current.type in _MATH2_OPERATORS:
-            op = _MATH2_OPERATORS[self.stream.next().type]
+        while self.stream.current.type in _MATH2_NODES:
+            node_class = _MATH2_NODES[self.stream.next().type]
             right = self.parse_pow()
-            left = n.BinExprNode(op, left, right, lineno=lineno)
+            left = node_class(left, right, lineno=lineno)
             lineno = self.stream.current.lineno
         return left
 
@@ -799,7 +781,7 @@ class Parser:
         while self.stream.current.type == "pow":
             self.stream.next()
             right = self.parse_unary()
-            left = n.BinExprNode("**", left, right, lineno=lineno)
+            left = n.PowNode(left, right, lineno=lineno)
             lineno = self.stream.current.lineno
         return left
 
@@ -958,10 +940,10 @@ class Parser:
             attr_token = self.stream.current
             self.stream.next()
             if attr_token.type == "name":
-                return n.GetattrNode(node, attr_token.value, lineno=token.lineno)
+                return n.GetattrNode(node, attr_token.value, "load", lineno=token.lineno)
             if attr_token.type != "integer":
                 self.fail("expected name or number", attr_token.lineno)
-            return n.GetitemNode(node, n.ConstNode(attr_token.value), lineno=token.lineno)
+            return n.GetitemNode(node, n.ConstNode(attr_token.value, lineno=token.lineno), "load", lineno=token.lineno)
         args: t.List[t.Any] = []
         while self.stream.current.type != "rbracket":
             if args:
@@ -972,7 +954,7 @@ class Parser:
             arg = args[0]
         else:
             arg = n.TupleNode(args, "load", lineno=token.lineno)
-        return n.GetitemNode(node, arg, lineno=token.lineno)
+        return n.GetitemNode(node, arg, "load", lineno=token.lineno)
 
     def parse_subscribed(self) -> t.Any:
         lineno = self.stream.current.lineno
@@ -1080,20 +1062,6 @@ class Parser:
         if negated:
             node = n.NotNode(node, lineno=token.lineno)
         return node
-
-
-def check_extensions(extensions: t.Sequence[t.Any]) -> None:
-    """Accept the extensions that are built in here; refuse the rest clearly."""
-    for extension in extensions:
-        name = extension if isinstance(extension, str) else getattr(extension, "__name__", "")
-        if name in _IGNORED_EXTENSIONS or name in ("do", "loopcontrols"):
-            continue
-        if name in I18N_EXTENSION_NAMES or name in DEBUG_EXTENSION_NAMES:
-            continue
-        raise RuntimeError(
-            "The template extension %r is not supported by microflask.templating; "
-            "'do' and 'loopcontrols' are built in." % (extension,)
-        )
 
 
 def _trim_translation_whitespace(text: str) -> str:
