@@ -220,3 +220,23 @@ def test_version_is_the_jinja_release_it_follows():
     major, minor = microflask.templating.__version__.split(".")[:2]
     assert (int(major), int(minor)) >= (3, 1)  # code compares jinja2.__version__ like this
     assert microflask.__version__ != microflask.templating.__version__
+
+
+def test_single_underscore_attributes_are_readable_dunders_are_not():
+    from microflask.templating import SecurityError
+    from microflask.templating.sandbox import SandboxedEnvironment
+
+    class Admin:
+        _views = ["a", "b"]
+
+    env = Environment()
+    assert env.from_string("{{ admin._views|length }}").render(admin=Admin()) == "2"
+    assert env.from_string("{{ admin['_views']|length }}").render(admin=Admin()) == "2"
+    for expression in ("admin.__class__", "admin.__init__.__globals__", "lipsum.__globals__",
+                       "cycler.__init__.__globals__", "admin.__class__.mro",
+                       "self._TemplateReference__context"):
+        with pytest.raises(SecurityError):
+            env.from_string("{{ %s.x }}" % expression).render(admin=Admin())
+    sandboxed = SandboxedEnvironment()
+    with pytest.raises(SecurityError):
+        sandboxed.from_string("{{ admin._views.x }}").render(admin=Admin())

@@ -264,9 +264,18 @@ _INTERNAL_OBJECT_TYPES = (types.FrameType, types.CodeType, types.TracebackType)
 
 
 def attribute_is_internal(obj: t.Any, attr: str) -> bool:
-    """True if a template must not read ``attr`` of ``obj``."""
-    if attr[:1] == "_" or attr in UNSAFE_ATTRIBUTE_NAMES:
+    """True if a template must not read ``attr`` of ``obj``, in any environment.
+
+    Dunder names (``__class__``, ``__globals__``...) and the attributes that
+    lead to frames, code and globals are refused: that stops server-side
+    template injection; so are name-mangled private names (``_Class__name``),
+    which reach the render context.  A single leading underscore
+    (``form._fields``) is allowed, as in Jinja; the sandbox refuses those too.
+    """
+    if attr[:2] == "__" or attr in UNSAFE_ATTRIBUTE_NAMES:
         return True
+    if attr[:1] == "_" and "__" in attr[2:]:
+        return True  # a name-mangled private (``_TemplateReference__context``)
     return isinstance(obj, _INTERNAL_OBJECT_TYPES)
 
 
