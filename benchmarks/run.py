@@ -37,9 +37,11 @@ sys.path.insert(1, ROOT)
 
 from _svg import ChartBar, ratio_chart_svg  # noqa: E402
 
-BENCHMARKS = ["markup", "signing", "http", "routing", "templates", "app", "import", "server"]
+BENCHMARKS = ["markup", "signing", "http", "routing", "templates", "themes", "app", "import",
+              "server"]
 PEER_DISTRIBUTIONS = ["markupsafe", "itsdangerous", "werkzeug", "flask", "jinja2", "mako",
-                      "bottle", "falcon", "gunicorn", "waitress"]
+                      "bottle", "falcon", "gunicorn", "waitress", "sphinx", "mkdocs",
+                      "alabaster", "furo", "sphinx_rtd_theme"]
 BENCH_TIMEOUT_SECONDS = 150
 # bench_server runs wrk for 3 s x 8 server/case pairs x 3 rounds, then the
 # slowloris and idle-memory figures (bounded, about 10 s per server at worst).
@@ -176,6 +178,28 @@ def parse_templates(text: str) -> List[Ratio]:
             case = "render page.html" if "engine" in row else "compile page.html"
             ratios.append(Ratio("templates", case, engine, value))
     return ratios
+
+
+def parse_themes(text: str) -> tuple:
+    """bench_themes' tables (``case`` and ``microflask ratio`` columns, Jinja2
+    the peer), and as notes: its ``skipped:`` / ``note:`` lines and the items
+    listed under its ``compile failures`` and ``render failures`` headings."""
+    ratios = []
+    for table in markdown_tables(text):
+        for row in table:
+            value = _number(row.get("microflask ratio", ""))
+            if row.get("case") and value is not None:
+                ratios.append(Ratio("themes", row["case"], "Jinja2", value))
+    notes = []
+    heading = ""
+    for line in text.splitlines():
+        if line in ("compile failures", "render failures"):
+            heading = line
+        elif heading and line.startswith("- "):
+            notes.append("bench_themes %s: %s" % (heading[:-1], line[2:].strip()))
+        elif line.startswith(("skipped: ", "note: ")):
+            notes.append("bench_themes: " + line.strip())
+    return ratios, notes
 
 
 def parse_app(text: str) -> List[Ratio]:
@@ -409,6 +433,10 @@ RATIO_TARGETS = [
     ("routing match at N=1000 >= 3x Werkzeug", 3.0, "routing", "match, n=1000", "werkzeug"),
     ("templates >= 2.5x Jinja2", 2.5, "templates", "render", "jinja2"),
     ("templates >= 1.0x Mako", 1.0, "templates", "render", "mako"),
+    ("compile real themes' templates from source >= 2x Jinja2", 2.0,
+     "themes", "compile all real theme templates", "jinja2"),
+    ("load+render Sphinx basic/layout.html page >= 2x Jinja2", 2.0,
+     "themes", "sphinx page cold", "jinja2"),
     ("app hello >= 1.0x Falcon", 1.0, "app", "hello", "falcon"),
     ("app hello >= 2.0x Bottle", 2.0, "app", "hello", "bottle"),
     ("app user-json >= 1.0x Falcon", 1.0, "app", "user json", "falcon"),
@@ -599,6 +627,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             ratios += found
         elif name == "templates":
             ratios += parse_templates(text)
+        elif name == "themes":
+            found, theme_notes = parse_themes(text)
+            ratios += found
+            bench_notes += theme_notes
         elif name == "app":
             ratios += parse_app(text)
         elif name == "import":
