@@ -169,7 +169,11 @@ def _compile_with_template_lines(
         # Python's direct compile copes (such code keeps generated lines).
         return _rename_template_code(compile(source, filename, "exec"))
     template_lines: t.Dict[int, int] = {python_line: lineno for lineno, python_line in line_map}
-    for node in ast.walk(tree):
+    # A plain stack walk: ast.walk's generators cost a third more, and this
+    # loop runs over every node of every template compiled.
+    stack: t.List[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
         python_line = getattr(node, "lineno", None)
         if python_line is not None:
             lineno = template_lines.get(python_line, 1)
@@ -179,11 +183,65 @@ def _compile_with_template_lines(
             # span the whole line so tracebacks draw no misleading carets.
             node.col_offset = 0  # type: ignore[attr-defined]
             node.end_col_offset = 10000  # type: ignore[attr-defined]
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                stack.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
     try:
         code = compile(tree, filename, "exec")
     except RecursionError:
         code = compile(source, filename, "exec")
+    except SyntaxError:
+        # The tree's lines are template lines by now; compiling the source
+        # reports the same error at its generated line, like every other
+        # error from here (the caller maps it back).
+        compile(source, filename, "exec")
+        raise
     return _rename_template_code(code)
+
+
+#: What Python says when generated code is too deep for it (3.9 to 3.13).
+_PYTHON_NESTING_LIMIT_WORDS = ("too many", "nested", "too deeply", "too complex", "stack overflow")
+
+
+def _error_for_uncompilable_code(
+    error: BaseException,
+    line_map: t.List[t.Tuple[int, int]],
+    name: str | None,
+    filename: str | None,
+) -> TemplateSyntaxError:
+    """The template error for generated code Python would not compile.
+
+    Running out of depth (recursion, memory, Python's nesting limits) is the
+    template's doing; any other ``SyntaxError`` is a bug in the compiler,
+    reported at the template line its generated line came from.
+    """
+    if not isinstance(error, SyntaxError):
+        return TemplateSyntaxError(
+            "the template is nested too deeply to compile (%s)" % type(error).__name__,
+            1,
+            name,
+            filename,
+        )
+    # The same table tracebacks use: the last template line that starts at
+    # or before the generated line.
+    python_line = error.lineno or 0
+    lineno = 1
+    for template_line, code_line in line_map:
+        if code_line > python_line:
+            break
+        lineno = template_line
+    reason = error.msg or type(error).__name__
+    if any(words in reason for words in _PYTHON_NESTING_LIMIT_WORDS):
+        message = "the template is nested too deeply to compile (%s)" % reason
+    else:
+        message = (
+            "microflask could not compile the generated code for this template"
+            " (a bug in the template compiler): %s" % reason
+        )
+    return TemplateSyntaxError(message, lineno, name, filename)
 
 
 def _drop_internal_frames(tb: types.TracebackType | None) -> types.TracebackType | None:
@@ -563,6 +621,7 @@ class Environment:
         """Compile template source to a code object (or, with ``raw=True``,
         to the Python source text, for reading)."""
         source_text = source
+        line_map: t.List[t.Tuple[int, int]] = []
         try:
             if isinstance(source, syntax_nodes.TemplateNode):
                 python_source, line_map = generate(source, self, name, filename)
@@ -570,19 +629,19 @@ class Environment:
                 python_source, line_map = self._generate(source, name, filename)
             if raw:
                 return python_source
-            if filename is None:
-                filename = "<template>"
-            return _compile_with_template_lines(python_source, line_map, filename)
+            return _compile_with_template_lines(
+                python_source, line_map, "<template>" if filename is None else filename
+            )
         except TemplateSyntaxError:
             self.handle_exception(source=source_text if isinstance(source_text, str) else None)
         except (RecursionError, MemoryError, SyntaxError) as e:
-            # Python's own parser and compiler have nesting limits.
-            raise TemplateSyntaxError(
-                "the template is nested too deeply to compile (%s)" % type(e).__name__,
-                1,
-                name,
-                filename,
-            ) from None
+            error = _error_for_uncompilable_code(e, line_map, name, filename)
+            if "a bug in the template compiler" in error.message:
+                error.__cause__ = e  # the generated line, for the bug report
+        try:
+            raise error
+        except TemplateSyntaxError:
+            self.handle_exception(source=source_text if isinstance(source_text, str) else None)
 
     def generate_source(self, source: str, name: str | None = None) -> str:
         """The Python source a template compiles to: the teaching view."""
