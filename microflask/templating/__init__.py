@@ -12,6 +12,11 @@ import typing as t
 #: checks ``jinja2.__version__`` reads it (microflask's own is ``microflask.__version__``).
 __version__ = "3.1.6"
 
+from microflask.templating.bccache import (
+    BytecodeCache,
+    FileSystemBytecodeCache,
+    MemcachedBytecodeCache,
+)
 from microflask.templating.environment import (
     Environment,
     Template,
@@ -69,6 +74,9 @@ __all__ = [
     "ModuleLoader",
     "PackageLoader",
     "PrefixLoader",
+    "BytecodeCache",
+    "FileSystemBytecodeCache",
+    "MemcachedBytecodeCache",
     "Undefined",
     "ChainableUndefined",
     "DebugUndefined",

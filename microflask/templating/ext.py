@@ -12,6 +12,14 @@ from __future__ import annotations
 
 import typing as t
 
+# Names Jinja's ``jinja2.ext`` also offers, which extension code imports
+# from it (``from jinja2.ext import Extension, nodes``).
+from microflask.markup import Markup
+from microflask.templating import nodes
+from microflask.templating.exceptions import TemplateAssertionError, TemplateSyntaxError
+from microflask.templating.runtime import Context, Undefined, concat
+from microflask.templating.utils import import_string, pass_context
+
 __all__ = [
     "Extension",
     "ExprStmtExtension",
@@ -26,6 +34,15 @@ __all__ = [
     "GETTEXT_FUNCTIONS",
     "extract_from_ast",
     "babel_extract",
+    "nodes",
+    "Markup",
+    "Context",
+    "Undefined",
+    "concat",
+    "pass_context",
+    "import_string",
+    "TemplateSyntaxError",
+    "TemplateAssertionError",
 ]
 
 # The call names message extraction looks for by default.

@@ -13,7 +13,14 @@ import typing as t
 from collections import ChainMap, abc
 
 from microflask.markup import Markup, escape, soft_str
-from microflask.templating.utils import concat, internalcode, missing, object_type_repr
+from microflask.templating.utils import (
+    Namespace,
+    concat,
+    internalcode,
+    missing,
+    object_type_repr,
+    pass_eval_context,
+)
 from microflask.templating.nodes import EvalContext
 from microflask.templating.exceptions import (
     SecurityError,
@@ -48,6 +55,29 @@ __all__ = [
     "MAX_RANGE",
     "safe_range",
     "debug_dump",
+    "Namespace",
+    "pass_eval_context",
+    "exported",
+]
+
+#: The runtime names Jinja's generated modules import (Jinja's list; each is
+#: an attribute of this module).  microflask's generated code gets its
+#: names from the environment instead (``Environment._template_namespace``).
+exported = [
+    "LoopContext",
+    "TemplateReference",
+    "Macro",
+    "Markup",
+    "TemplateRuntimeError",
+    "missing",
+    "escape",
+    "markup_join",
+    "str_join",
+    "identity",
+    "TemplateNotFound",
+    "Namespace",
+    "Undefined",
+    "internalcode",
 ]
 
 

@@ -32,7 +32,28 @@ __all__ = [
     "unsafe",
     "MAX_RANGE",
     "safe_range",
+    "UNSAFE_FUNCTION_ATTRIBUTES",
+    "UNSAFE_METHOD_ATTRIBUTES",
+    "UNSAFE_GENERATOR_ATTRIBUTES",
+    "UNSAFE_COROUTINE_ATTRIBUTES",
+    "UNSAFE_ASYNC_GENERATOR_ATTRIBUTES",
+    "SandboxedFormatter",
+    "SandboxedEscapeFormatter",
 ]
+
+# Jinja's lists of attribute names the sandbox refuses on each kind of object,
+# with Jinja's contents.  For reading only: every environment here refuses
+# them (and more) through ``runtime.UNSAFE_ATTRIBUTE_NAMES``.
+#: Function attributes refused besides dunder names (none).
+UNSAFE_FUNCTION_ATTRIBUTES: t.Set[str] = set()
+#: Method attributes refused besides dunder names (none).
+UNSAFE_METHOD_ATTRIBUTES: t.Set[str] = set()
+#: Generator attributes that lead to frames and code.
+UNSAFE_GENERATOR_ATTRIBUTES = {"gi_frame", "gi_code"}
+#: Coroutine attributes that lead to frames and code.
+UNSAFE_COROUTINE_ATTRIBUTES = {"cr_frame", "cr_code"}
+#: Async generator attributes that lead to frames and code.
+UNSAFE_ASYNC_GENERATOR_ATTRIBUTES = {"ag_code", "ag_frame"}
 
 _MUTABLE_SEQUENCE_METHODS = frozenset(
     ["append", "clear", "extend", "insert", "pop", "remove", "reverse", "sort", "__iadd__",
@@ -201,6 +222,18 @@ class SandboxedEnvironment(Environment):
         if not __self.is_safe_callable(__obj):
             raise SecurityError("%r is not safely callable" % (__obj,))
         return call_with_pass_arg(__context, __obj, *args, **kwargs)
+
+
+#: Jinja's name for the ``str.format`` helper that keeps fields away from
+#: unsafe attributes: ``SandboxedFormatter(environment)``.
+SandboxedFormatter = SafeTemplateFormatter
+
+
+class SandboxedEscapeFormatter(SafeTemplateFormatter):
+    """The same, escaping each field: ``SandboxedEscapeFormatter(env, escape=escape)``."""
+
+    def __init__(self, env: t.Any, escape: t.Callable[[t.Any], t.Any]) -> None:
+        super().__init__(env, escape)
 
 
 class ImmutableSandboxedEnvironment(SandboxedEnvironment):
