@@ -24,12 +24,6 @@ EXPECTED = json.loads((FIXTURES / "templating_expectations.json").read_text(enco
 DEVIATIONS = {
     # Jinja2 leaks a Python SyntaxError from its code generator here.
     "err_break_outside": {"error": "TemplateAssertionError", "message": "'break' outside of a loop"},
-    # Jinja2 folds constant expressions at compile time and loses the
-    # Markup-ness of a constant ``|safe``; microflask keeps it.
-    "autoescape_concat_markup": {"output": "<a>&lt;b&gt;"},
-    # Jinja2 escapes a constant here although the runtime autoescape flag
-    # is off; microflask follows the flag.
-    "autoescape_dynamic_off": {"output": "<"},
     # Jinja2's default environment hands out ``__class__`` through |attr;
     # microflask refuses internals in every environment, not only the sandbox.
     "f_attr": {"output": "[]"},

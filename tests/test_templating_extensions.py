@@ -240,3 +240,28 @@ def test_single_underscore_attributes_are_readable_dunders_are_not():
     sandboxed = SandboxedEnvironment()
     with pytest.raises(SecurityError):
         sandboxed.from_string("{{ admin._views.x }}").render(admin=Admin())
+
+
+def test_node_classes_match_jinjas():
+    # tests/fixtures/jinja_nodes.json was written from Jinja2 3.1.6's nodes module:
+    # each class's fields, attributes, abstractness and bases.
+    import json
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), "fixtures", "jinja_nodes.json")
+    with open(path) as f:
+        expected = json.load(f)["nodes"]
+    for name, facts in expected.items():
+        ours = getattr(nodes, name)
+        assert ours.__name__ == name
+        assert list(ours.fields) == facts["fields"], name
+        assert list(ours.attributes) == facts["attributes"], name
+        assert ours.abstract == facts["abstract"], name
+        bases = [base.__name__ for base in ours.__mro__[1:] if issubclass(base, nodes.Node)]
+        assert bases == facts["bases"], name
+    assert isinstance(nodes.Const, nodes.NodeType)
+
+    class Tagged(nodes.Call):
+        fields = ("tag",)  # extends the base's fields, as in Jinja
+
+    assert Tagged.fields == ("node", "args", "kwargs", "dyn_args", "dyn_kwargs", "tag")

@@ -14,12 +14,19 @@ the code's line numbers to those, so a traceback points into the template.
 
 from __future__ import annotations
 
+import operator
 import typing as t
+from keyword import iskeyword
 
-from microflask.markup import escape
+from microflask.markup import Markup, escape
 from microflask.templating import nodes as n
 from microflask.templating.exceptions import TemplateAssertionError
-from microflask.templating.runtime import UNSAFE_ATTRIBUTE_NAMES
+from microflask.templating.runtime import (
+    UNSAFE_ATTRIBUTE_NAMES,
+    safe_modulo,
+    safe_multiply,
+    safe_power,
+)
 
 __all__ = ["CodeGenerator", "generate"]
 
@@ -35,7 +42,6 @@ _COMPARE_OPERATOR_TEXT = {
 }
 _GUARDED_BINARY_OPERATORS = {"*": "safe_multiply", "**": "safe_power", "%": "safe_modulo"}
 _DICT_ATTRIBUTE_NAMES = frozenset(dir(dict))
-_FOLDABLE_CONSTANT_TYPES = (str, int, float, bool, type(None))
 #: ``loop`` attributes read directly (the compiler knows the object is a LoopContext).
 _LOOP_INTEGER_ATTRIBUTES = frozenset(
     "index index0 revindex revindex0 length depth depth0".split()
@@ -113,7 +119,7 @@ def _expression_loads(node: t.Any, seen: t.Dict[str, str]) -> None:
             seen[node.name] = "load"
         return
     if isinstance(node, n.SyntaxNode):
-        for child in node.iter_child_nodes():
+        for child in node._children():
             _expression_loads(child, seen)
 
 
@@ -198,9 +204,7 @@ def _references_name(nodes_: t.Iterable[t.Any], name: str) -> bool:
             if name == "loop" and node.scoped and _references_name(node.body, name):
                 return True
             continue
-        if isinstance(node, n.MacroNode) and name in ("caller", "varargs", "kwargs"):
-            continue
-        if _references_name(node.iter_child_nodes(), name):
+        if _references_name(node._children(), name):
             return True
     return False
 
@@ -247,7 +251,7 @@ def _loop_needs_only_a_counter(body: t.List[t.Any]) -> bool:
         if isinstance(node, n.ForNode):
             children = [node.iter] + list(node.else_)
         else:
-            children = list(node.iter_child_nodes())
+            children = node._children()
         ancestors.append(node)
         try:
             return all(fine(child, ancestors) for child in children)
@@ -258,7 +262,121 @@ def _loop_needs_only_a_counter(body: t.List[t.Any]) -> bool:
 
 
 def _python_name_fragment(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
+    """``name`` made fit to end a Python identifier (``l_0_<name>``): a
+    character Python refuses there becomes ``_``."""
+    return "".join(ch if ("_" + ch).isidentifier() else "_" for ch in name)
+
+
+def _is_plain_python_name(name: str) -> bool:
+    """Can ``name`` be written as is in Python (``name=value`` in a call,
+    ``obj.name``)?  Not a keyword (``class``, ``for``) nor a non-identifier;
+    soft keywords (``match``, ``type``) are fine."""
+    return name.isidentifier() and not iskeyword(name)
+
+
+def _attribute_code(obj: str, name: str) -> str:
+    """``obj.name`` as Python source, whatever the name."""
+    if _is_plain_python_name(name):
+        return "%s.%s" % (obj, name)
+    return "getattr(%s, %r)" % (obj, name)
+
+
+def _identifier_as_python_reads_it(name: str) -> str:
+    """Python NFKC-normalizes identifiers: the ligature U+FB01 and ``fi``
+    are one name to it."""
+    if name.isascii():
+        return name
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", name)
+
+
+# -- constant folding ------------------------------------------------------
+#
+# As Jinja's optimizer does, an expression whose parts are all constant is
+# computed while compiling and written as its value.  Some results differ
+# from computing it at render time, and Jinja's are the ones kept: ``~``
+# joins into a plain str (``'<b>'|safe ~ '<i>'`` loses the Markup), and a
+# filter on constants runs once, here.  Filters that take the context are
+# never run early; anything that raises is left for render time.
+
+#: Expressions tried for folding wherever they appear (Jinja's
+#: ``optimizeconst`` visitors); anything else folds only as part of these,
+#: or as a whole ``{{ }}`` output.
+_FOLDED_EXPRESSION_NODES = (
+    n.ConcatNode,
+    n.CompareNode,
+    n.GetattrNode,
+    n.GetitemNode,
+    n.FilterNode,
+    n.TestNode,
+    n.CondExprNode,
+    n.BinExprNode,
+    n.AndNode,
+    n.OrNode,
+    n.UnaryExprNode,
+    n.NotNode,
+    n.NegNode,
+    n.PosNode,
+)
+_COMPILE_TIME_BINARY_OPERATORS: t.Dict[str, t.Callable[[t.Any, t.Any], t.Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": safe_multiply,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": safe_modulo,
+    "**": safe_power,
+}
+_COMPILE_TIME_COMPARISONS: t.Dict[str, t.Callable[[t.Any, t.Any], t.Any]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "gteq": operator.ge,
+    "lt": operator.lt,
+    "lteq": operator.le,
+    "in": lambda left, right: left in right,
+    "notin": lambda left, right: left not in right,
+}
+
+
+class _NotConstantError(Exception):
+    """An expression cannot be computed while compiling."""
+
+
+def _python_code_for_constant(value: t.Any) -> str | None:
+    """Python source that rebuilds ``value`` (Jinja's safe repr), or None."""
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        try:
+            return repr(value)
+        except ValueError:  # an int too long to print
+            return None
+    if kind is float:
+        if value != value:
+            return "float('nan')"
+        if value in (float("inf"), float("-inf")):
+            return "float(%r)" % repr(value)
+        return repr(value)
+    if kind is Markup:
+        return "Markup(%r)" % str(value)
+    if kind in (tuple, list):
+        items = [_python_code_for_constant(item) for item in value]
+        if None in items:
+            return None
+        if kind is list:
+            return "[%s]" % ", ".join(items)  # type: ignore[arg-type]
+        return "(%s,)" % items[0] if len(items) == 1 else "(%s)" % ", ".join(items)  # type: ignore[arg-type]
+    if kind is dict:
+        pairs = []
+        for key, item in value.items():
+            key_code = _python_code_for_constant(key)
+            item_code = _python_code_for_constant(item)
+            if key_code is None or item_code is None:
+                return None
+            pairs.append("%s: %s" % (key_code, item_code))
+        return "{%s}" % ", ".join(pairs)
+    return None
 
 
 # -- compile-time frames ---------------------------------------------------
@@ -375,6 +493,12 @@ class CodeGenerator:
         self.finalize = environment.finalize
         autoescape = environment.autoescape
         self.autoescape = bool(autoescape(name) if callable(autoescape) else autoescape)
+        # Constant folding (Jinja's ``optimized``); a {{ }} output of
+        # constants is folded either way, as in Jinja.  ``fold_constants``
+        # off folds nothing: the tree's every name is then looked up (meta).
+        self.optimized = bool(getattr(environment, "optimized", True))
+        self.fold_constants = True
+        self._constant_values: t.Dict[t.Tuple[int, bool, bool], t.Tuple[t.Any, bool, t.Any]] = {}
 
     # -- writing ---------------------------------------------------------------
 
@@ -685,24 +809,36 @@ class CodeGenerator:
             self.outdent()
 
     def _output_expression(self, node: t.Any, frame: _CompileFrame) -> str:
-        if isinstance(node, n.ConstNode) and self.finalize is None:
-            value = node.value
-            if isinstance(value, _FOLDABLE_CONSTANT_TYPES):
-                text = str(escape(value)) if frame.autoescape and not frame.volatile else str(value)
-                return repr(text)
-        code = self.visit_expr(node, frame)
+        code = None
+        try:
+            value = self._constant_value(node, frame)
+        except _NotConstantError:
+            pass
+        else:
+            # A constant is written out as text now, escaped by the
+            # autoescape setting known now (as in Jinja, even under a
+            # {% autoescape %} whose value is only known at render time).
+            if self.finalize is None:
+                try:
+                    return repr(str(escape(value)) if frame.autoescape else str(value))
+                except Exception:
+                    pass  # fails again when rendering, with a template traceback
+            else:
+                code = _python_code_for_constant(value)
+        if code is None:
+            code = self.visit_expr(node, frame)
         if self.finalize is None and self._is_loop_call_or_attribute(node, frame):
             if isinstance(node, n.GetattrNode) and node.attr in _LOOP_INTEGER_ATTRIBUTES:
                 # A loop counter is an int: nothing to escape.
                 return "str(%s)" % code
             if isinstance(node, n.CallNode) and frame.lookup("loop") in self._loop_counters:
-                if all(
+                if not frame.volatile and all(
                     isinstance(arg, n.ConstNode) and isinstance(arg.value, str)
                     for arg in node.args
                 ):
                     # loop.cycle('odd', 'even'): escape the choices once, here.
                     texts = [
-                        str(escape(arg.value)) if frame.autoescape and not frame.volatile else arg.value
+                        str(escape(arg.value)) if frame.autoescape else arg.value
                         for arg in node.args
                     ]
                     return "%r[%s %% %d]" % (tuple(texts), frame.lookup("loop"), len(texts))
@@ -882,11 +1018,16 @@ class CodeGenerator:
     def _write_eval_context_options(self, node: n.EvalContextModifierNode, frame: _CompileFrame) -> None:
         """Set ``context.eval_ctx`` options; what is known now also steers the compiler."""
         for option in node.options:
-            self.writeline("context.eval_ctx.%s = %s" % (option.key, self.visit_expr(option.value, frame)))
+            value_code = self.visit_expr(option.value, frame)
+            if _is_plain_python_name(option.key):
+                self.writeline("context.eval_ctx.%s = %s" % (option.key, value_code))
+            else:
+                self.writeline("setattr(context.eval_ctx, %r, %s)" % (option.key, value_code))
             if option.key == "autoescape":
-                if isinstance(option.value, n.ConstNode):
-                    frame.autoescape = bool(option.value.value)
-                else:
+                # Known now when constant (``not false`` too, as in Jinja).
+                try:
+                    frame.autoescape = bool(self._constant_value(option.value, frame))
+                except _NotConstantError:
                     frame.volatile = True
             elif option.key == "volatile":
                 frame.volatile = True
@@ -914,7 +1055,13 @@ class CodeGenerator:
 
     def visit_For(self, node: n.ForNode, frame: _CompileFrame) -> None:
         iterable = self.visit_expr(node.iter, frame)
-        uses_loop = node.recursive or _references_name(node.body, "loop")
+        # A scoped block anywhere in the loop sees ``loop`` (as in Jinja): a
+        # child template's override may use it though this body does not.
+        uses_loop = (
+            node.recursive
+            or _references_name(node.body, "loop")
+            or any(block.scoped for block in node.find_all(n.BlockNode))
+        )
         loop_frame = self.new_frame(frame.function, frame)
         loop_frame.in_loop = True
         target_names = _target_names(node.target)
@@ -1062,12 +1209,25 @@ class CodeGenerator:
         body: t.List[t.Any],
         frame: _CompileFrame,
         lineno: int,
+        macro_name: str | None = None,
     ) -> t.Tuple[t.List[str], bool, bool, bool]:
         """Write a nested function for a macro/caller; return its signature facts."""
-        catch_varargs = _references_name(body, "varargs")
-        catch_kwargs = _references_name(body, "kwargs")
         arg_names = [arg.name for arg in args]
+        # A parameter named like a special variable is a plain parameter
+        # (as in Jinja): ``kwargs={}`` catches no extra keyword arguments.
+        catch_varargs = "varargs" not in arg_names and _references_name(body, "varargs")
+        catch_kwargs = "kwargs" not in arg_names and _references_name(body, "kwargs")
         takes_caller = "caller" not in arg_names and _references_name(body, "caller")
+        python_names: t.Set[str] = set()
+        for name in arg_names:
+            python_name = _identifier_as_python_reads_it(name)
+            if python_name in python_names:
+                self.fail(
+                    "duplicate argument %r in %s"
+                    % (name, "call block" if macro_name is None else "macro %r" % macro_name),
+                    lineno,
+                )
+            python_names.add(python_name)
         if "caller" in arg_names and len(defaults) < len(arg_names) - arg_names.index("caller"):
             if _references_name(body, "caller"):
                 self.fail(
@@ -1153,7 +1313,7 @@ class CodeGenerator:
     def visit_Macro(self, node: n.MacroNode, frame: _CompileFrame) -> None:
         function_name = self.temporary("macro_" + _python_name_fragment(node.name))
         facts = self._write_macro_function(
-            function_name, node.args, node.defaults, node.body, frame, node.lineno
+            function_name, node.args, node.defaults, node.body, frame, node.lineno, node.name
         )
         ref = frame.lookup(node.name) or self._lookup(frame, node.name)
         self.writeline("%s = %s" % (ref, self._macro_object_code(function_name, node.name, facts, frame)))
@@ -1311,10 +1471,136 @@ class CodeGenerator:
     # -- expressions -------------------------------------------------------------
 
     def visit_expr(self, node: t.Any, frame: _CompileFrame) -> str:
+        if self.optimized and not frame.volatile and isinstance(node, _FOLDED_EXPRESSION_NODES):
+            try:
+                code = _python_code_for_constant(self._constant_value(node, frame))
+            except _NotConstantError:
+                code = None
+            if code is not None:
+                return code
         method = self._visitor("expr_", type(node))
         if method is None:
             self.fail("unexpected expression %s" % type(node).__name__, node.lineno or self._lineno)
         return method(self, node, frame)
+
+    def _constant_value(self, node: t.Any, frame: _CompileFrame) -> t.Any:
+        """The expression's value computed now (Jinja's ``as_const``), with
+        the autoescape setting known at this point of the template; raises
+        ``_NotConstantError`` when it depends on render time or fails."""
+        if not self.fold_constants:
+            raise _NotConstantError()
+        key = (id(node), frame.autoescape, frame.volatile)
+        known = self._constant_values.get(key)
+        if known is None or known[0] is not node:
+            try:
+                known = (node, True, self._compute_constant(node, frame))
+            except Exception:
+                known = (node, False, None)
+            # Keeping the node keeps its id from being reused.
+            self._constant_values[key] = known
+        if not known[1]:
+            raise _NotConstantError()
+        return known[2]
+
+    def _compile_time_eval_context(self, frame: _CompileFrame) -> n.EvalContext:
+        eval_ctx = n.EvalContext(self.environment, self.name)
+        eval_ctx.autoescape = frame.autoescape
+        return eval_ctx
+
+    def _compute_constant(self, node: t.Any, frame: _CompileFrame) -> t.Any:
+        def value(child: t.Any) -> t.Any:
+            return self._constant_value(child, frame)
+
+        if type(node).__module__ != n.__name__:
+            # An extension's node class: its own as_const decides.
+            as_const = getattr(node, "as_const", None)
+            if as_const is None:
+                raise _NotConstantError()
+            return as_const(self._compile_time_eval_context(frame))
+        if isinstance(node, n.ConstNode):
+            return node.value
+        if isinstance(node, n.TemplateDataNode):
+            if frame.volatile:
+                raise _NotConstantError()
+            return Markup(node.data) if frame.autoescape else node.data
+        if isinstance(node, (n.TupleNode, n.ListNode)):
+            if getattr(node, "ctx", "load") != "load":
+                raise _NotConstantError()
+            items = [value(item) for item in node.items]
+            return tuple(items) if isinstance(node, n.TupleNode) else items
+        if isinstance(node, n.DictNode):
+            return {value(pair.key): value(pair.value) for pair in node.items}
+        if isinstance(node, n.CondExprNode):
+            if value(node.test):
+                return value(node.expr1)
+            if node.expr2 is None:
+                raise _NotConstantError()
+            return value(node.expr2)
+        if isinstance(node, (n.FilterNode, n.TestNode)):
+            if frame.volatile or node.node is None:
+                raise _NotConstantError()
+            is_filter = isinstance(node, n.FilterNode)
+            func = (self.environment.filters if is_filter else self.environment.tests).get(node.name)
+            pass_arg = getattr(func, "jinja_pass_arg", None)
+            if func is None or pass_arg == "context":
+                raise _NotConstantError()
+            args = [value(node.node)] + [value(arg) for arg in node.args]
+            kwargs = {keyword.key: value(keyword.value) for keyword in node.kwargs}
+            if node.dyn_args is not None:
+                args.extend(value(node.dyn_args))
+            if node.dyn_kwargs is not None:
+                kwargs.update(value(node.dyn_kwargs))
+            if pass_arg == "eval_context":
+                args.insert(0, self._compile_time_eval_context(frame))
+            elif pass_arg == "environment":
+                args.insert(0, self.environment)
+            return func(*args, **kwargs)
+        if isinstance(node, n.GetattrNode):
+            if node.ctx != "load":
+                raise _NotConstantError()
+            return self.environment.getattr(value(node.node), node.attr)
+        if isinstance(node, n.GetitemNode):
+            if node.ctx != "load":
+                raise _NotConstantError()
+            return self.environment.getitem(value(node.node), value(node.arg))
+        if isinstance(node, n.SliceNode):
+            return slice(
+                *(None if part is None else value(part) for part in (node.start, node.stop, node.step))
+            )
+        if isinstance(node, n.ConcatNode):
+            # A plain str, even from Markup parts: Jinja's folding.
+            return "".join(str(value(item)) for item in node.nodes)
+        if isinstance(node, n.CompareNode):
+            left = value(node.expr)
+            result = True
+            for operand in node.ops:
+                right = value(operand.expr)
+                result = _COMPILE_TIME_COMPARISONS[operand.op](left, right)
+                if not result:
+                    return False
+                left = right
+            return result
+        if isinstance(node, n.AndNode):
+            return value(node.left) and value(node.right)
+        if isinstance(node, n.OrNode):
+            return value(node.left) or value(node.right)
+        if isinstance(node, n.BinExprNode):
+            if node.operator in self.intercepted_binops:
+                raise _NotConstantError()
+            return _COMPILE_TIME_BINARY_OPERATORS[node.operator](value(node.left), value(node.right))
+        if isinstance(node, (n.NotNode, n.NegNode, n.PosNode)):
+            symbol = "not" if isinstance(node, n.NotNode) else "-" if isinstance(node, n.NegNode) else "+"
+            if symbol in self.intercepted_unops:
+                raise _NotConstantError()
+            operand = value(node.node)
+            return (not operand) if symbol == "not" else -operand if symbol == "-" else +operand
+        if isinstance(node, n.MarkSafeNode):
+            return Markup(value(node.expr))
+        if isinstance(node, n.MarkSafeIfAutoescapeNode):
+            if frame.volatile:
+                raise _NotConstantError()
+            return Markup(value(node.expr)) if frame.autoescape else value(node.expr)
+        raise _NotConstantError()
 
     def expr_Const(self, node: n.ConstNode, frame: _CompileFrame) -> str:
         value = node.value
@@ -1347,10 +1633,10 @@ class CodeGenerator:
         return "Markup(%s)" % self.visit_expr(node.expr, frame)
 
     def expr_ExtensionAttribute(self, node: n.ExtensionAttributeNode, frame: _CompileFrame) -> str:
-        return "environment.extensions[%r].%s" % (node.identifier, node.name)
+        return _attribute_code("environment.extensions[%r]" % node.identifier, node.name)
 
     def expr_EnvironmentAttribute(self, node: n.EnvironmentAttributeNode, frame: _CompileFrame) -> str:
-        return "environment.%s" % node.name
+        return _attribute_code("environment", node.name)
 
     def expr_ImportedName(self, node: n.ImportedNameNode, frame: _CompileFrame) -> str:
         return "import_string(%r)" % node.importname
@@ -1525,14 +1811,29 @@ class CodeGenerator:
         parts = [self.visit_expr(arg, frame) for arg in node.args]
         if node.dyn_args is not None:
             parts.append("*%s" % self.visit_expr(node.dyn_args, frame))
-        for keyword in node.kwargs:
-            if not keyword.key.isidentifier():
-                self.fail("invalid keyword argument %r" % keyword.key, node.lineno)
-            parts.append("%s=%s" % (keyword.key, self.visit_expr(keyword.value, frame)))
-        for key, value in extra_kwargs:
-            parts.append("%s=%s" % (key, value))
+        keywords = [(keyword.key, self.visit_expr(keyword.value, frame)) for keyword in node.kwargs]
+        keywords.extend(extra_kwargs)
+        dyn_kwargs = None
         if node.dyn_kwargs is not None:
-            parts.append("**%s" % self.visit_expr(node.dyn_kwargs, frame))
+            dyn_kwargs = self.visit_expr(node.dyn_kwargs, frame)
+        if not all(_is_plain_python_name(key) for key, _ in keywords):
+            # ``class=``, ``for=``: Python refuses them as keywords, so (as
+            # Jinja does) all keyword arguments go in one ``**`` mapping; a
+            # repeated key keeps its last value and ``**kwargs`` wins.
+            mapping = "{%s}" % ", ".join("%r: %s" % item for item in keywords)
+            if dyn_kwargs is not None:
+                mapping = "dict(%s, **%s)" % (mapping, dyn_kwargs)
+            parts.append("**%s" % mapping)
+            return parts
+        seen: t.Set[str] = set()
+        for key, value in keywords:
+            python_key = _identifier_as_python_reads_it(key)
+            if python_key in seen:
+                self.fail("keyword argument repeated: %r" % key, node.lineno or self._lineno)
+            seen.add(python_key)
+            parts.append("%s=%s" % (key, value))
+        if dyn_kwargs is not None:
+            parts.append("**%s" % dyn_kwargs)
         return parts
 
     def _call_code(
@@ -1553,11 +1854,14 @@ class CodeGenerator:
         func = self.visit_expr(node.node, frame)
         if func.endswith((".cycle", ".changed")) and func.split(".")[0] in self._loop_refs:
             return "%s(%s)" % (func, ", ".join(self._arguments_code(node, frame, extra_kwargs)))
-        parts = [func] + self._arguments_code(node, frame, extra_kwargs)
+        # With the call's own keywords, as Jinja passes them: one named
+        # _loop_vars in the template is then a repeated keyword.
+        extra_kwargs = list(extra_kwargs)
         if frame.loop_vars_ref is not None:
-            parts.append("_loop_vars=%s" % frame.loop_vars_ref)
+            extra_kwargs.append(("_loop_vars", frame.loop_vars_ref))
         elif frame.block_vars_ref is not None:
-            parts.append("_block_vars=%s" % frame.block_vars_ref)
+            extra_kwargs.append(("_block_vars", frame.block_vars_ref))
+        parts = [func] + self._arguments_code(node, frame, extra_kwargs)
         return "call(context, %s)" % ", ".join(parts)
 
     def expr_Call(self, node: n.CallNode, frame: _CompileFrame) -> str:

@@ -9,7 +9,6 @@ using a shared one per set of options.
 
 from __future__ import annotations
 
-import ast
 import types
 import typing as t
 import weakref
@@ -123,6 +122,16 @@ def _default_tests() -> t.Dict[str, t.Any]:
     return TESTS
 
 
+def __getattr__(name: str) -> t.Any:
+    # Jinja's ``jinja2.environment.DEFAULT_FILTERS`` / ``DEFAULT_TESTS``, read
+    # on demand so importing this module does not import the filters.
+    if name == "DEFAULT_FILTERS":
+        return _default_filters()
+    if name == "DEFAULT_TESTS":
+        return _default_tests()
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
 def _create_template_cache(size: int) -> t.Any:
     if size == 0:
         return None
@@ -156,92 +165,73 @@ def _ignore_log_message(message: str) -> None:
     """compile_templates' default log function."""
 
 
-def _compile_with_template_lines(
-    source: str, line_map: t.List[t.Tuple[int, int]], filename: str
-) -> types.CodeType:
-    """Compile generated source so each statement carries its template line."""
-    try:
-        tree = ast.parse(source, filename)
-    except RecursionError:
-        tree = None
-    if tree is None:
-        # Very long elif chains nest too deeply for the AST round trip;
-        # Python's direct compile copes (such code keeps generated lines).
-        return _rename_template_code(compile(source, filename, "exec"))
-    template_lines: t.Dict[int, int] = {python_line: lineno for lineno, python_line in line_map}
-    # A plain stack walk: ast.walk's generators cost a third more, and this
-    # loop runs over every node of every template compiled.
-    stack: t.List[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        python_line = getattr(node, "lineno", None)
-        if python_line is not None:
-            lineno = template_lines.get(python_line, 1)
-            node.lineno = lineno  # type: ignore[attr-defined]
-            node.end_lineno = lineno  # type: ignore[attr-defined]
-            # Columns of generated code mean nothing in the template line:
-            # span the whole line so tracebacks draw no misleading carets.
-            node.col_offset = 0  # type: ignore[attr-defined]
-            node.end_col_offset = 10000  # type: ignore[attr-defined]
-        for field in node._fields:
-            value = getattr(node, field, None)
-            if type(value) is list:
-                stack.extend(item for item in value if isinstance(item, ast.AST))
-            elif isinstance(value, ast.AST):
-                stack.append(value)
-    try:
-        code = compile(tree, filename, "exec")
-    except RecursionError:
-        code = compile(source, filename, "exec")
-    except SyntaxError:
-        # The tree's lines are template lines by now; compiling the source
-        # reports the same error at its generated line, like every other
-        # error from here (the caller maps it back).
-        compile(source, filename, "exec")
-        raise
-    return _rename_template_code(code)
+def _compile_generated_code(source: str, filename: str) -> types.CodeType:
+    """Compile a template's generated module, once, as Python compiles any source.
 
-
-#: What Python says when generated code is too deep for it (3.9 to 3.13).
-_PYTHON_NESTING_LIMIT_WORDS = ("too many", "nested", "too deeply", "too complex", "stack overflow")
-
-
-def _error_for_uncompilable_code(
-    error: BaseException,
-    line_map: t.List[t.Tuple[int, int]],
-    name: str | None,
-    filename: str | None,
-) -> TemplateSyntaxError:
-    """The template error for generated code Python would not compile.
-
-    Running out of depth (recursion, memory, Python's nesting limits) is the
-    template's doing; any other ``SyntaxError`` is a bug in the compiler,
-    reported at the template line its generated line came from.
+    Its line numbers are those of the generated code; the module's
+    ``debug_info`` maps them to template lines, and :func:`_template_traceback`
+    uses it when an error leaves the template (as Jinja does).  Mapping at
+    error time keeps compiling a single ``compile()`` call.
     """
-    if not isinstance(error, SyntaxError):
-        return TemplateSyntaxError(
-            "the template is nested too deeply to compile (%s)" % type(error).__name__,
-            1,
-            name,
-            filename,
-        )
-    # The same table tracebacks use: the last template line that starts at
-    # or before the generated line.
-    python_line = error.lineno or 0
-    lineno = 1
-    for template_line, code_line in line_map:
-        if code_line > python_line:
+    return _rename_template_code(compile(source, filename, "exec"))
+
+
+def _template_line_of(debug_info: str, python_line: int) -> int:
+    """The template line of a generated line, from a module's ``debug_info``."""
+    template_line = 1
+    for pair in debug_info.split("&"):
+        if not pair:
+            continue
+        lineno, _, code_line = pair.partition("=")
+        if int(code_line) > python_line:
             break
-        lineno = template_line
-    reason = error.msg or type(error).__name__
-    if any(words in reason for words in _PYTHON_NESTING_LIMIT_WORDS):
-        message = "the template is nested too deeply to compile (%s)" % reason
-    else:
-        message = (
-            "microflask could not compile the generated code for this template"
-            " (a bug in the template compiler): %s" % reason
-        )
-    return TemplateSyntaxError(message, lineno, name, filename)
+        template_line = int(lineno)
+    return template_line
+
+
+def _template_traceback(tb: types.TracebackType | None) -> types.TracebackType | None:
+    """The traceback with each template frame shown at its template line.
+
+    A frame of generated code is replaced by the frame of a two-line code
+    object that raises at the template line, in the template's file, with
+    the same function name and locals: tracebacks, debuggers and the debug
+    page then show the template source.
+    """
+    entries = []
+    while tb is not None:
+        entries.append(tb)
+        tb = tb.tb_next
+    rewritten: types.TracebackType | None = None
+    for entry in reversed(entries):
+        frame = entry.tb_frame
+        debug_info = frame.f_globals.get("debug_info")
+        code = frame.f_code
+        if isinstance(debug_info, str) and code.co_filename == frame.f_globals.get("__file__"):
+            entry = _frame_at_template_line(entry, _template_line_of(debug_info, entry.tb_lineno))
+        entry.tb_next = rewritten
+        rewritten = entry
+    return rewritten
+
+
+def _frame_at_template_line(entry: types.TracebackType, lineno: int) -> types.TracebackType:
+    import sys
+
+    frame = entry.tb_frame
+    code = compile("\n" * (lineno - 1) + "raise __template_exception__", frame.f_code.co_filename, "exec")
+    code = code.replace(co_name=frame.f_code.co_name)
+    namespace = dict(frame.f_globals)  # what tools read of a template frame's module
+    namespace["__template_exception__"] = _TemplateFrameMarker()
+    try:
+        exec(code, namespace, dict(frame.f_locals))
+    except _TemplateFrameMarker:
+        fake = sys.exc_info()[2]
+        if fake is not None and fake.tb_next is not None:
+            return fake.tb_next
+    return entry  # pragma: no cover
+
+
+class _TemplateFrameMarker(Exception):
+    """Raised only to make a frame at a template line (never escapes)."""
 
 
 def _drop_internal_frames(tb: types.TracebackType | None) -> types.TracebackType | None:
@@ -273,6 +263,43 @@ def _traceback_at_template_line(exc: TemplateSyntaxError) -> types.TracebackType
     except TemplateSyntaxError as e:
         return e.__traceback__.tb_next  # type: ignore[union-attr]
     return None  # pragma: no cover
+
+
+#: What Python says when generated code is too deep for it (3.9 to 3.13).
+_PYTHON_NESTING_LIMIT_WORDS = ("too many", "nested", "too deeply", "too complex", "stack overflow")
+
+
+def _error_for_uncompilable_code(
+    error: BaseException,
+    line_map: t.List[t.Tuple[int, int]],
+    name: str | None,
+    filename: str | None,
+) -> TemplateSyntaxError:
+    """The template error for generated code Python would not compile.
+
+    Running out of depth (recursion, memory, Python's nesting limits) is the
+    template's doing; any other ``SyntaxError`` is a bug in the compiler,
+    reported at the template line its generated line came from.
+    """
+    if not isinstance(error, SyntaxError):
+        return TemplateSyntaxError(
+            "the template is nested too deeply to compile (%s)" % type(error).__name__,
+            1,
+            name,
+            filename,
+        )
+    # Mapped as tracebacks map a generated line (the module's debug_info).
+    debug_info = "&".join("%d=%d" % pair for pair in line_map)
+    lineno = _template_line_of(debug_info, error.lineno or 0)
+    reason = error.msg or type(error).__name__
+    if any(words in reason for words in _PYTHON_NESTING_LIMIT_WORDS):
+        message = "the template is nested too deeply to compile (%s)" % reason
+    else:
+        message = (
+            "microflask could not compile the generated code for this template"
+            " (a bug in the template compiler): %s" % reason
+        )
+    return TemplateSyntaxError(message, lineno, name, filename)
 
 
 # Jinja 2 extensions whose features are part of the language since Jinja 3.
@@ -629,9 +656,7 @@ class Environment:
                 python_source, line_map = self._generate(source, name, filename)
             if raw:
                 return python_source
-            return _compile_with_template_lines(
-                python_source, line_map, "<template>" if filename is None else filename
-            )
+            return _compile_generated_code(python_source, "<template>" if filename is None else filename)
         except TemplateSyntaxError:
             self.handle_exception(source=source_text if isinstance(source_text, str) else None)
         except (RecursionError, MemoryError, SyntaxError) as e:
@@ -827,7 +852,7 @@ class Environment:
                 exc.source = source
             exc.translated = True
             raise exc.with_traceback(_traceback_at_template_line(exc))
-        raise exc.with_traceback(_drop_internal_frames(exc.__traceback__))
+        raise exc.with_traceback(_template_traceback(_drop_internal_frames(exc.__traceback__)))
 
     # -- what compiled code runs with ---------------------------------------------------
 

@@ -152,6 +152,21 @@ _OPERATOR_RE = re.compile(
     "|".join(re.escape(op) for op in sorted(OPERATOR_TOKEN_TYPES, key=len, reverse=True))
 )
 _NEWLINE_RE = re.compile(r"(\r\n|\r|\n)")
+# One pattern for every token inside a tag, tried in the order that decides
+# ties (a float before an integer before a name): one match call per token.
+_TAG_TOKEN_RE = re.compile(
+    "|".join(
+        "(?P<%s>%s)" % (kind, "(?%s:%s)" % (flags, pattern.pattern) if flags else pattern.pattern)
+        for kind, pattern, flags in (
+            ("whitespace", _WHITESPACE_RE, ""),
+            ("float", _FLOAT_RE, "i"),
+            ("integer", _INTEGER_RE, "i"),
+            ("name", _NAME_RE, ""),
+            ("string", _STRING_RE, "s"),
+            ("operator", _OPERATOR_RE, ""),
+        )
+    )
+)
 
 
 def count_newlines(value: str) -> int:
@@ -367,6 +382,11 @@ class Lexer:
             ),
             "linestatement": re.compile(r"\s*(?:\n|$)"),
         }
+        self._end_first_characters: t.Dict[str, t.Optional[t.FrozenSet[str]]] = {
+            "block": frozenset(["+", "-", self.block_end[:1]]),
+            "variable": frozenset(["-", self.variable_end[:1]]),
+            "linestatement": None,  # its end may start with any whitespace
+        }
         self._comment_end_re = re.compile(
             r"(.*?)(\+%s|\-%s\s*|%s%s)"
             % (e(self.comment_end), e(self.comment_end), e(self.comment_end), trim),
@@ -554,6 +574,9 @@ class Lexer:
         the end text being None when the source ends inside the tag."""
         append = tokens.append
         end_re = self._end_res[kind]
+        # Where the tag's end cannot start, its pattern need not be tried.
+        end_starts = self._end_first_characters.get(kind)
+        match_token = _TAG_TOKEN_RE.match
         balance: t.List[str] = []
         length = len(source)
         while True:
@@ -562,56 +585,44 @@ class Lexer:
                     return pos, lineno, ""
                 # An unterminated tag: the parser reports what it expected.
                 return pos, lineno, None
-            if not balance:
+            ch = source[pos]
+            if not balance and (end_starts is None or ch in end_starts):
                 end = end_re.match(source, pos)
                 if end is not None:
                     return end.end(), lineno, end.group()
-            ch = source[pos]
-            if ch.isspace():
-                m = _WHITESPACE_RE.match(source, pos)
-                lineno += m.group().count("\n")  # type: ignore[union-attr]
-                pos = m.end()  # type: ignore[union-attr]
-                continue
-            m = _FLOAT_RE.match(source, pos)
-            if m is not None:
-                append(Token(lineno, "float", float(m.group().replace("_", ""))))
-                pos = m.end()
-                continue
-            m = _INTEGER_RE.match(source, pos)
-            if m is not None:
-                append(Token(lineno, "integer", _parse_integer_literal(m.group())))
-                pos = m.end()
-                continue
-            m = _NAME_RE.match(source, pos)
-            if m is not None:
-                append(Token(lineno, "name", m.group()))
-                pos = m.end()
-                continue
-            if ch == "'" or ch == '"':
-                m = _STRING_RE.match(source, pos)
-                if m is None:
-                    raise TemplateSyntaxError("unexpected char %r at %d" % (ch, pos), lineno, name, filename)
-                text = self._normalize_newlines(m.group())
-                append(Token(lineno, "string", _decode_string_literal(text, lineno, name, filename)))
-                lineno += m.group().count("\n")
-                pos = m.end()
-                continue
-            m = _OPERATOR_RE.match(source, pos)
+            m = match_token(source, pos)
             if m is None:
                 raise TemplateSyntaxError("unexpected char %r at %d" % (ch, pos), lineno, name, filename)
-            op = m.group()
-            if op in _OPENING_BRACKETS:
-                balance.append(_OPENING_BRACKETS[op])
-            elif op in (")", "]", "}"):
-                if not balance:
-                    raise TemplateSyntaxError("unexpected '%s'" % op, lineno, name, filename)
-                expected = balance.pop()
-                if op != expected:
-                    raise TemplateSyntaxError(
-                        "unexpected '%s', expected '%s'" % (op, expected), lineno, name, filename
-                    )
-            append(Token(lineno, OPERATOR_TOKEN_TYPES[op], op))
+            token_kind = m.lastgroup
+            text = m.group()
             pos = m.end()
+            if token_kind == "whitespace":
+                lineno += text.count("\n")
+            elif token_kind == "name":
+                if not text.isidentifier():
+                    # \w also matches characters Python refuses in a name (a\u00b2).
+                    raise TemplateSyntaxError("Invalid character in identifier", lineno, name, filename)
+                append(Token(lineno, "name", text))
+            elif token_kind == "operator":
+                if text in _OPENING_BRACKETS:
+                    balance.append(_OPENING_BRACKETS[text])
+                elif text in (")", "]", "}"):
+                    if not balance:
+                        raise TemplateSyntaxError("unexpected '%s'" % text, lineno, name, filename)
+                    expected = balance.pop()
+                    if text != expected:
+                        raise TemplateSyntaxError(
+                            "unexpected '%s', expected '%s'" % (text, expected), lineno, name, filename
+                        )
+                append(Token(lineno, OPERATOR_TOKEN_TYPES[text], text))
+            elif token_kind == "string":
+                literal = self._normalize_newlines(text)
+                append(Token(lineno, "string", _decode_string_literal(literal, lineno, name, filename)))
+                lineno += text.count("\n")
+            elif token_kind == "integer":
+                append(Token(lineno, "integer", _parse_integer_literal(text)))
+            else:
+                append(Token(lineno, "float", float(text.replace("_", ""))))
 
 
 _LEXER_CACHE: t.Dict[tuple, Lexer] = {}

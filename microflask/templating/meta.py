@@ -45,6 +45,9 @@ def find_undeclared_variables(ast: nodes.TemplateNode, environment: t.Any = None
     if environment is None:
         environment = getattr(ast, "environment", None)
     generator = CodeGenerator(_NullEnvironment(environment), None, None)
+    # Folding would skip the names in constant-decided branches
+    # (``x if false else 1``); Jinja reports them.
+    generator.fold_constants = False
     generator.generate(ast)
     names = set(generator.undeclared_names)
     if environment is not None:

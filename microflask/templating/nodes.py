@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing as t
 
 __all__ = [
+    "NodeType",
     "EvalContext",
     "Impossible",
     "get_eval_context",
@@ -123,7 +124,23 @@ def get_eval_context(node: t.Any, ctx: t.Any) -> t.Any:
     return ctx
 
 
-class SyntaxNode:
+class NodeType(type):
+    """The class of node classes (Jinja's ``NodeType``).
+
+    A node class's ``fields`` and ``attributes`` extend its base's, as in
+    Jinja (``class MyCall(nodes.Call): fields = ("extra",)`` has six fields),
+    and each class is concrete unless it says ``abstract = True``.
+    """
+
+    def __new__(mcs, name: str, bases: t.Tuple[type, ...], namespace: t.Dict[str, t.Any]) -> t.Any:
+        for kind in ("fields", "attributes"):
+            inherited = getattr(bases[0], kind, ()) if bases else ()
+            namespace[kind] = tuple(inherited) + tuple(namespace.get(kind, ()))
+        namespace.setdefault("abstract", False)
+        return super().__new__(mcs, name, bases, namespace)
+
+
+class SyntaxNode(metaclass=NodeType):
     """Base of every tree node (Jinja's ``Node``).
 
     ``fields`` name the node's children and values, in constructor order;
@@ -137,23 +154,30 @@ class SyntaxNode:
     abstract = True
 
     def __init__(self, *values: t.Any, **attributes: t.Any) -> None:
-        if type(self).__dict__.get("abstract", False):
+        if self.abstract:
             raise TypeError("abstract nodes are not instantiable")
-        if len(values) > len(self.fields):
-            if not self.fields:
+        fields = self.fields
+        given = len(values)
+        if given > len(fields):
+            if not fields:
                 raise TypeError("%r takes 0 arguments" % type(self).__name__)
             raise TypeError(
                 "%r takes 0 or %d argument%s"
-                % (type(self).__name__, len(self.fields), "s" if len(self.fields) != 1 else "")
+                % (type(self).__name__, len(fields), "s" if len(fields) != 1 else "")
             )
-        for name, value in zip(self.fields, values):
+        for name, value in zip(fields, values):
             setattr(self, name, value)
-        for name in self.fields[len(values) :]:
-            setattr(self, name, attributes.pop(name, None))
-        for name in self.attributes:
-            setattr(self, name, attributes.pop(name, None))
+        if given < len(fields):
+            for name in fields[given:]:
+                setattr(self, name, attributes.pop(name, None))
+        self.lineno = attributes.pop("lineno", None)
+        self.environment = attributes.pop("environment", None)
         if attributes:
-            raise TypeError("unknown attribute %r" % next(iter(attributes)))
+            for name in self.attributes:
+                if name in attributes:
+                    setattr(self, name, attributes.pop(name))
+            if attributes:
+                raise TypeError("unknown attribute %r" % next(iter(attributes)))
 
     def iter_fields(
         self, exclude: t.Container[str] | None = None, only: t.Container[str] | None = None
@@ -168,10 +192,24 @@ class SyntaxNode:
                 except AttributeError:
                     pass
 
+    def _children(self) -> t.List[SyntaxNode]:
+        """The direct child nodes, as a list (the compiler's fast path)."""
+        children = []
+        for name in self.fields:
+            value = getattr(self, name, None)
+            if isinstance(value, SyntaxNode):
+                children.append(value)
+            elif type(value) is list:
+                children.extend(item for item in value if isinstance(item, SyntaxNode))
+        return children
+
     def iter_child_nodes(
         self, exclude: t.Container[str] | None = None, only: t.Container[str] | None = None
     ) -> t.Iterator[SyntaxNode]:
         """The direct child nodes, from fields holding a node or a list of nodes."""
+        if exclude is None and only is None:
+            yield from self._children()
+            return
         for _name, value in self.iter_fields(exclude, only):
             if isinstance(value, SyntaxNode):
                 yield value
@@ -188,10 +226,12 @@ class SyntaxNode:
 
     def find_all(self, node_type: t.Any) -> t.Iterator[t.Any]:
         """Every descendant of ``node_type`` (a class or a tuple of classes), depth first."""
-        for child in self.iter_child_nodes():
+        stack = self._children()[::-1]
+        while stack:
+            child = stack.pop()
             if isinstance(child, node_type):
                 yield child
-            yield from child.find_all(node_type)
+            stack.extend(child._children()[::-1])
 
     def set_ctx(self, ctx: str) -> SyntaxNode:
         """Set ``ctx`` (``load``, ``store``, ``param``) on this node and the expressions below."""
@@ -377,7 +417,7 @@ class EvalContextModifierNode(StmtNode):
 class ScopedEvalContextModifierNode(EvalContextModifierNode):
     """Changes eval-context options for ``body`` only (``{% autoescape %}``)."""
 
-    fields = ("options", "body")
+    fields = ("body",)  # after the base's ``options``
 
 
 # -- expressions ---------------------------------------------------------------
@@ -850,7 +890,8 @@ def _name_classes_as_jinja_does() -> None:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
         if cls.__module__ == SyntaxNode.__module__ and cls.__name__.endswith("Node"):
-            cls.__name__ = cls.__qualname__ = cls.__name__[: -len("Node")]
+            cls.__name__ = cls.__qualname__ = cls.__name__[: -len("Node")] or "Node"
+    SyntaxNode.__name__ = SyntaxNode.__qualname__ = "Node"
 
 
 _name_classes_as_jinja_does()
