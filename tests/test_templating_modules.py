@@ -226,3 +226,44 @@ def test_ext_offers_the_names_extension_code_imports_from_it():
     assert ext.Undefined is runtime.Undefined
     assert ext.pass_context is utils.pass_context
     assert ext.import_string("microflask.templating.ext:Extension") is Extension
+
+
+def test_debug_module_template_locals_and_rewritten_tracebacks():
+    import sys
+    import traceback
+
+    from microflask.templating import DictLoader, Environment
+    from microflask.templating.debug import fake_traceback, get_template_locals, rewrite_traceback_stack
+    from microflask.templating.utils import missing
+
+    class FakeContext:
+        def get_all(self):
+            return {"page": "home", "user": "ann"}
+
+    found = get_template_locals({"context": FakeContext(), "l_0_user": "bob", "l_1_user": "cy",
+                                 "l_0_item": missing, "t_1": 5})
+    assert found == {"page": "home", "user": "cy"}
+
+    env = Environment(loader=DictLoader({"page.html": "a\n{% for x in [0] %}\n{{ 1 // x }}\n{% endfor %}"}))
+    try:
+        env.get_template("page.html").render()
+    except Exception:
+        frames = traceback.extract_tb(sys.exc_info()[2])
+    template_frames = [(frame.name, frame.lineno) for frame in frames if frame.filename == "<template>"]
+    assert template_frames == [("top-level template code", 3)]
+
+    try:
+        raise ValueError("x")
+    except ValueError as error:
+        entry = fake_traceback(error, None, "some.html", 7)
+        assert entry.tb_lineno == 7 and entry.tb_frame.f_code.co_filename == "some.html"
+        assert rewrite_traceback_stack() is error
+
+
+def test_overlay_refuses_async_like_the_constructor():
+    import pytest
+
+    from microflask.templating import Environment
+
+    with pytest.raises(RuntimeError, match="async"):
+        Environment().overlay(enable_async=True)

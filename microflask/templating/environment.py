@@ -214,20 +214,39 @@ def _template_traceback(tb: types.TracebackType | None) -> types.TracebackType |
 
 
 def _frame_at_template_line(entry: types.TracebackType, lineno: int) -> types.TracebackType:
+    frame = entry.tb_frame
+    fake = _raise_at_line(
+        _TemplateFrameMarker(),
+        frame.f_code.co_filename,
+        lineno,
+        frame.f_code.co_name,
+        dict(frame.f_globals),  # what tools read of a template frame's module
+        dict(frame.f_locals),
+    )
+    return fake if fake is not None else entry
+
+
+def _raise_at_line(
+    exc: BaseException,
+    filename: str,
+    lineno: int,
+    function: str,
+    namespace: t.Dict[str, t.Any],
+    frame_locals: t.Dict[str, t.Any],
+) -> t.Any:
+    """The traceback entry of a frame that raises ``exc`` at ``filename:lineno``."""
     import sys
 
-    frame = entry.tb_frame
-    code = compile("\n" * (lineno - 1) + "raise __template_exception__", frame.f_code.co_filename, "exec")
-    code = code.replace(co_name=frame.f_code.co_name)
-    namespace = dict(frame.f_globals)  # what tools read of a template frame's module
-    namespace["__template_exception__"] = _TemplateFrameMarker()
+    code = compile("\n" * (lineno - 1) + "raise __template_exception__", filename, "exec")
+    code = code.replace(co_name=function)
+    namespace["__template_exception__"] = exc
     try:
-        exec(code, namespace, dict(frame.f_locals))
-    except _TemplateFrameMarker:
+        exec(code, namespace, frame_locals)
+    except BaseException:
         fake = sys.exc_info()[2]
-        if fake is not None and fake.tb_next is not None:
+        if fake is not None:
             return fake.tb_next
-    return entry  # pragma: no cover
+    return None  # pragma: no cover
 
 
 class _TemplateFrameMarker(Exception):
@@ -440,7 +459,8 @@ class Environment:
         rv.linked_to = self
         cache_size = options.pop("cache_size", missing)
         extensions = options.pop("extensions", missing)
-        options.pop("enable_async", None)
+        if options.pop("enable_async", False):
+            raise RuntimeError("microflask.templating does not implement async rendering")
         for key, value in options.items():
             if value is not missing:
                 setattr(rv, key, value)
