@@ -52,6 +52,31 @@ _LOOP_ATTRIBUTES = frozenset(
 )
 
 
+# Expressions whose value is never known at compile time: the folding
+# evaluator stops at them at once (most expressions are or contain a name).
+_NEVER_CONSTANT_NODES = frozenset(
+    [n.NameNode, n.NSRefNode, n.CallNode, n.ContextReferenceNode, n.DerivedContextReferenceNode]
+)
+
+
+def _statements_of_type(body: t.List[t.Any], node_type: t.Any) -> t.List[t.Any]:
+    """Every statement of ``node_type`` in ``body`` and the bodies nested in it.
+
+    Statements only nest in statements, so expression subtrees are skipped:
+    the compiler's look for blocks costs a walk of the statements alone.
+    """
+    found = []
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, node_type):
+            found.append(node)
+        stack.extend(
+            child for child in reversed(node._children()) if isinstance(child, n.StmtNode)
+        )
+    return found
+
+
 # -- scope analysis --------------------------------------------------------
 
 
@@ -110,17 +135,22 @@ def _names_stored_in_frame(body: t.List[t.Any]) -> t.List[str]:
 
 def _expression_loads(node: t.Any, seen: t.Dict[str, str]) -> None:
     """Record the names an expression reads, in evaluation order."""
-    if isinstance(node, n.NameNode):
-        if node.ctx == "load" and node.name not in seen:
-            seen[node.name] = "load"
+    if not isinstance(node, n.SyntaxNode):
         return
-    if isinstance(node, n.NSRefNode):
-        if node.name not in seen:
-            seen[node.name] = "load"
-        return
-    if isinstance(node, n.SyntaxNode):
-        for child in node._children():
-            _expression_loads(child, seen)
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is n.NameNode or isinstance(node, n.NameNode):
+            if node.ctx == "load" and node.name not in seen:
+                seen[node.name] = "load"
+        elif kind is n.NSRefNode or isinstance(node, n.NSRefNode):
+            if node.name not in seen:
+                seen[node.name] = "load"
+        else:
+            children = node._children()
+            children.reverse()  # popped in source order
+            stack += children
 
 
 def _analyze_frame_statements(body: t.List[t.Any], seen: t.Dict[str, str]) -> None:
@@ -480,6 +510,7 @@ class CodeGenerator:
         self._test_refs: t.Dict[str, str] = {}
         self._module_lines: t.List[t.Tuple[int, str, int]] = []
         self.has_extends = False
+        self.has_scoped_blocks = False
         self._loop_refs: t.Set[str] = set()
         # Loops whose ``loop`` is just an enumerate() counter.
         self._loop_counters: t.Set[str] = set()
@@ -553,7 +584,9 @@ class CodeGenerator:
     def generate(self, template: n.TemplateNode) -> t.Tuple[str, t.List[t.Tuple[int, int]]]:
         """Return (python source, [(template line, python line), ...])."""
         blocks: t.Dict[str, n.BlockNode] = {}
-        for block in template.find_all(n.BlockNode):
+        all_blocks = _statements_of_type(template.body, n.BlockNode)
+        self.has_scoped_blocks = any(block.scoped for block in all_blocks)
+        for block in all_blocks:
             if block.name in blocks:
                 self.fail("block %r defined twice" % block.name, block.lineno)
             blocks[block.name] = block
@@ -1060,7 +1093,10 @@ class CodeGenerator:
         uses_loop = (
             node.recursive
             or _references_name(node.body, "loop")
-            or any(block.scoped for block in node.find_all(n.BlockNode))
+            or (
+                self.has_scoped_blocks
+                and any(block.scoped for block in _statements_of_type(node.body + (node.else_ or []), n.BlockNode))
+            )
         )
         loop_frame = self.new_frame(frame.function, frame)
         loop_frame.in_loop = True
@@ -1487,7 +1523,7 @@ class CodeGenerator:
         """The expression's value computed now (Jinja's ``as_const``), with
         the autoescape setting known at this point of the template; raises
         ``_NotConstantError`` when it depends on render time or fails."""
-        if not self.fold_constants:
+        if not self.fold_constants or type(node) in _NEVER_CONSTANT_NODES:
             raise _NotConstantError()
         key = (id(node), frame.autoescape, frame.volatile)
         known = self._constant_values.get(key)

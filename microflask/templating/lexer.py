@@ -189,7 +189,8 @@ class Token(t.NamedTuple):
         if self.type == expr:
             return True
         if ":" in expr:
-            return expr.split(":", 1) == [self.type, self.value]
+            kind, _, value = expr.partition(":")
+            return kind == self.type and value == self.value
         return False
 
     def test_any(self, *iterable: str) -> bool:
@@ -273,10 +274,12 @@ class TokenStream:
 
     def next(self) -> Token:
         rv = self.current
-        if self._position + 1 < len(self._tokens):
-            self._position += 1
-            self.current = self._tokens[self._position]
-            self._raise_if_error(self.current)
+        position = self._position + 1
+        if position < len(self._tokens):
+            self._position = position
+            token = self.current = self._tokens[position]
+            if token.type == "error":
+                raise token.value
         return rv
 
     def next_if(self, expr: str) -> Token | None:

@@ -195,12 +195,13 @@ class SyntaxNode(metaclass=NodeType):
     def _children(self) -> t.List[SyntaxNode]:
         """The direct child nodes, as a list (the compiler's fast path)."""
         children = []
+        values = self.__dict__
         for name in self.fields:
-            value = getattr(self, name, None)
-            if isinstance(value, SyntaxNode):
+            value = values.get(name)
+            if type(value) is list:
+                children += [item for item in value if isinstance(item, SyntaxNode)]
+            elif isinstance(value, SyntaxNode):
                 children.append(value)
-            elif type(value) is list:
-                children.extend(item for item in value if isinstance(item, SyntaxNode))
         return children
 
     def iter_child_nodes(
