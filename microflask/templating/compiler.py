@@ -679,12 +679,20 @@ class CodeGenerator:
             "def %s(context, missing=missing, environment=environment):" % func_name, lineno
         )
         self._indent = 1
-        self.writeline("resolve = context.resolve_or_missing", lineno)
-        self.writeline("undefined = environment.undefined", lineno)
+        resolutions_start = len(self._line_buffers[-1])
+        self._write_resolutions(function, lineno)
+        resolutions = self._line_buffers[-1][resolutions_start:]
+        del self._line_buffers[-1][resolutions_start:]
+        # Bind the two helpers only where the function (or one nested in it) uses them.
+        used_text = " ".join(text for _, text, _ in resolutions + function_body)
+        if "resolve" in used_text:
+            self.writeline("resolve = context.resolve_or_missing", lineno)
+        if "undefined" in used_text:
+            self.writeline("undefined = environment.undefined", lineno)
         if kind == "root" and self.has_extends:
             self.writeline("parent_template = None", lineno)
         self.writeline("if 0: yield None", lineno)
-        self._write_resolutions(function, lineno)
+        self._line_buffers[-1].extend(resolutions)
         self._line_buffers[-1].extend(function_body)
         self._indent = 0
 
