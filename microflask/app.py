@@ -493,8 +493,8 @@ class Flask(Scaffold):
         """Whether a request can be matched without a bound adapter.
 
         True for the common app: no trusted-host check, no host or subdomain
-        matching, no websocket upgrade, and ``create_url_adapter`` and the
-        map's binding not customised by a subclass.
+        matching, no websocket upgrade, an ASCII Host header, and
+        ``create_url_adapter`` and the map's binding not customised by a subclass.
         """
         url_map = self.url_map
         checked_map, plain_types = self._plain_url_types
@@ -511,6 +511,8 @@ class Flask(Scaffold):
             and self.config["TRUSTED_HOSTS"] is None
             and not url_map.host_matching
             and not self.subdomain_matching
+            # A Host the URL map cannot encode is refused before dispatch (400), as Flask does.
+            and environ.get("HTTP_HOST", "").isascii()
         )
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:

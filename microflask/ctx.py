@@ -224,6 +224,10 @@ class RequestContext:
         adapter = self._url_adapter
         if adapter is _context_sentinel:
             adapter = self._make_url_adapter()
+        if adapter is None and self.request.routing_exception is not None:
+            # Binding failed (a Host the map cannot encode): the request's own
+            # 400, never an AttributeError in url_for or OPTIONS.
+            raise self.request.routing_exception
         return adapter
 
     @url_adapter.setter

@@ -727,9 +727,25 @@ def _checked_header_value(value: t.Any) -> str:
     let a value start a new header (response splitting)."""
     if value.__class__ is not str:
         value = str(value)
-    if "\n" in value or "\r" in value or "\x00" in value:
-        raise ValueError("Header values must not contain newline characters.")
+    if "\n" in value or "\r" in value:
+        raise ValueError("Header values must not contain newline characters.")  # Werkzeug's words
+    if "\x00" in value:
+        raise ValueError("Header values must not contain NUL characters.")
     return value
+
+
+# RFC 9110 section 5.6.2: a field name is a token.
+_HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
+
+
+def _checked_header_name(name: t.Any) -> str:
+    """Refuse a header name that is not an RFC 9110 token: CR, LF, NUL, a
+    space or a colon in a name would let it start a header of its own."""
+    if name.__class__ is not str:
+        name = str(name)
+    if _HEADER_NAME_RE.match(name) is None:
+        raise ValueError("Header names must be RFC 9110 tokens, not %r." % name)
+    return name
 
 
 def _value_with_options(value: t.Any, options: dict) -> str:
@@ -837,10 +853,10 @@ class Headers:
             if isinstance(arg, (list, tuple, Headers)):
                 # The common case (a list of pairs): no per-item method call.
                 for key, value in arg:
-                    append((key, _checked_header_value(value)))
+                    append((_checked_header_name(key), _checked_header_value(value)))
             else:
                 for key, value in iter_multi_items(arg):
-                    append((key, _checked_header_value(value)))
+                    append((_checked_header_name(key), _checked_header_value(value)))
         if kwargs:
             for key, value in iter_multi_items(kwargs):
                 self.add(key, value)
@@ -896,7 +912,7 @@ class Headers:
         ``add("Content-Disposition", "attachment", filename="a.txt")``."""
         if kwargs:
             value = _value_with_options(value, kwargs)
-        self._list.append((key, _checked_header_value(value)))
+        self._list.append((_checked_header_name(key), _checked_header_value(value)))
 
     add_header = add
 
@@ -908,6 +924,7 @@ class Headers:
         of the first existing value."""
         if kwargs:
             value = _value_with_options(value, kwargs)
+        key = _checked_header_name(key)
         value = _checked_header_value(value)
         if not self._list:
             self._list.append((key, value))
@@ -950,9 +967,9 @@ class Headers:
 
     def __setitem__(self, key: t.Any, value: t.Any) -> None:
         if isinstance(key, int):
-            self._list[key] = (value[0], _checked_header_value(value[1]))
+            self._list[key] = (_checked_header_name(value[0]), _checked_header_value(value[1]))
         elif isinstance(key, slice):
-            self._list[key] = [(k, _checked_header_value(v)) for k, v in value]
+            self._list[key] = [(_checked_header_name(k), _checked_header_value(v)) for k, v in value]
         else:
             self.set(key, value)
 

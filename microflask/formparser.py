@@ -507,7 +507,7 @@ class MultiPartParser:
                     if disposition is None:
                         self.fail("Multipart part has no Content-Disposition header.")
                     _, options = parse_options_header(disposition)
-                    part_name = options.get("name")
+                    part_name = options.get("name", "")  # as Werkzeug: a nameless part is ""
                     part_filename = _filename_from_disposition_options(options)
                     part_chunks = []
                     part_size = 0

@@ -377,8 +377,9 @@ class _LimitedRequestBody:
         return True
 
 
-# A chunk-size line: hex digits, then optional chunk extensions.
-_CHUNK_SIZE_LINE = re.compile(rb"([0-9A-Fa-f]{1,15})[ \t]*(?:;[^\r\n]*)?\r?\n\Z")
+# A chunk-size line: hex digits, then optional chunk extensions.  Ten digits
+# allow a 1 TiB chunk; a longer size is absurd and refused (400).
+_CHUNK_SIZE_LINE = re.compile(rb"([0-9A-Fa-f]{1,10})[ \t]*(?:;[^\r\n]*)?\r?\n\Z")
 _MAX_TRAILER_LINES = 100
 _MAX_CHUNK_LINE = 4096
 
@@ -487,6 +488,7 @@ DechunkedInput = _ChunkedRequestBody
 # The end of a request head: a line break, then an empty line (CRLF or a bare LF).
 _HEAD_END = re.compile(rb"\n\r?\n")
 _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
+_FIELD_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
 _HTTP_VERSION = re.compile(rb"HTTP/([0-9])\.([0-9])\Z")
 _NOT_IN_TARGET = re.compile(rb"[\x00-\x20\x7f]")
 _NOT_IN_FIELD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
@@ -669,6 +671,8 @@ class WSGIRequestHandler:
         """The WSGI environ for the current request (its head is already parsed)."""
         server = self.server
         target = self.path
+        if "#" in target:  # a fragment is the client's business, never the server's
+            target = target.partition("#")[0]
         if target[:1] == "/" and not target.startswith("//"):
             path, _, query = target.partition("?")
         elif target == "*":
@@ -686,7 +690,7 @@ class WSGIRequestHandler:
         environ["REQUEST_METHOD"] = self.command
         environ["PATH_INFO"] = path
         environ["QUERY_STRING"] = query
-        environ["REQUEST_URI"] = environ["RAW_URI"] = target
+        environ["REQUEST_URI"] = environ["RAW_URI"] = self.path
         environ["SERVER_PROTOCOL"] = self.request_version
         environ["werkzeug.socket"] = self.connection
         address = self.client_address
@@ -850,6 +854,8 @@ class WSGIRequestHandler:
         self.status_code = code
         has_length = has_coding = has_connection = has_server = has_date = False
         for name, value in headers:
+            if _FIELD_NAME.match(name) is None:
+                raise ValueError("invalid response header name %r (not an RFC 9110 token)" % name)
             lowered = name.lower()
             if lowered == "content-length":
                 has_length = True

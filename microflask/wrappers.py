@@ -242,7 +242,7 @@ def _iri_to_uri_text(value: str) -> str:
 
 
 _valid_host_re = re.compile(
-    r"^(?:\[[0-9A-Fa-f:.]+(?:%[0-9A-Za-z.]+)?\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]*)?$"
+    r"^(?:\[[0-9A-Fa-f:.]+(?:%[0-9A-Za-z.]+)?\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::(?P<port>[0-9]{0,5}))?\Z"
 )
 
 
@@ -255,14 +255,16 @@ def _host_from_environ(environ: t.Mapping[str, t.Any], scheme: str) -> str:
             return ""
         port = environ.get("SERVER_PORT")
         host = name if not port else "%s:%s" % (name, port)
+    # Checked before the default port is dropped: "example.com:80:80" is no host.
+    match = _valid_host_re.match(host)
+    if match is None or (match.group("port") and int(match.group("port")) > 65535):
+        return ""
     if scheme in ("http", "ws"):
         if host.endswith(":80"):
             host = host[:-3]
     elif scheme in ("https", "wss"):
         if host.endswith(":443"):
             host = host[:-4]
-    if not _valid_host_re.match(host):
-        return ""
     return host
 
 
@@ -946,7 +948,9 @@ class Request:
             cached = (Ellipsis, Ellipsis)
         try:
             value = self.json_module.loads(data)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
+            if isinstance(error, RecursionError):  # whatever the provider, deep nesting is bad input
+                error = ValueError("the JSON document is nested too deeply")
             if silent:
                 value = None
                 if cache:
@@ -1610,8 +1614,10 @@ class Response:
         data = self.get_data()
         try:
             return self.json_module.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError) as error:
             if not silent:
+                if isinstance(error, RecursionError):
+                    raise ValueError("the JSON document is nested too deeply") from None
                 raise
             return None
 

@@ -364,13 +364,15 @@ MALFORMED = {
 }
 
 
-def test_junk_header_lines_are_skipped_and_missing_name_is_none():
+def test_junk_header_lines_are_skipped_and_missing_name_is_empty():
+    # Werkzeug keys a nameless part under None, which breaks sorting the
+    # keys; microflask names it "" (see the README's differences).
     body = (
         b"--foo\r\nno colon here\r\nContent-Disposition: form-data\r\n"
         b"Content-Type: text/\rplain\r\n\r\nx\r\n--foo--\r\n"
     )
     _, form, files = parse(body)
-    assert list(form.items(multi=True)) == [(None, "x")]
+    assert list(form.items(multi=True)) == [("", "x")]
     assert not files
 
 
@@ -600,9 +602,15 @@ def describe_multipart(body):
     }
 
 
+# Where microflask differs on purpose: Werkzeug keys a part without a name
+# under None (sorting the keys then fails); microflask names it "".
+MULTIPART_DEVIATIONS = {"no_name": {"ok": [[["", "hello"]], []]}}
+
+
 @pytest.mark.parametrize("name", sorted(PEER_OUTPUTS["multipart"]))
 def test_multipart_matches_peer(name):
-    assert describe_multipart(peer_multipart_bodies()[name]) == PEER_OUTPUTS["multipart"][name]
+    expected = MULTIPART_DEVIATIONS.get(name, PEER_OUTPUTS["multipart"][name])
+    assert describe_multipart(peer_multipart_bodies()[name]) == expected
 
 
 # -- LimitedStream, the content length, the upload file factory ---------------

@@ -17,6 +17,7 @@ from microflask.globals import _cv_app
 from microflask.json.provider import (
     DefaultJSONProvider,
     JSONProvider,
+    _json_loads,
     _json_provider_default,
 )
 
@@ -65,7 +66,7 @@ def loads(s: Union[str, bytes], **kwargs: Any) -> Any:
     app = _json_current_app()
     if app is not None:
         return app.json.loads(s, **kwargs)
-    return json.loads(s, **kwargs)
+    return _json_loads(s, **kwargs)
 
 
 def load(fp: IO[Any], **kwargs: Any) -> Any:

@@ -114,6 +114,17 @@ def _json_response_value(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
     return args or kwargs
 
 
+
+def _json_loads(s: Union[str, bytes], **kwargs: Any) -> Any:
+    """``json.loads``, with a document nested too deeply for the parser's
+    recursion a ``JSONDecodeError`` (bad input, a 400 in a request) rather
+    than a ``RecursionError``."""
+    try:
+        return json.loads(s, **kwargs)
+    except RecursionError:
+        document = s if isinstance(s, str) else ""
+        raise json.JSONDecodeError("the JSON document is nested too deeply", document, 0) from None
+
 class JSONProvider:
     """The interface an app's JSON support implements (``app.json``).
 
@@ -214,7 +225,7 @@ class DefaultJSONProvider(JSONProvider):
 
     def loads(self, s: Union[str, bytes], **kwargs: Any) -> Any:
         """Parse JSON from ``str`` or ``bytes`` (UTF-8, -16 or -32)."""
-        return json.loads(s, **kwargs)
+        return _json_loads(s, **kwargs)
 
     def response(self, *args: Any, **kwargs: Any) -> Any:
         """A JSON response (``jsonify``), with a trailing newline.
