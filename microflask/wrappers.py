@@ -236,6 +236,9 @@ def _iri_to_uri_text(value: str) -> str:
             except UnicodeError:
                 host = quote(host, safe="")
             netloc = quote(userinfo, safe=":%") + at + host + colon + port
+        # Control characters and spaces in an ASCII host (a garbage Host
+        # header) are escaped too: a Location header may not carry them.
+        netloc = quote(netloc, safe="[]:@%!$&'()*+,;=~")
         head = scheme + sep + netloc + slash
     # Brackets are quoted too: only an IPv6 host may carry them unescaped.
     return head + quote(value, safe="/:?#@!$&'()*+,;=%~")

@@ -10,6 +10,7 @@ and what is the URL of this endpoint (:meth:`MapAdapter.build`).
 
 from __future__ import annotations
 
+import re
 import typing as t
 from bisect import bisect_right
 from _thread import allocate_lock as _routing_thread_allocate_lock
@@ -38,6 +39,9 @@ __all__ = ["Map", "MapAdapter"]
 _builtin_converter_types = frozenset(DEFAULT_CONVERTERS.values())
 
 
+_HOST_CONTROL_CHARACTERS = re.compile(r"[\x00-\x20\x7f]")
+
+
 def _routing_environ_host(environ: t.Mapping[str, t.Any]) -> str:
     """The request's host, lower-cased, without the scheme's default port."""
     scheme = environ.get("wsgi.url_scheme", "http")
@@ -47,6 +51,9 @@ def _routing_environ_host(environ: t.Mapping[str, t.Any]) -> str:
         port = str(environ.get("SERVER_PORT", ""))
         if port:
             host = f"{host}:{port}"
+    if _HOST_CONTROL_CHARACTERS.search(host):
+        # A garbage Host: escaped, so URLs built from it (redirects) stay valid header text.
+        host = _HOST_CONTROL_CHARACTERS.sub(lambda m: "%%%02X" % ord(m.group()), host)
     return _routing_strip_default_port(host.lower(), scheme)
 
 
