@@ -1,4 +1,4 @@
-"""The smallest microflask app: run it with ``python examples/hello.py``.
+"""The smallest microflask app: run it with ``python3 examples/hello.py``.
 
 Then open http://127.0.0.1:5000/ and http://127.0.0.1:5000/hello/you.
 Change ``microflask`` to ``flask`` in the import and it runs on Flask too.

@@ -1,4 +1,4 @@
-"""Streamed responses and server-sent events: ``python examples/stream.py``.
+"""Streamed responses and server-sent events: ``python3 examples/stream.py``.
 
 Then open http://127.0.0.1:5000/ and watch the events arrive.
 

@@ -1,4 +1,4 @@
-"""A JSON to-do API on sqlite3: ``python examples/todo_api.py``.
+"""A JSON to-do API on sqlite3: ``python3 examples/todo_api.py``.
 
     GET    /todos             list (``?done=true`` filters)
     POST   /todos             create: {"title": str, "done": bool?}
@@ -7,9 +7,12 @@
     DELETE /todos/<id>        delete
 
 Bad JSON is a 400, a well-formed body with invalid fields a 422 listing
-them, an unknown id a 404: every error is JSON too.  The database is a
-file named by ``TODO_DATABASE`` (default ``todo.sqlite3`` in the instance
-folder), or ``:memory:``-style per-app when testing.
+them, an unknown id a 404: every error is JSON too, with the error's own
+headers (a 405 says ``Allow``).  The database is the file the environment
+variable ``TODO_DATABASE`` names, by default ``todo.sqlite3`` in the
+instance folder ``examples/instance``::
+
+    TODO_DATABASE=/tmp/todo.db python3 examples/todo_api.py
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ try:
 except ImportError:  # run from a checkout, not installed: use the source tree beside us
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from microflask import Flask, abort, g, jsonify, request  # noqa: E402
+from microflask import Flask, abort, g, json, jsonify, request  # noqa: E402
 from microflask.exceptions import HTTPException  # noqa: E402
 
 SCHEMA = """
@@ -38,9 +41,10 @@ MAX_TITLE = 200
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__)
+    # One instance folder however the app is started (a script or examples.todo_api).
+    app = Flask(__name__, instance_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance"))
     app.config.from_mapping(
-        TODO_DATABASE=os.path.join(app.instance_path, "todo.sqlite3"),
+        TODO_DATABASE=os.environ.get("TODO_DATABASE") or os.path.join(app.instance_path, "todo.sqlite3"),
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     if test_config:
@@ -106,7 +110,11 @@ def create_app(test_config: dict | None = None) -> Flask:
             body["fields"] = details
         else:
             body["message"] = e.description
-        return jsonify(body), e.code
+        # Start from the error's own response: it carries its headers (Allow, Retry-After...).
+        response = e.get_response()
+        response.data = json.dumps(body)
+        response.content_type = "application/json"
+        return response
 
     @app.get("/todos")
     def list_todos():

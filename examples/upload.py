@@ -1,4 +1,4 @@
-"""File uploads and downloads: run it with ``python examples/upload.py``.
+"""File uploads and downloads: run it with ``python3 examples/upload.py``.
 
 Then open http://127.0.0.1:5000/ and upload a file.
 
@@ -83,7 +83,8 @@ def save_without_overwriting(uploaded, folder: str, filename: str) -> str:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; ``test_config`` overrides the settings (tests use it)."""
-    app = Flask(__name__)
+    # One instance folder (examples/instance) however the app is started.
+    app = Flask(__name__, instance_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance"))
     app.config.from_mapping(
         SECRET_KEY="dev",
         UPLOAD_FOLDER=app.instance_path,

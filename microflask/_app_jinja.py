@@ -46,12 +46,14 @@ class DispatchingJinjaLoader(BaseLoader):
     def get_source(self, environment: t.Any, template: str) -> tuple:
         if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
             return self._get_source_explained(environment, template)
+        advice = None
         for _owner, loader in self._iter_loaders(template):
             try:
                 return loader.get_source(environment, template)
-            except TemplateNotFound:
-                continue
-        raise TemplateNotFound(template)
+            except TemplateNotFound as error:
+                if advice is None and "inside the zip file" in (error.message or ""):
+                    advice = error.message  # the app runs from a zip: say what to do
+        raise TemplateNotFound(template, advice)
 
     def _get_source_explained(self, environment: t.Any, template: str) -> tuple:
         # Every loader is asked, so the log can show all matches.

@@ -83,3 +83,21 @@ def test_bad_filter_and_missing_ids(client):
 def test_body_size_limit(client):
     rv = client.post("/todos", data="x" * (65 * 1024), content_type="application/json")
     assert rv.status_code == 413
+
+
+def test_errors_keep_their_headers(client):
+    rv = client.put("/todos")
+    assert rv.status_code == 405
+    assert set(rv.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+    assert rv.get_json() == {"error": "Method Not Allowed", "status": 405,
+                             "message": rv.get_json()["message"]}
+    assert rv.content_type == "application/json"
+
+
+def test_the_database_file_comes_from_the_environment(tmp_path, monkeypatch):
+    path = tmp_path / "from-env.sqlite3"
+    monkeypatch.setenv("TODO_DATABASE", str(path))
+    app = load_example().create_app({"TESTING": True})
+    assert app.config["TODO_DATABASE"] == str(path)
+    app.test_client().post("/todos", json={"title": "kept"})
+    assert path.exists()

@@ -162,4 +162,6 @@ def test_tool_without_the_bundle_fails_clearly(vendored, tmp_path):
     shutil.copy(TOOL, tmp_path / "tool.py")
     rv = run_isolated(tmp_path, str(tmp_path / "tool.py"), "--once", "/")
     assert rv.returncode == 1
-    assert "ModuleNotFoundError: No module named 'microflask'" in rv.stderr
+    assert "Traceback" not in rv.stderr  # one clear message: the command that builds the file
+    assert "microflask.py is not next to this script yet" in rv.stderr
+    assert "python3 -m microflask bundle -o " in rv.stderr

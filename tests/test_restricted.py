@@ -187,3 +187,31 @@ def test_cli_runs_from_a_zip(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "hello     GET      /hello/<name>" in result.stdout
+
+
+def test_default_loader_in_a_zip_says_to_use_package_loader(tmp_path):
+    archive = tmp_path / "zipped_default.zip"
+    with zipfile.ZipFile(str(archive), "w") as zf:
+        zf.writestr("zipped_default/__init__.py", textwrap.dedent('''
+            from microflask import Flask, render_template
+
+            app = Flask(__name__)  # the default loader: templates/ beside the package
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+        '''))
+        zf.writestr("zipped_default/templates/index.html", "hi")
+    code = textwrap.dedent('''
+        import sys
+        sys.path[:0] = [%r, %r]
+        from microflask.templating import TemplateNotFound
+        from zipped_default import app
+        try:
+            with app.app_context():
+                app.jinja_env.get_template("index.html")
+        except TemplateNotFound as error:
+            print(error.message)
+    ''' % (str(archive), ROOT))
+    out = run_isolated(code, tmp_path, "-B")
+    assert "inside the zip file" in out and "PackageLoader" in out and str(archive) in out

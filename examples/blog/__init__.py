@@ -7,19 +7,33 @@ inheritance, and CSRF-protected forms.  Run it with::
     microflask --app examples/blog init-db
     microflask --app examples/blog run --debug
 
-or, without the command, ``python -m examples.blog`` from the repository root.
+or, without the command (it creates the database if needed, then serves)::
+
+    python3 examples/blog
+    python3 -m examples.blog        # the same, from the repository root
+
+The database lives in ``examples/blog/instance`` whichever way the app is
+started.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
-from microflask import Flask
+try:
+    import microflask  # noqa: F401
+except ImportError:  # run from a checkout, not installed: use the source tree
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir))
+
+from microflask import Flask  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; ``test_config`` overrides the settings (tests use it)."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_path=os.path.join(HERE, "instance"), instance_relative_config=True)
     app.config.from_mapping(
         SECRET_KEY="dev",
         DATABASE=os.path.join(app.instance_path, "blog.sqlite"),

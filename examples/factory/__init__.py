@@ -1,6 +1,8 @@
 """An application factory package: ``microflask --app examples/factory run``.
 
-Without the CLI: ``python -m examples.factory`` from the repository root.
+Without the CLI: ``python3 examples/factory`` (or ``python3 -m examples.factory``
+from the repository root).  The instance folder is ``examples/factory/instance``
+whichever way the app is started.
 
 Settings are layered, each layer overriding the one before:
 
@@ -18,11 +20,21 @@ custom command: ``microflask --app examples/factory greet --name Ada``.
 
 from __future__ import annotations
 
-from microflask import Flask
+import os
+import sys
+
+try:
+    import microflask  # noqa: F401
+except ImportError:  # run from a checkout, not installed: use the source tree
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir))
+
+from microflask import Flask  # noqa: E402
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build a new app; ``instance_path`` moves the instance folder (tests use it)."""
+    if instance_path is None:
+        instance_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance")
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(
         SECRET_KEY="dev",

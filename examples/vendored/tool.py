@@ -2,13 +2,13 @@
 
 Build the file once (from a checkout or an install of microflask)::
 
-    python -m microflask bundle -o examples/vendored/microflask.py
+    python3 -m microflask bundle -o examples/vendored/microflask.py
 
 Then this script needs nothing else, not even an install::
 
-    python -I examples/vendored/tool.py                   # serve on :5000
-    python -I examples/vendored/tool.py --once /notes     # answer one request, print it
-    python -I examples/vendored/tool.py --once /notes --json '{"text": "hi"}'
+    python3 -I examples/vendored/tool.py                   # serve on :5000
+    python3 -I examples/vendored/tool.py --once /notes     # answer one request, print it
+    python3 -I examples/vendored/tool.py --once /notes --json '{"text": "hi"}'
 
 ``-I`` (isolated mode) ignores PYTHONPATH, user site-packages and the current
 directory: only this folder, added below, can provide ``microflask``.
@@ -28,8 +28,15 @@ import sys
 # The bundled microflask.py sits next to this script; look there first.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from microflask import Flask, abort, jsonify, request  # noqa: E402
-from microflask.exceptions import HTTPException  # noqa: E402
+try:
+    from microflask import Flask, abort, jsonify, request
+    from microflask.exceptions import HTTPException
+except ImportError:
+    sys.exit(
+        "microflask.py is not next to this script yet. Build it once, from a checkout\n"
+        "or an install of microflask:\n\n"
+        "    python3 -m microflask bundle -o %s\n" % os.path.join(os.path.dirname(__file__), "microflask.py")
+    )
 
 MAX_TEXT = 500
 
@@ -106,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--once", metavar="PATH", help="answer one request for PATH and exit")
     parser.add_argument("--json", metavar="BODY", help="with --once: POST this JSON body")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--port", type=int, default=None, help="default: FLASK_RUN_PORT, else 5000")
     args = parser.parse_args(argv)
     if args.json is not None and args.once is None:
         parser.error("--json needs --once")

@@ -126,6 +126,20 @@ def _loader_mtime_checker(filename: str) -> t.Callable[[], bool]:
     return uptodate
 
 
+def _zip_archive_holding(path: str) -> t.Optional[str]:
+    """The zip file a path points inside (``app.zip/pkg/templates``), if any."""
+    head = os.path.abspath(path)
+    while True:
+        if os.path.isfile(head):
+            import zipfile
+
+            return head if zipfile.is_zipfile(head) else None
+        parent = os.path.dirname(head)
+        if parent == head:
+            return None
+        head = parent
+
+
 class FileSystemLoader(BaseLoader):
     """Load templates from one or more directories, searched in order.
 
@@ -152,9 +166,15 @@ class FileSystemLoader(BaseLoader):
         else:
             plural = "path" if len(self.searchpath) == 1 else "paths"
             shown = ", ".join(repr(path) for path in self.searchpath)
-            raise TemplateNotFound(
-                template, "%r not found in search %s: %s" % (template, plural, shown)
-            )
+            message = "%r not found in search %s: %s" % (template, plural, shown)
+            archive = next(filter(None, map(_zip_archive_holding, self.searchpath)), None)
+            if archive is not None:
+                message += (
+                    ". The templates are inside the zip file %r, which FileSystemLoader cannot"
+                    " read: load them with PackageLoader (a Flask app: jinja_loader ="
+                    " PackageLoader('your_package'))" % archive
+                )
+            raise TemplateNotFound(template, message)
         with open(filename, encoding=self.encoding) as source_file:
             source = source_file.read()
         return source, os.path.normpath(filename), _loader_mtime_checker(filename)
