@@ -37,6 +37,10 @@ def test_corpus_matches_jinja(kind):
     mismatches = []
     for case in cases:
         expected = {k: case[k] for k in ("output", "error") if k in case}
+        if expected.get("error") == "RecursionError":
+            # Jinja lets Python's RecursionError out; microflask reports runaway
+            # recursion as a TemplateRuntimeError naming the macro and line (README).
+            expected["error"] = "TemplateRuntimeError"
         actual = render(case)
         if actual != expected:
             mismatches.append((case["templates"], expected, actual))

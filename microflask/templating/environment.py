@@ -512,6 +512,8 @@ class Environment:
         try:
             return obj[argument]
         except (AttributeError, TypeError, LookupError):
+            if argument.__class__ is slice:
+                raise  # slicing a dict, an int, a bool is the TypeError it is in Jinja
             if isinstance(argument, str):
                 try:
                     value = getattr(obj, argument)
@@ -872,6 +874,15 @@ class Environment:
                 exc.source = source
             exc.translated = True
             raise exc.with_traceback(_traceback_at_template_line(exc))
+        if isinstance(exc, RecursionError):
+            # Runaway recursion (a macro calling itself, an include of itself):
+            # a template error at the innermost template line, not Python's.
+            from microflask.templating.runtime import template_recursion_message
+
+            error = TemplateRuntimeError(template_recursion_message(exc.__traceback__))
+            tb = _template_traceback(_drop_internal_frames(exc.__traceback__))
+            del exc
+            raise error.with_traceback(tb) from None
         raise exc.with_traceback(_template_traceback(_drop_internal_frames(exc.__traceback__)))
 
     # -- what compiled code runs with ---------------------------------------------------

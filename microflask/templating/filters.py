@@ -19,9 +19,18 @@ from itertools import groupby as _itertools_groupby
 
 from microflask.markup import Markup, escape, soft_str
 
-from .exceptions import FilterArgumentError
-from .runtime import Undefined
+from .exceptions import FilterArgumentError, TemplateOverflowError
+from .runtime import (
+    MAX_RANGE,
+    Undefined,
+    _join_pieces_within_cap,
+    _replaced_size,
+    safe_modulo,
+)
 from .utils import (
+    MAX_TEMPLATE_SEQUENCE_LENGTH,
+    check_template_result_size,
+    escaped_text_length,
     htmlsafe_json_dumps,
     pass_context,
     pass_environment,
@@ -179,15 +188,28 @@ def make_multi_attrgetter(
 
 # -- escaping and strings ---------------------------------------------------------
 
-do_escape = escape
 do_string = soft_str
+
+
+def _check_escaped_size(text: str, what: str) -> None:
+    if len(text) * 6 > MAX_TEMPLATE_SEQUENCE_LENGTH:
+        check_template_result_size(escaped_text_length(text), what)
+
+
+def do_escape(value: t.Any) -> Markup:
+    """Escape ``value`` for HTML unless it is already marked safe."""
+    if type(value) is str:
+        _check_escaped_size(value, "escape")
+    return escape(value)
 
 
 def do_forceescape(value: t.Any) -> Markup:
     """Escape ``value`` even if it is already marked safe."""
     if hasattr(value, "__html__"):
         value = value.__html__()
-    return escape(str(value))
+    value = str(value)
+    _check_escaped_size(value, "forceescape")
+    return escape(value)
 
 
 def do_mark_safe(value: str) -> Markup:
@@ -204,12 +226,30 @@ def do_urlencode(value: t.Any) -> str:
     """Percent-encode a string for a URL path, or a mapping / iterable of
     pairs into a query string."""
     if isinstance(value, str) or not isinstance(value, abc.Iterable):
-        return url_quote(value)
-    pairs = value.items() if isinstance(value, dict) else iter(value)
-    return "&".join(
-        "%s=%s" % (url_quote(key, for_qs=True), url_quote(item, for_qs=True))
-        for key, item in pairs
-    )
+        if isinstance(value, str) and len(value) * 12 > MAX_TEMPLATE_SEQUENCE_LENGTH:
+            check_template_result_size(_url_quoted_size(value), "urlencode")
+        result = url_quote(value)
+    else:
+        pairs = value.items() if isinstance(value, dict) else iter(value)
+        result = "&".join(
+            "%s=%s" % (url_quote(key, for_qs=True), url_quote(item, for_qs=True))
+            for key, item in pairs
+        )
+    # At most 12 characters per input character: refused before it is reused.
+    check_template_result_size(len(result), "urlencode")
+    return result
+
+
+_URL_SAFE_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/"
+
+
+def _url_quoted_size(text: str) -> int:
+    """``len(url_quote(text))``, counted a slice at a time."""
+    size = 0
+    for start in range(0, len(text), 65536):
+        encoded = text[start : start + 65536].encode("utf-8", "surrogatepass")
+        size += len(encoded) + 2 * len(encoded.translate(None, _URL_SAFE_BYTES))
+    return size
 
 
 @pass_eval_context
@@ -224,12 +264,20 @@ def do_replace(
     if count is None:
         count = -1
     if not eval_ctx.autoescape:
-        return str(s).replace(str(old), str(new), count)
+        s, old, new = str(s), str(old), str(new)
+        check_template_result_size(_replaced_size(s, old, len(new), count), "replace")
+        return s.replace(old, new, count)
     if (hasattr(old, "__html__") or hasattr(new, "__html__")) and not hasattr(s, "__html__"):
+        s = str(s)
+        _check_escaped_size(s, "replace")
         s = escape(s)
     else:
         s = soft_str(s)
-    return s.replace(soft_str(old), soft_str(new), count)
+    old, new = soft_str(old), soft_str(new)
+    # Markup escapes a plain ``new`` before replacing.
+    new_size = escaped_text_length(new) if hasattr(s, "__html__") and not hasattr(new, "__html__") else len(new)
+    check_template_result_size(_replaced_size(s, old, new_size, count), "replace")
+    return s.replace(old, new, count)
 
 
 def do_upper(s: str) -> str:
@@ -264,6 +312,8 @@ def do_title(s: str) -> str:
 
 def do_center(value: str, width: int = 80) -> str:
     """Center a value in a field of ``width`` characters."""
+    if isinstance(width, int):
+        check_template_result_size(width, "center")
     return soft_str(value).center(width)
 
 
@@ -291,7 +341,7 @@ def do_format(value: str, *args: t.Any, **kwargs: t.Any) -> str:
     """Apply printf-style formatting: ``"%s - %s"|format(a, b)``."""
     if args and kwargs:
         raise FilterArgumentError("can't handle positional and keyword arguments at the same time")
-    return soft_str(value) % (kwargs or args)
+    return safe_modulo(soft_str(value), kwargs or args)
 
 
 def do_indent(s: str, width: t.Union[int, str] = 4, first: bool = False, blank: bool = False) -> str:
@@ -299,11 +349,17 @@ def do_indent(s: str, width: t.Union[int, str] = 4, first: bool = False, blank: 
 
     ``first`` indents the first line too; ``blank`` indents empty lines too.
     """
+    if isinstance(width, int):
+        check_template_result_size(width, "indent")
     indentation = width if isinstance(width, str) else " " * width
     newline = "\n"
     if isinstance(s, Markup) and not isinstance(newline, Markup):
         indentation = Markup(indentation)
         newline = Markup(newline)
+    if isinstance(s, str) and (len(s) + 2) * (len(indentation) + 1) > MAX_TEMPLATE_SEQUENCE_LENGTH:
+        # Each line break (any splitlines() knows) adds one indentation.
+        breaks = sum(s.count(mark) for mark in _LINE_BREAKS)
+        check_template_result_size(len(s) + 1 + (breaks + 2) * len(indentation), "indent")
     # A trailing newline makes splitlines() keep a final empty line.
     s += newline
     if blank:
@@ -318,6 +374,9 @@ def do_indent(s: str, width: t.Union[int, str] = 4, first: bool = False, blank: 
     if first:
         result = indentation + result
     return result
+
+
+_LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 
 @pass_environment
@@ -365,20 +424,22 @@ def do_wordwrap(
 
     if wrapstring is None:
         wrapstring = environment.newline_sequence
-    wrapped_paragraphs = [
-        wrapstring.join(
-            textwrap.wrap(
-                line,
-                width=width,
-                expand_tabs=False,
-                replace_whitespace=False,
-                break_long_words=break_long_words,
-                break_on_hyphens=break_on_hyphens,
-            )
+    paragraphs = [
+        textwrap.wrap(
+            line,
+            width=width,
+            expand_tabs=False,
+            replace_whitespace=False,
+            break_long_words=break_long_words,
+            break_on_hyphens=break_on_hyphens,
         )
         for line in s.splitlines()
     ]
-    return wrapstring.join(wrapped_paragraphs)
+    # The pieces are at most the text; ``wrapstring`` goes between each two.
+    pieces = sum(map(len, paragraphs)) + len(paragraphs)
+    size = sum(len(piece) for lines in paragraphs for piece in lines) + pieces * len(wrapstring)
+    check_template_result_size(size, "wordwrap")
+    return wrapstring.join([wrapstring.join(lines) for lines in paragraphs])
 
 
 @pass_eval_context
@@ -416,6 +477,7 @@ def do_urlize(
         target=target,
         extra_schemes=extra_schemes,
     )
+    check_template_result_size(len(result), "urlize")  # refused before it is reused
     if eval_ctx.autoescape:
         result = Markup(result)
     return result
@@ -454,6 +516,7 @@ def do_xmlattr(eval_ctx: t.Any, d: t.Mapping[str, t.Any], autospace: bool = True
             raise ValueError("Invalid character in attribute name: %r" % (key,))
         attributes.append('%s="%s"' % (escape(key), escape(value)))
     result = " ".join(attributes)
+    check_template_result_size(len(result), "xmlattr")  # refused before it is reused
     if autospace and result:
         result = " " + result
     if eval_ctx.autoescape:
@@ -581,18 +644,26 @@ def do_join(
     """
     if attribute is not None:
         value = map(make_attrgetter(eval_ctx.environment, attribute), value)
+    # Each join counts its result as the items come, and refuses it past the
+    # size cap before joining.
     if not eval_ctx.autoescape:
-        return str(d).join(map(str, value))
+        separator = str(d)
+        return separator.join(_join_pieces_within_cap(separator, map(str, value), False))
     if hasattr(d, "__html__"):
-        return soft_str(d).join(map(soft_str, value))
-    items = list(value)
+        separator = soft_str(d)
+        return separator.join(_join_pieces_within_cap(separator, map(soft_str, value), True))
+    items = _join_pieces_within_cap(str(d), map(soft_str, value), False)
     has_markup = False
     for index, item in enumerate(items):
         if hasattr(item, "__html__"):
             has_markup = True
         else:
             items[index] = str(item)
-    separator = escape(d) if has_markup else str(d)
+    if not has_markup:
+        return str(d).join(items)
+    separator = escape(d)
+    size = sum(len(item) if hasattr(item, "__html__") else escaped_text_length(item) for item in items)
+    check_template_result_size(size + len(separator) * (len(items) - 1), "join")
     return separator.join(items)
 
 
@@ -646,6 +717,9 @@ def do_slice(
 ) -> t.Iterator[t.List[t.Any]]:
     """Split a sequence into ``slices`` columns of near-equal length; shorter
     columns get ``fill_with`` appended when it is given."""
+    if isinstance(slices, int) and slices > MAX_RANGE:
+        # Each column is a new list, as ``range`` makes new items.
+        raise TemplateOverflowError("slice: at most MAX_RANGE (%d) columns." % MAX_RANGE)
     items = list(value)
     per_slice, with_extra = divmod(len(items), slices)
     start = 0
@@ -663,6 +737,8 @@ def do_batch(
 ) -> t.Iterator[t.List[t.Any]]:
     """Yield lists of ``linecount`` items; the last one is padded with
     ``fill_with`` when it is given."""
+    if fill_with is not None and isinstance(linecount, int):
+        check_template_result_size(linecount, "batch")
     batch: t.List[t.Any] = []
     for item in value:
         if len(batch) == linecount:
@@ -720,6 +796,15 @@ def do_sum(
     """Sum the items (or their ``attribute``) plus ``start``."""
     if attribute is not None:
         iterable = map(make_attrgetter(environment, attribute), iterable)
+    if isinstance(start, (list, tuple)):
+        # Summing lists concatenates them: count the result first.
+        items = list(iterable)
+        size = len(start)
+        for item in items:
+            if isinstance(item, (list, tuple)):
+                size += len(item)
+                check_template_result_size(size, "sum")
+        iterable = items
     return sum(iterable, start)
 
 
@@ -791,7 +876,9 @@ def do_round(value: float, precision: int = 0, method: str = "common") -> float:
 
 def do_pprint(value: t.Any) -> str:
     """Pretty-print a value (for debugging)."""
-    return pformat(value)
+    result = pformat(value)
+    check_template_result_size(len(result), "pprint")  # refused before it is reused
+    return result
 
 
 @pass_eval_context
@@ -802,9 +889,38 @@ def do_tojson(eval_ctx: t.Any, value: t.Any, indent: t.Optional[int] = None) -> 
     dumps = policies["json.dumps_function"]
     kwargs = policies["json.dumps_kwargs"]
     if indent is not None:
+        compact = htmlsafe_json_dumps(value, dumps=dumps, **kwargs)
+        check_template_result_size(_indented_json_size(compact, indent), "tojson")
         kwargs = dict(kwargs)
         kwargs["indent"] = indent
-    return htmlsafe_json_dumps(value, dumps=dumps, **kwargs)
+    result = htmlsafe_json_dumps(value, dumps=dumps, **kwargs)
+    check_template_result_size(len(result), "tojson")  # refused before it is reused
+    return result
+
+
+def _indented_json_size(compact: str, indent: t.Any) -> int:
+    """An upper bound of the JSON's length with ``indent``: each bracket or
+    comma may start a line, indented by the nesting depth."""
+    step = len(indent) if isinstance(indent, str) else indent if isinstance(indent, int) else 0
+    step = max(step, 0)
+    lines = sum(compact.count(mark) for mark in "[]{},") + 1
+    loose = len(compact) + lines * (2 + step * lines)
+    if loose <= MAX_TEMPLATE_SEQUENCE_LENGTH:
+        return loose
+    check_template_result_size(step, "tojson")
+    # The real depth: brackets outside strings.
+    brackets = _JSON_STRING.sub("", compact)
+    depth = deepest = 0
+    for mark in brackets:
+        if mark in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif mark in "]}":
+            depth -= 1
+    return len(compact) + lines * (2 + step * deepest)
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|[^\[\]{}"]+')
 
 
 # -- attributes, map, select ----------------------------------------------------------
@@ -956,8 +1072,8 @@ FILTERS: t.Dict[str, t.Callable[..., t.Any]] = {
     "d": do_default,
     "default": do_default,
     "dictsort": do_dictsort,
-    "e": escape,
-    "escape": escape,
+    "e": do_escape,
+    "escape": do_escape,
     "filesizeformat": do_filesizeformat,
     "first": do_first,
     "float": do_float,

@@ -10,12 +10,16 @@ from __future__ import annotations
 import string
 import types
 import typing as t
-from collections import ChainMap, abc
+from collections import ChainMap, abc, deque
 
 from microflask.markup import Markup, escape, soft_str
 from microflask.templating.utils import (
+    MAX_TEMPLATE_INTEGER_BITS,
+    MAX_TEMPLATE_SEQUENCE_LENGTH,
     Namespace,
+    check_template_result_size,
     concat,
+    escaped_text_length,
     internalcode,
     missing,
     object_type_repr,
@@ -58,6 +62,7 @@ __all__ = [
     "Namespace",
     "pass_eval_context",
     "exported",
+    "template_recursion_message",
 ]
 
 #: The runtime names Jinja's generated modules import (Jinja's list; each is
@@ -83,8 +88,6 @@ exported = [
 
 #: The most items ``range`` may produce inside a template.
 MAX_RANGE = 100000
-#: The longest string, list or tuple an operator may build inside a template.
-MAX_TEMPLATE_SEQUENCE_LENGTH = 10_000_000
 
 
 def identity(value: t.Any) -> t.Any:
@@ -92,23 +95,29 @@ def identity(value: t.Any) -> t.Any:
 
 
 def markup_join(seq: t.Iterable[t.Any]) -> str:
-    """Join pieces; the result is Markup (and the rest escaped) if any piece is."""
-    buf = []
-    iterator = map(soft_str, seq)
-    for arg in iterator:
-        buf.append(arg)
+    """Join pieces (``~``); the result is Markup (and the rest escaped) if
+    any piece is.  Refuses a result past the size cap."""
+    buf = list(map(soft_str, seq))
+    has_markup = False
+    for arg in buf:
         if hasattr(arg, "__html__"):
-            return Markup("").join(_chain_pieces(buf, iterator))
+            has_markup = True
+            break
+    size = sum(map(len, buf))
+    if has_markup:
+        if size * 6 > MAX_TEMPLATE_SEQUENCE_LENGTH:
+            size = sum(len(arg) if hasattr(arg, "__html__") else escaped_text_length(arg) for arg in buf)
+        check_template_result_size(size, "the concatenation")
+        return Markup("").join(buf)
+    check_template_result_size(size, "the concatenation")
     return concat(buf)
 
 
-def _chain_pieces(first: list, rest: t.Iterator) -> t.Iterator:
-    yield from first
-    yield from rest
-
-
 def str_join(seq: t.Iterable[t.Any]) -> str:
-    return concat(map(str, seq))
+    """Join pieces (``~``) as plain strings; refuses a result past the size cap."""
+    buf = list(map(str, seq))
+    check_template_result_size(sum(map(len, buf)), "the concatenation")
+    return concat(buf)
 
 
 # -- Undefined -------------------------------------------------------------
@@ -328,22 +337,48 @@ def safe_range(*args: int) -> range:
     return rng
 
 
-def _sequence_length_or_none(value: t.Any) -> int | None:
-    if isinstance(value, (str, bytes, list, tuple)):
-        return len(value)
-    return None
+# -- Safety: how large a value a template may build -----------------------
+#
+# Every operation whose result size comes from template data computes that
+# size from its inputs and calls ``check_template_result_size`` before it
+# builds anything (:data:`MAX_TEMPLATE_SEQUENCE_LENGTH` characters or items,
+# :data:`MAX_TEMPLATE_INTEGER_BITS` for integers).
+
+_TEXT_TYPES = (str, bytes, bytearray)
+
+
+def _nested_content_size(value: t.Any, budget: int) -> int:
+    """Items and characters in a list or tuple, counting the strings, lists
+    and tuples inside it (shared ones each time); stops past ``budget``."""
+    total = 0
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        total += len(current)
+        for item in current:
+            if isinstance(item, _TEXT_TYPES):
+                total += len(item)
+            elif isinstance(item, (list, tuple)):
+                pending.append(item)
+            if total > budget:
+                return total
+    return total
 
 
 @internalcode
 def safe_multiply(left: t.Any, right: t.Any) -> t.Any:
-    """``*`` that refuses to build a huge string or list."""
+    """``*`` that refuses to build a huge string, list or integer."""
     if type(left) is int and type(right) is int:
+        if left.bit_length() + right.bit_length() > MAX_TEMPLATE_INTEGER_BITS:
+            raise TemplateOverflowError("the result of the multiplication is too large.")
         return left * right
     for seq, count in ((left, right), (right, left)):
-        size = _sequence_length_or_none(seq)
-        if size is not None and isinstance(count, int):
-            if size * count > MAX_TEMPLATE_SEQUENCE_LENGTH:
-                raise TemplateOverflowError("the result of the multiplication is too large.")
+        if isinstance(count, int) and count > 1:
+            if isinstance(seq, _TEXT_TYPES):
+                check_template_result_size(len(seq) * count, "the multiplication")
+            elif isinstance(seq, (list, tuple)):
+                size = _nested_content_size(seq, MAX_TEMPLATE_SEQUENCE_LENGTH // count)
+                check_template_result_size(size * count, "the multiplication")
     return left * right
 
 
@@ -351,40 +386,214 @@ def safe_multiply(left: t.Any, right: t.Any) -> t.Any:
 def safe_power(left: t.Any, right: t.Any) -> t.Any:
     """``**`` that refuses exponents whose result would not fit in memory."""
     if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
-        if right * left.bit_length() > 100_000:
+        if right * left.bit_length() > MAX_TEMPLATE_INTEGER_BITS:
             raise TemplateOverflowError("the result of the power operation is too large.")
     return left**right
 
 
-_FORMAT_WIDTH_PATTERN = None
+_PRINTF_FLAGS = "-+ #0"
+_PRINTF_KEY_NESTING = {"(": 1, ")": -1}
 
 
-def _format_width_is_too_large(format_string: str) -> bool:
-    global _FORMAT_WIDTH_PATTERN
-    if _FORMAT_WIDTH_PATTERN is None:
+def _printf_digits(text: str, start: int) -> int:
+    """Where the run of ASCII digits starting at ``start`` ends."""
+    end = start
+    while end < len(text) and "0" <= text[end] <= "9":
+        end += 1
+    return end
+
+
+def _printf_number_size(value: t.Any, conversion: str) -> int | None:
+    if conversion in "eEfFgG" or isinstance(value, float):
+        return 330  # a double has at most 309 digits before the point
+    try:
+        number = value if isinstance(value, int) else int(value)
+    except Exception:
+        return None
+    return number.bit_length() // 3 + 4  # digits (octal is the longest), sign, prefix
+
+
+def _printf_field_size(conversion: str, value: t.Any, markup: bool, is_bytes: bool) -> int | None:
+    """The length of one ``%`` conversion of ``value`` before width and
+    precision; None when it cannot be told (Python then decides)."""
+    if conversion in "sbra":
+        if type(value) in (int, float) and conversion in "sr" and not is_bytes:
+            return 330 if type(value) is float else value.bit_length() // 3 + 2
+        try:
+            if is_bytes and conversion in "sb":
+                if isinstance(value, (bytes, bytearray)):
+                    return len(value)
+                return memoryview(value).nbytes
+            if conversion == "s":
+                if markup and hasattr(value, "__html__"):
+                    return len(value.__html__())
+                text = value if isinstance(value, str) else str(value)
+            else:
+                text = ascii(value) if conversion == "a" or is_bytes else repr(value)
+        except Exception:
+            return None
+        return escaped_text_length(text) if markup else len(text)
+    if conversion in "diuoxXeEfFgG":
+        return _printf_number_size(value, conversion)
+    if conversion == "c":
+        return 1
+    return None
+
+
+def _printf_result_size(fmt: t.Any, values: t.Any) -> int:
+    """An upper bound of ``len(fmt % values)``, from the format's widths and
+    precisions (``*`` ones included) and the values, without formatting.
+
+    Counting stops where Python's own formatting would fail; what comes
+    after is never built.
+    """
+    markup = hasattr(fmt, "__html__")
+    is_bytes = not isinstance(fmt, str)
+    if is_bytes:
+        fmt = bytes(fmt).decode("latin-1")
+    if isinstance(values, tuple):
+        args: tuple = values
+        mapping = None
+    else:
+        args = (values,)
+        mapping = values if hasattr(values, "__getitem__") and not isinstance(values, _TEXT_TYPES) else None
+    total = 0
+    position = 0
+    next_arg = 0
+    end = len(fmt)
+    while total <= MAX_TEMPLATE_SEQUENCE_LENGTH:
+        start = fmt.find("%", position)
+        if start < 0:
+            return total + end - position
+        total += start - position
+        i = start + 1
+        key = None
+        if i < end and fmt[i] == "(":
+            depth = 1
+            j = i + 1
+            while j < end and depth:
+                depth += _PRINTF_KEY_NESTING.get(fmt[j], 0)
+                j += 1
+            if depth:
+                return total
+            key = fmt[i + 1 : j - 1]
+            i = j
+        while i < end and fmt[i] in _PRINTF_FLAGS:
+            i += 1
+        sizes = []
+        for part in ("width", "precision"):
+            if part == "precision":
+                if i >= end or fmt[i] != ".":
+                    break
+                i += 1
+            if i < end and fmt[i] == "*":
+                if next_arg >= len(args) or not isinstance(args[next_arg], int):
+                    return total
+                sizes.append(abs(args[next_arg]))
+                next_arg += 1
+                i += 1
+            else:
+                j = _printf_digits(fmt, i)
+                sizes.append(int(fmt[i:j]) if j > i else 0)
+                i = j
+        if i < end and fmt[i] in "hlL":
+            i += 1
+        if i >= end:
+            return total
+        conversion = fmt[i]
+        position = i + 1
+        if conversion == "%":
+            total += max(sizes[0], 1)
+            continue
+        if key is not None:
+            if mapping is None:
+                return total
+            try:
+                value = mapping[key.encode("latin-1") if is_bytes else key]
+            except Exception:
+                return total
+        else:
+            if next_arg >= len(args):
+                return total
+            value = args[next_arg]
+            next_arg += 1
+        size = _printf_field_size(conversion, value, markup, is_bytes) or 0
+        if conversion in "sbra":
+            if len(sizes) > 1:
+                size = min(size, sizes[1])  # the precision cuts text
+            total += max(size, sizes[0])  # the width pads it
+        else:
+            total += size + sum(sizes)  # precisions add digits
+    return total
+
+
+_PRINTF_SIZED = None
+
+
+def _printf_is_small(fmt: str, values: t.Any) -> bool:
+    """The quick answer for the usual ``'%s: %d' % (a, b)``: no width or
+    precision, strings and numbers only, far under the cap."""
+    global _PRINTF_SIZED
+    if _PRINTF_SIZED is None:
         import re
 
-        _FORMAT_WIDTH_PATTERN = re.compile(r"\d{6,}")
-    for match in _FORMAT_WIDTH_PATTERN.finditer(format_string):
-        if int(match.group()) > 100_000:
-            return True
-    return False
+        _PRINTF_SIZED = re.compile(r"[0-9*]")
+    if _PRINTF_SIZED.search(fmt) is not None:
+        return False
+    size = len(fmt)
+    for value in values if type(values) is tuple else (values,):
+        if isinstance(value, str):
+            size += len(value)
+        elif type(value) is int:
+            size += value.bit_length() // 3 + 4
+        elif type(value) is float:
+            size += 330
+        else:
+            return False
+    return size * 6 <= MAX_TEMPLATE_SEQUENCE_LENGTH  # room for Markup's escaping
 
 
 @internalcode
 def safe_modulo(left: t.Any, right: t.Any) -> t.Any:
-    """``%`` that refuses printf-style widths large enough to exhaust memory."""
-    if isinstance(left, str) and _format_width_is_too_large(left):
-        raise TemplateOverflowError("the format string asks for too large a width.")
+    """``%`` that refuses printf-style formatting whose result (widths,
+    precisions and values together) would pass the size cap."""
+    if isinstance(left, str):
+        if "%" in left and not _printf_is_small(left, right):
+            check_template_result_size(_printf_result_size(left, right), "the % formatting")
+    elif isinstance(left, (bytes, bytearray)) and b"%" in left:
+        check_template_result_size(_printf_result_size(left, right), "the % formatting")
     return left % right
 
 
+_FORMAT_SPEC_NUMBERS = None
+
+
+def _format_spec_size(format_spec: str) -> int:
+    """Width plus precision of a ``str.format`` field (every number in the
+    spec counted: a fill digit only makes the bound larger)."""
+    global _FORMAT_SPEC_NUMBERS
+    if not format_spec:
+        return 0
+    if _FORMAT_SPEC_NUMBERS is None:
+        import re
+
+        _FORMAT_SPEC_NUMBERS = re.compile(r"[0-9]+")
+    return sum(int(number) for number in _FORMAT_SPEC_NUMBERS.findall(format_spec))
+
+
 class SafeTemplateFormatter(string.Formatter):
-    """``str.format`` for templates: fields may not reach private attributes."""
+    """``str.format`` for templates: fields may not reach private attributes,
+    and the result may not pass the size cap (checked before each field is
+    formatted and as the fields add up)."""
 
     def __init__(self, environment: t.Any, escape_function: t.Any = None) -> None:
         self.environment = environment
         self.escape_function = escape_function
+        self._result_size = 0
+
+    def vformat(self, format_string: str, args: t.Sequence[t.Any], kwargs: t.Mapping[str, t.Any]) -> str:
+        self._result_size = len(format_string)  # the literal text is at most this
+        return super().vformat(format_string, args, kwargs)
 
     def get_field(self, field_name: str, args: t.Any, kwargs: t.Any) -> t.Any:
         from _string import formatter_field_name_split
@@ -399,31 +608,89 @@ class SafeTemplateFormatter(string.Formatter):
         return obj, first
 
     def format_field(self, value: t.Any, format_spec: str) -> t.Any:
-        if _format_width_is_too_large(format_spec):
-            raise TemplateOverflowError("the format string asks for too large a width.")
+        size = self._result_size
+        check_template_result_size(size + _format_spec_size(format_spec), "str.format()")
         if self.escape_function is not None:
             if hasattr(value, "__html_format__"):
-                return value.__html_format__(format_spec)
-            if hasattr(value, "__html__"):
+                rv = value.__html_format__(format_spec)
+            elif hasattr(value, "__html__"):
                 if format_spec:
                     raise ValueError("Format specifier given for an object that has __html__")
-                return value.__html__()
-            return self.escape_function(format(value, format_spec))
-        return format(value, format_spec)
+                rv = value.__html__()
+            else:
+                text = format(value, format_spec)
+                check_template_result_size(size + escaped_text_length(text), "str.format()")
+                rv = self.escape_function(text)
+        else:
+            rv = format(value, format_spec)
+        self._result_size = size + len(rv)
+        check_template_result_size(self._result_size, "str.format()")
+        return rv
 
 
-_SIZED_STR_METHODS = frozenset(["center", "ljust", "rjust", "zfill", "expandtabs"])
+_PADDING_METHODS = frozenset(["center", "ljust", "rjust", "zfill"])
+
+
+def _replaced_size(text: t.Any, old: t.Any, new_size: int, count: t.Any) -> int:
+    """``len(text.replace(old, new, count))`` with ``len(new) == new_size``,
+    counted without replacing."""
+    if not isinstance(old, type(text)) and not isinstance(text, type(old)):
+        return len(text)  # Python refuses the mix
+    growth = new_size - len(old)
+    if growth <= 0:
+        return len(text)
+    found = text.count(old)
+    if isinstance(count, int) and count >= 0:
+        found = min(found, count)
+    return len(text) + found * growth
+
+
+def _translated_size(text: str, table: t.Any) -> int:
+    """An upper bound of ``len(text.translate(table))``."""
+    if isinstance(table, dict):
+        longest = max((len(v) for v in table.values() if isinstance(v, str)), default=1)
+        if len(text) * longest <= MAX_TEMPLATE_SEQUENCE_LENGTH or len(table) > 1000:
+            return len(text) * longest
+        size = len(text)
+        for key, value in table.items():
+            if isinstance(key, int) and isinstance(value, str) and len(value) > 1 and 0 <= key < 0x110000:
+                size += text.count(chr(key)) * (len(value) - 1)
+        return size
+    if isinstance(table, (list, tuple)):
+        longest = max((len(v) for v in table if isinstance(v, str)), default=1)
+        return len(text) * longest
+    return len(text)
+
+
+def _join_pieces_within_cap(separator: t.Any, items: t.Iterable[t.Any], escaped: bool) -> t.List[t.Any]:
+    """The items of ``separator.join(items)`` as a list, refused as soon as
+    the joined result would pass the cap (``escaped``: Markup escapes the
+    plain ones)."""
+    pieces = []
+    step = len(separator)
+    total = -step
+    for item in items:
+        pieces.append(item)
+        if escaped and not hasattr(item, "__html__"):
+            total += escaped_text_length(item if isinstance(item, str) else str(item))
+        elif isinstance(item, _TEXT_TYPES):
+            total += len(item)
+        total += step
+        if total > MAX_TEMPLATE_SEQUENCE_LENGTH:
+            check_template_result_size(total, "the join")
+    return pieces
 
 
 @internalcode
 def _guarded_builtin_method_call(
     environment: t.Any, method: t.Any, args: tuple, kwargs: dict
 ) -> t.Any:
-    """Run ``str.format`` safely and refuse huge padding; other calls pass."""
+    """Call a string method from a template: ``format`` safely, and nothing
+    that sizes its result from the arguments past the size cap."""
     owner = method.__self__
     name = method.__name__
-    if isinstance(owner, str):
-        if name == "format" or name == "format_map":
+    if isinstance(owner, _TEXT_TYPES):
+        if isinstance(owner, str) and (name == "format" or name == "format_map"):
             if name == "format_map":
                 if len(args) != 1 or kwargs:
                     raise TypeError("format_map() takes exactly one argument")
@@ -433,10 +700,32 @@ def _guarded_builtin_method_call(
             formatter = SafeTemplateFormatter(environment, escape_function)
             result = formatter.vformat(owner, args, kwargs)
             return Markup(result) if escape_function is not None else result
-        if name in _SIZED_STR_METHODS:
-            for arg in args:
-                if isinstance(arg, int) and arg > MAX_TEMPLATE_SEQUENCE_LENGTH:
-                    raise TemplateOverflowError("the requested string is too large.")
+        what = "%s.%s()" % (type(owner).__name__, name)
+        markup = hasattr(owner, "__html__")
+        if name in _PADDING_METHODS and args and isinstance(args[0], int):
+            check_template_result_size(args[0], what)
+        elif name == "expandtabs":
+            tabsize = args[0] if args else kwargs.get("tabsize", 8)
+            if isinstance(tabsize, int) and tabsize > 1 and len(owner) * tabsize > MAX_TEMPLATE_SEQUENCE_LENGTH:
+                tab = "\t" if isinstance(owner, str) else b"\t"
+                check_template_result_size(len(owner) + owner.count(tab) * tabsize, what)
+        elif name == "replace" and len(args) >= 2 and isinstance(args[1], _TEXT_TYPES):
+            new = args[1]
+            new_size = escaped_text_length(new) if markup and not hasattr(new, "__html__") else len(new)
+            count = args[2] if len(args) > 2 else kwargs.get("count", -1)
+            check_template_result_size(_replaced_size(owner, args[0], new_size, count), what)
+        elif name == "translate" and args and isinstance(owner, str):
+            check_template_result_size(_translated_size(owner, args[0]), what)
+        elif name == "join" and len(args) == 1 and not kwargs:
+            args = (_join_pieces_within_cap(owner, args[0], markup),)
+        result = method(*args, **kwargs)
+        if isinstance(result, _TEXT_TYPES):
+            check_template_result_size(len(result), what)  # encode, decode and the like
+        return result
+    if name in ("extend", "extendleft") and isinstance(owner, (list, bytearray, deque)) and args:
+        added = args[0]
+        if isinstance(added, (list, tuple, str, bytes, bytearray, deque, dict, set, frozenset, range)):
+            check_template_result_size(len(owner) + len(added), "%s.%s()" % (type(owner).__name__, name))
     return method(*args, **kwargs)
 
 
@@ -483,7 +772,8 @@ def call_with_pass_arg(__context: t.Any, __obj: t.Any, *args: t.Any, **kwargs: t
     cls = type(__obj)
     if cls is Macro:
         return __obj._call_with_autoescape(__context.eval_ctx.autoescape, args, kwargs)
-    if cls in _BUILTIN_METHOD_TYPES:
+    if cls in _BUILTIN_METHOD_TYPES or (cls is types.MethodType and isinstance(__obj.__self__, str)):
+        # str and bytes methods, and Markup's (Python methods of a str).
         return _guarded_builtin_method_call(__context.environment, __obj, args, kwargs)
     pass_arg = getattr(__obj, "jinja_pass_arg", None)
     if pass_arg is None:
@@ -910,6 +1200,30 @@ class Macro:
     def __repr__(self) -> str:
         name = "anonymous" if self.name is None else repr(self.name)
         return "<%s %s>" % (type(self).__name__, name)
+
+
+def template_recursion_message(tb: types.TracebackType | None) -> str:
+    """What a ``RecursionError`` that left a template says: the innermost
+    template code it went through (a macro, a block, a template's top
+    level), with the template's name and line."""
+    from microflask.templating.environment import _template_line_of
+
+    where = None
+    while tb is not None:
+        namespace = tb.tb_frame.f_globals
+        debug_info = namespace.get("debug_info")
+        if isinstance(debug_info, str) and tb.tb_frame.f_code.co_filename == namespace.get("__file__"):
+            where = (tb.tb_frame.f_code.co_name, namespace.get("name"), debug_info, tb.tb_lineno)
+        tb = tb.tb_next
+    message = "maximum recursion depth exceeded while rendering"
+    if where is None:
+        return message
+    code_name, template_name, debug_info, python_line = where
+    return "maximum recursion depth exceeded in %s of template %s, line %d" % (
+        code_name,
+        "'%s'" % template_name if template_name is not None else "<template>",
+        _template_line_of(debug_info, python_line),
+    )
 
 
 @internalcode

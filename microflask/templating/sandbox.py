@@ -162,6 +162,8 @@ class SandboxedEnvironment(Environment):
         try:
             return obj[argument]
         except (TypeError, LookupError):
+            if argument.__class__ is slice:
+                raise  # as in Jinja, slicing is plain Python: ``5[1:2]`` is a TypeError
             if isinstance(argument, str):
                 try:
                     attr = str(argument)

@@ -18,6 +18,7 @@ from threading import Lock
 from urllib.parse import quote as _urllib_quote
 
 from microflask.markup import Markup, escape
+from microflask.templating.exceptions import TemplateOverflowError
 
 __all__ = [
     "pass_context",
@@ -28,6 +29,10 @@ __all__ = [
     "MissingType",
     "missing",
     "concat",
+    "MAX_TEMPLATE_SEQUENCE_LENGTH",
+    "MAX_TEMPLATE_INTEGER_BITS",
+    "check_template_result_size",
+    "escaped_text_length",
     "is_undefined",
     "consume",
     "clear_caches",
@@ -100,6 +105,34 @@ class MissingType:
 missing: t.Any = MissingType()
 
 concat = "".join
+
+
+# -- how large a value a template may build -------------------------------------
+
+#: The longest string, list or tuple a template operation may build, in
+#: characters or items (every environment, not only the sandbox).
+MAX_TEMPLATE_SEQUENCE_LENGTH = 10_000_000
+#: The largest integer, in bits, ``*`` and ``**`` may build inside a template.
+MAX_TEMPLATE_INTEGER_BITS = 100_000
+
+
+def check_template_result_size(size: int, what: str) -> None:
+    """Refuse to build a result of ``size`` characters or items: raise
+    :class:`TemplateOverflowError` when it is over the cap.  Callers pass
+    the size they computed from the inputs, before building anything."""
+    if size > MAX_TEMPLATE_SEQUENCE_LENGTH:
+        raise TemplateOverflowError(
+            "the result of %s is too large: %d characters or items, the limit is %d."
+            % (what, size, MAX_TEMPLATE_SEQUENCE_LENGTH)
+        )
+
+
+def escaped_text_length(text: str) -> int:
+    """The length of ``escape(text)``, counted without building it."""
+    if not text:
+        return 0
+    extra = 4 * (text.count("&") + text.count('"') + text.count("'"))
+    return len(text) + extra + 3 * (text.count("<") + text.count(">"))
 
 
 # -- small introspection helpers ---------------------------------------------
@@ -370,6 +403,10 @@ def generate_lorem_ipsum(
     """
     from random import randrange
 
+    # A paragraph has fewer than ``max`` words of at most 13 characters and a
+    # separator each, plus the <p></p> or blank line around it.
+    if n > 0 and max > 0:
+        check_template_result_size(n * (max * 15 + 10), "lipsum()")
     paragraphs = [_lorem_paragraph(randrange(min, max)) for _ in range(n)]
     if not html:
         return "\n\n".join(paragraphs)
