@@ -64,16 +64,26 @@ def _statements_of_type(body: t.List[t.Any], node_type: t.Any) -> t.List[t.Any]:
 
     Statements only nest in statements, so expression subtrees are skipped:
     the compiler's look for blocks costs a walk of the statements alone.
+    (``StmtNode in type(value).__mro__`` is ``isinstance`` without the
+    metaclass's ``__instancecheck__`` call, on every field of every statement.)
     """
     found = []
     stack = list(reversed(body))
+    statement_class = n.StmtNode
     while stack:
         node = stack.pop()
         if isinstance(node, node_type):
             found.append(node)
-        stack.extend(
-            child for child in reversed(node._children()) if isinstance(child, n.StmtNode)
-        )
+        values = node.__dict__
+        children = []
+        for name in node.fields:
+            value = values.get(name)
+            if type(value) is list:
+                children += [item for item in value if statement_class in type(item).__mro__]
+            elif statement_class in type(value).__mro__:
+                children.append(value)
+        children.reverse()  # popped in source order
+        stack += children
     return found
 
 
@@ -134,7 +144,11 @@ def _names_stored_in_frame(body: t.List[t.Any]) -> t.List[str]:
 
 
 def _expression_loads(node: t.Any, seen: t.Dict[str, str]) -> None:
-    """Record the names an expression reads, in evaluation order."""
+    """Record the names an expression reads ("load", unless ``seen`` has them).
+
+    An expression only reads, so the order the walk meets its names in
+    changes nothing: each name's mode depends on that name alone.
+    """
     if not isinstance(node, n.SyntaxNode):
         return
     stack = [node]
@@ -148,9 +162,7 @@ def _expression_loads(node: t.Any, seen: t.Dict[str, str]) -> None:
             if node.name not in seen:
                 seen[node.name] = "load"
         else:
-            children = node._children()
-            children.reverse()  # popped in source order
-            stack += children
+            stack += node._children()
 
 
 def _analyze_frame_statements(body: t.List[t.Any], seen: t.Dict[str, str]) -> None:
@@ -163,7 +175,27 @@ def _analyze_frame_statements(body: t.List[t.Any], seen: t.Dict[str, str]) -> No
     ``if`` counts as read, so it starts from its outer value.
     """
     for node in body:
-        if isinstance(node, n.AssignNode):
+        # The commonest statements are tested first (the classes are disjoint).
+        if isinstance(node, (n.OutputNode, n.ExprStmtNode, n.ExtendsNode, n.IncludeNode)):
+            _expression_loads(node, seen)
+        elif isinstance(node, n.IfNode):
+            _expression_loads(node.test, seen)
+            branches = [node.body] + [elif_node for elif_node in node.elif_] + [node.else_]
+            results = []
+            for branch in branches:
+                # Each name's mode depends on that name alone: a branch is
+                # analyzed on its own, then the names known before are dropped.
+                branch_seen: t.Dict[str, str] = {}
+                if isinstance(branch, n.IfNode):
+                    _analyze_frame_statements([branch], branch_seen)
+                else:
+                    _analyze_frame_statements(branch, branch_seen)
+                results.append({k: v for k, v in branch_seen.items() if k not in seen})
+            for result in results:
+                for name, mode in result.items():
+                    everywhere = all(r.get(name) == "store" for r in results)
+                    seen[name] = "store" if mode == "store" and everywhere else "load"
+        elif isinstance(node, n.AssignNode):
             _expression_loads(node.node, seen)
             if isinstance(node.target, (n.NSRefNode, n.TupleNode)):
                 _expression_loads(node.target, seen)
@@ -183,21 +215,6 @@ def _analyze_frame_statements(body: t.List[t.Any], seen: t.Dict[str, str]) -> No
             _expression_loads(node.template, seen)
             for item in node.names:
                 seen.setdefault(item[1] if isinstance(item, tuple) else item, "store")
-        elif isinstance(node, n.IfNode):
-            _expression_loads(node.test, seen)
-            branches = [node.body] + [elif_node for elif_node in node.elif_] + [node.else_]
-            results = []
-            for branch in branches:
-                branch_seen = dict(seen)
-                if isinstance(branch, n.IfNode):
-                    _analyze_frame_statements([branch], branch_seen)
-                else:
-                    _analyze_frame_statements(branch, branch_seen)
-                results.append({k: v for k, v in branch_seen.items() if k not in seen})
-            for result in results:
-                for name, mode in result.items():
-                    everywhere = all(r.get(name) == "store" for r in results)
-                    seen[name] = "store" if mode == "store" and everywhere else "load"
         elif isinstance(node, n.ForNode):
             _expression_loads(node.iter, seen)
         elif isinstance(node, n.WithNode):
@@ -207,8 +224,6 @@ def _analyze_frame_statements(body: t.List[t.Any], seen: t.Dict[str, str]) -> No
             _expression_loads(node.call, seen)
         elif isinstance(node, n.FilterBlockNode):
             _expression_loads(node.filter, seen)
-        elif isinstance(node, (n.OutputNode, n.ExprStmtNode, n.ExtendsNode, n.IncludeNode)):
-            _expression_loads(node, seen)
         elif isinstance(node, n.EvalContextModifierNode):
             for option in node.options:
                 _expression_loads(option.value, seen)
@@ -237,6 +252,28 @@ def _references_name(nodes_: t.Iterable[t.Any], name: str) -> bool:
         if _references_name(node._children(), name):
             return True
     return False
+
+
+def _names_read_in_scope(nodes_: t.Iterable[t.Any], names: t.AbstractSet[str]) -> t.Set[str]:
+    """Which of ``names`` these nodes read in their own scope chain: for
+    each name but ``loop``, what ``_references_name`` answers, in one walk."""
+    assert "loop" not in names
+    found: t.Set[str] = set()
+    stack = list(nodes_)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, n.NameNode):
+            if node.ctx == "load" and node.name in names:
+                found.add(node.name)
+        elif isinstance(node, n.ForNode):
+            stack.append(node.iter)
+            stack += node.else_
+            stack += node.body
+            if node.test is not None:
+                stack.append(node.test)
+        elif not isinstance(node, n.BlockNode):
+            stack += node._children()
+    return found
 
 
 _COUNTER_LOOP_ATTRIBUTES = frozenset(["index", "index0", "first"])
@@ -294,6 +331,8 @@ def _loop_needs_only_a_counter(body: t.List[t.Any]) -> bool:
 def _python_name_fragment(name: str) -> str:
     """``name`` made fit to end a Python identifier (``l_0_<name>``): a
     character Python refuses there becomes ``_``."""
+    if name.isidentifier():
+        return name  # each of its characters may already continue one
     return "".join(ch if ("_" + ch).isidentifier() else "_" for ch in name)
 
 
@@ -349,6 +388,10 @@ _FOLDED_EXPRESSION_NODES = (
     n.NegNode,
     n.PosNode,
 )
+#: The same as a set: ``not _FOLDED_EXPRESSION_CLASSES.isdisjoint(type(node).__mro__)``
+#: is ``isinstance(node, _FOLDED_EXPRESSION_NODES)`` without a metaclass
+#: ``__instancecheck__`` call per class (most expressions are none of them).
+_FOLDED_EXPRESSION_CLASSES = frozenset(_FOLDED_EXPRESSION_NODES)
 _COMPILE_TIME_BINARY_OPERATORS: t.Dict[str, t.Callable[[t.Any, t.Any], t.Any]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -372,6 +415,10 @@ _COMPILE_TIME_COMPARISONS: t.Dict[str, t.Callable[[t.Any, t.Any], t.Any]] = {
 
 class _NotConstantError(Exception):
     """An expression cannot be computed while compiling."""
+
+
+#: What :meth:`CodeGenerator._folded_value` returns for such an expression.
+_NOT_CONSTANT = object()
 
 
 def _python_code_for_constant(value: t.Any) -> str | None:
@@ -424,6 +471,9 @@ class _FunctionScope:
         self.base_frame: _CompileFrame | None = None
         self.block_name: str | None = None
         self.block_function: str | None = None
+        # Whether its own code yields (else an ``if 0: yield None`` line
+        # makes it a generator all the same).
+        self.yields = False
 
     @property
     def outermost(self) -> _FunctionScope:
@@ -614,19 +664,16 @@ class CodeGenerator:
             "# Runtime names (environment, missing, escape_output, ...) come from",
             "# the namespace the environment executes this module in.",
         ]
-        debug_info: t.List[t.Tuple[int, int]] = []
-        for _, text, lineno in self._module_lines:
-            out.append(text)
-            debug_info.append((lineno, len(out)))
-        for indent, text, lineno in body_lines:
-            out.append("    " * indent + text)
-            debug_info.append((lineno, len(out)))
+        # Line i of ``lines`` (from 0) becomes line len(out) + 1 + i of the module.
+        lines = self._module_lines + body_lines
+        debug_info = [(lineno, index) for index, (_, _, lineno) in enumerate(lines, len(out) + 1)]
+        out += ["    " * indent + text for indent, text, _ in lines]
         block_items = ", ".join(
             "%r: block_%s" % (name, _python_name_fragment(name)) for name in blocks
         )
         out.append("blocks = {%s}" % block_items)
         out.append("name = %r" % (self.name,))
-        compact = "&".join("%d=%d" % pair for pair in debug_info)
+        compact = "&".join(map("%d=%d".__mod__, debug_info))
         out.append("debug_info = %r" % compact)
         return "\n".join(out) + "\n", debug_info
 
@@ -673,6 +720,7 @@ class CodeGenerator:
             self.indent()
             self.writeline("yield from parent_template.root_render_func(context)")
             self.outdent()
+            function.yields = True
         function_body = self._line_buffers.pop()
         self._indent = 0
         self.writeline(
@@ -691,7 +739,8 @@ class CodeGenerator:
             self.writeline("undefined = environment.undefined", lineno)
         if kind == "root" and self.has_extends:
             self.writeline("parent_template = None", lineno)
-        self.writeline("if 0: yield None", lineno)
+        if not function.yields:
+            self.writeline("if 0: yield None", lineno)
         self._line_buffers[-1].extend(resolutions)
         self._line_buffers[-1].extend(function_body)
         self._indent = 0
@@ -829,6 +878,7 @@ class CodeGenerator:
             # buffering counts pieces).
             for piece in pieces:
                 self.writeline("yield %s" % piece)
+            frame.function.yields = True
         elif len(pieces) == 1:
             self.writeline("%s.append(%s)" % (frame.buffer, pieces[0]))
         else:
@@ -844,6 +894,7 @@ class CodeGenerator:
             self.indent()
         if frame.buffer is None:
             self.writeline("yield from %s" % iterable)
+            frame.function.yields = True
         else:
             self.writeline("%s.extend(%s)" % (frame.buffer, iterable))
         if check_parent:
@@ -851,11 +902,8 @@ class CodeGenerator:
 
     def _output_expression(self, node: t.Any, frame: _CompileFrame) -> str:
         code = None
-        try:
-            value = self._constant_value(node, frame)
-        except _NotConstantError:
-            pass
-        else:
+        value = self._folded_value(node, frame)
+        if value is not _NOT_CONSTANT:
             # A constant is written out as text now, escaped by the
             # autoescape setting known now (as in Jinja, even under a
             # {% autoescape %} whose value is only known at render time).
@@ -1259,9 +1307,10 @@ class CodeGenerator:
         arg_names = [arg.name for arg in args]
         # A parameter named like a special variable is a plain parameter
         # (as in Jinja): ``kwargs={}`` catches no extra keyword arguments.
-        catch_varargs = "varargs" not in arg_names and _references_name(body, "varargs")
-        catch_kwargs = "kwargs" not in arg_names and _references_name(body, "kwargs")
-        takes_caller = "caller" not in arg_names and _references_name(body, "caller")
+        read = _names_read_in_scope(body, frozenset(["varargs", "kwargs", "caller"]))
+        catch_varargs = "varargs" not in arg_names and "varargs" in read
+        catch_kwargs = "kwargs" not in arg_names and "kwargs" in read
+        takes_caller = "caller" not in arg_names and "caller" in read
         python_names: t.Set[str] = set()
         for name in arg_names:
             python_name = _identifier_as_python_reads_it(name)
@@ -1273,7 +1322,7 @@ class CodeGenerator:
                 )
             python_names.add(python_name)
         if "caller" in arg_names and len(defaults) < len(arg_names) - arg_names.index("caller"):
-            if _references_name(body, "caller"):
+            if "caller" in read:
                 self.fail(
                     'When defining macros or call blocks the special "caller" argument'
                     " must be omitted or be given a default.",
@@ -1515,24 +1564,27 @@ class CodeGenerator:
     # -- expressions -------------------------------------------------------------
 
     def visit_expr(self, node: t.Any, frame: _CompileFrame) -> str:
-        if self.optimized and not frame.volatile and isinstance(node, _FOLDED_EXPRESSION_NODES):
-            try:
-                code = _python_code_for_constant(self._constant_value(node, frame))
-            except _NotConstantError:
-                code = None
-            if code is not None:
-                return code
+        if (
+            self.optimized
+            and not frame.volatile
+            and not _FOLDED_EXPRESSION_CLASSES.isdisjoint(type(node).__mro__)
+        ):
+            value = self._folded_value(node, frame)
+            if value is not _NOT_CONSTANT:
+                code = _python_code_for_constant(value)
+                if code is not None:
+                    return code
         method = self._visitor("expr_", type(node))
         if method is None:
             self.fail("unexpected expression %s" % type(node).__name__, node.lineno or self._lineno)
         return method(self, node, frame)
 
-    def _constant_value(self, node: t.Any, frame: _CompileFrame) -> t.Any:
+    def _folded_value(self, node: t.Any, frame: _CompileFrame) -> t.Any:
         """The expression's value computed now (Jinja's ``as_const``), with
-        the autoescape setting known at this point of the template; raises
-        ``_NotConstantError`` when it depends on render time or fails."""
+        the autoescape setting known at this point of the template, or
+        ``_NOT_CONSTANT`` when it depends on render time or fails."""
         if not self.fold_constants or type(node) in _NEVER_CONSTANT_NODES:
-            raise _NotConstantError()
+            return _NOT_CONSTANT
         key = (id(node), frame.autoescape, frame.volatile)
         known = self._constant_values.get(key)
         if known is None or known[0] is not node:
@@ -1542,9 +1594,14 @@ class CodeGenerator:
                 known = (node, False, None)
             # Keeping the node keeps its id from being reused.
             self._constant_values[key] = known
-        if not known[1]:
+        return known[2] if known[1] else _NOT_CONSTANT
+
+    def _constant_value(self, node: t.Any, frame: _CompileFrame) -> t.Any:
+        """:meth:`_folded_value`, raising ``_NotConstantError`` instead."""
+        value = self._folded_value(node, frame)
+        if value is _NOT_CONSTANT:
             raise _NotConstantError()
-        return known[2]
+        return value
 
     def _compile_time_eval_context(self, frame: _CompileFrame) -> n.EvalContext:
         eval_ctx = n.EvalContext(self.environment, self.name)

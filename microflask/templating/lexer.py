@@ -152,18 +152,20 @@ _OPERATOR_RE = re.compile(
     "|".join(re.escape(op) for op in sorted(OPERATOR_TOKEN_TYPES, key=len, reverse=True))
 )
 _NEWLINE_RE = re.compile(r"(\r\n|\r|\n)")
-# One pattern for every token inside a tag, tried in the order that decides
-# ties (a float before an integer before a name): one match call per token.
+# One pattern for every token inside a tag: one match call per token.  Only
+# a float and an integer can match at the same place (the float is tried
+# first); the others begin with different characters, so the commonest
+# tokens come first and the engine tries fewer alternatives.
 _TAG_TOKEN_RE = re.compile(
     "|".join(
         "(?P<%s>%s)" % (kind, "(?%s:%s)" % (flags, pattern.pattern) if flags else pattern.pattern)
         for kind, pattern, flags in (
             ("whitespace", _WHITESPACE_RE, ""),
+            ("name", _NAME_RE, ""),
+            ("operator", _OPERATOR_RE, ""),
+            ("string", _STRING_RE, "s"),
             ("float", _FLOAT_RE, "i"),
             ("integer", _INTEGER_RE, "i"),
-            ("name", _NAME_RE, ""),
-            ("string", _STRING_RE, "s"),
-            ("operator", _OPERATOR_RE, ""),
         )
     )
 )
@@ -372,8 +374,12 @@ class Lexer:
         # The longer prefix wins when one starts with the other ("##" vs "#").
         line_rules.sort(key=lambda rule: -rule[0])
         alternatives = [rule for _, rule in line_rules]
+        # Each tag start is its delimiter then a group named after its kind,
+        # holding the whitespace modifier: ``lastgroup`` names the kind, and a
+        # pattern whose alternatives all begin with a literal lets the regex
+        # engine skip text up to a possible first character of a delimiter.
         for kind, delimiter in starts:
-            alternatives.append(r"(?P<%s>%s)(?P<%s_mod>[\-+]?)" % (kind, e(delimiter), kind))
+            alternatives.append(r"%s(?P<%s>[\-+]?)" % (e(delimiter), kind))
         self._tag_start_re = re.compile("|".join(alternatives), re.M)
         trim = r"\n?" if self.trim_blocks else ""
         self._end_res = {
@@ -406,7 +412,11 @@ class Lexer:
         self._line_comment_body_re = re.compile(r"[^\n]*")
 
     def _normalize_newlines(self, value: str) -> str:
-        return _NEWLINE_RE.sub(self.newline_sequence, value)
+        """``value``, a piece of the source, with the environment's line
+        breaks (the lexer has already made every break of the source ``\\n``)."""
+        if self.newline_sequence == "\n":
+            return value
+        return value.replace("\n", self.newline_sequence)
 
     def _lstrip_applies(self, text: str, line_starting: bool) -> int:
         """Index to cut ``text`` at when lstrip_blocks removes its indentation, or -1."""
@@ -470,10 +480,12 @@ class Lexer:
     def _tokenize_into(
         self, tokens: t.List[Token], source: str, name: str | None, filename: str | None
     ) -> None:
-        lines = _NEWLINE_RE.split(source)[::2]
-        if not self.keep_trailing_newline and lines[-1] == "":
-            del lines[-1]
-        source = "\n".join(lines)
+        # Every line break becomes "\n" (data gets newline_sequence back);
+        # the source's final one goes unless keep_trailing_newline.
+        if "\r" in source:
+            source = _NEWLINE_RE.sub("\n", source)
+        if not self.keep_trailing_newline and source[-1:] == "\n":
+            source = source[:-1]
         append = tokens.append
         pos = 0
         lineno = 1
@@ -492,9 +504,7 @@ class Lexer:
                 break
             text = source[pos : m.start()]
             kind = m.lastgroup
-            if kind is not None and kind.endswith("_mod"):
-                kind = kind[:-4]
-            modifier = m.group(kind + "_mod") if kind in ("block", "variable", "comment") else ""
+            modifier = m.group(kind) if kind in ("block", "variable", "comment") else ""
             if modifier == "-":
                 text = text.rstrip()
             elif (

@@ -124,6 +124,12 @@ def get_eval_context(node: t.Any, ctx: t.Any) -> t.Any:
     return ctx
 
 
+#: Every node class (each class NodeType makes): ``type(value) in
+#: _NODE_CLASSES`` is ``isinstance(value, SyntaxNode)`` without the
+#: metaclass's ``__instancecheck__`` call, for the tree walks.
+_NODE_CLASSES: t.Set[type] = set()
+
+
 class NodeType(type):
     """The class of node classes (Jinja's ``NodeType``).
 
@@ -137,7 +143,9 @@ class NodeType(type):
             inherited = getattr(bases[0], kind, ()) if bases else ()
             namespace[kind] = tuple(inherited) + tuple(namespace.get(kind, ()))
         namespace.setdefault("abstract", False)
-        return super().__new__(mcs, name, bases, namespace)
+        cls = super().__new__(mcs, name, bases, namespace)
+        _NODE_CLASSES.add(cls)
+        return cls
 
 
 class SyntaxNode(metaclass=NodeType):
@@ -196,11 +204,12 @@ class SyntaxNode(metaclass=NodeType):
         """The direct child nodes, as a list (the compiler's fast path)."""
         children = []
         values = self.__dict__
+        node_classes = _NODE_CLASSES
         for name in self.fields:
             value = values.get(name)
             if type(value) is list:
-                children += [item for item in value if isinstance(item, SyntaxNode)]
-            elif isinstance(value, SyntaxNode):
+                children += [item for item in value if type(item) in node_classes]
+            elif type(value) in node_classes:
                 children.append(value)
         return children
 

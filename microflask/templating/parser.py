@@ -40,6 +40,11 @@ _MATH2_NODES = {"mul": n.MulNode, "div": n.DivNode, "floordiv": n.FloorDivNode, 
 _TRIM_WHITESPACE_RE = None
 
 
+def _is_name_token(token: t.Any, value: str) -> bool:
+    """``token.test("name:" + value)``, for the parser's hottest tests."""
+    return token.type == "name" and token.value == value
+
+
 class Parser:
     """Parses one template into a :class:`nodes.TemplateNode` (Jinja's ``Parser``).
 
@@ -687,107 +692,125 @@ class Parser:
             return self.parse_condexpr()
         return self.parse_or()
 
+    # The operator levels test for their keyword (``name:or``...) with
+    # _is_name_token: every expression passes through each level once.
+
     def parse_condexpr(self) -> t.Any:
-        lineno = self.stream.current.lineno
+        stream = self.stream
+        lineno = stream.current.lineno
         expr1 = self.parse_or()
-        while self.stream.skip_if("name:if"):
+        while _is_name_token(stream.current, "if"):
+            stream.next()
             expr2 = self.parse_or()
-            if self.stream.skip_if("name:else"):
+            if _is_name_token(stream.current, "else"):
+                stream.next()
                 expr3 = self.parse_condexpr()
             else:
                 expr3 = None
             expr1 = n.CondExprNode(expr2, expr1, expr3, lineno=lineno)
-            lineno = self.stream.current.lineno
+            lineno = stream.current.lineno
         return expr1
 
     def parse_or(self) -> t.Any:
-        lineno = self.stream.current.lineno
+        stream = self.stream
+        lineno = stream.current.lineno
         left = self.parse_and()
-        while self.stream.skip_if("name:or"):
+        while _is_name_token(stream.current, "or"):
+            stream.next()
             right = self.parse_and()
             left = n.OrNode(left, right, lineno=lineno)
-            lineno = self.stream.current.lineno
+            lineno = stream.current.lineno
         return left
 
     def parse_and(self) -> t.Any:
-        lineno = self.stream.current.lineno
+        stream = self.stream
+        lineno = stream.current.lineno
         left = self.parse_not()
-        while self.stream.skip_if("name:and"):
+        while _is_name_token(stream.current, "and"):
+            stream.next()
             right = self.parse_not()
             left = n.AndNode(left, right, lineno=lineno)
-            lineno = self.stream.current.lineno
+            lineno = stream.current.lineno
         return left
 
     def parse_not(self) -> t.Any:
-        if self.stream.current.test("name:not"):
+        if _is_name_token(self.stream.current, "not"):
             lineno = self.stream.next().lineno
             return n.NotNode(self.parse_not(), lineno=lineno)
         return self.parse_compare()
 
     def parse_compare(self) -> t.Any:
-        lineno = self.stream.current.lineno
+        stream = self.stream
+        lineno = stream.current.lineno
         expr = self.parse_math1()
         ops: t.List[n.OperandNode] = []
         while True:
-            token_type = self.stream.current.type
+            token = stream.current
+            token_type = token.type
             if token_type in _COMPARE_OPERATORS:
-                self.stream.next()
+                stream.next()
                 ops.append(n.OperandNode(token_type, self.parse_math1()))
-            elif self.stream.skip_if("name:in"):
+            elif _is_name_token(token, "in"):
+                stream.next()
                 ops.append(n.OperandNode("in", self.parse_math1()))
-            elif self.stream.current.test("name:not") and self.stream.look().test("name:in"):
-                self.stream.skip(2)
+            elif _is_name_token(token, "not") and stream.look().test("name:in"):
+                stream.skip(2)
                 ops.append(n.OperandNode("notin", self.parse_math1()))
             else:
                 break
-            lineno = self.stream.current.lineno
+            lineno = stream.current.lineno
         if not ops:
             return expr
         return n.CompareNode(expr, ops, lineno=lineno)
 
     def parse_math1(self) -> t.Any:
-        lineno = self.stream.current.lineno
+        stream = self.stream
+        lineno = stream.current.lineno
         left = self.parse_concat()
-        while self.stream.current.type in ("add", "sub"):
-            node_class = n.AddNode if self.stream.next().type == "add" else n.SubNode
+        while stream.current.type in ("add", "sub"):
+            node_class = n.AddNode if stream.next().type == "add" else n.SubNode
             right = self.parse_concat()
             left = node_class(left, right, lineno=lineno)
-            lineno = self.stream.current.lineno
+            lineno = stream.current.lineno
         return left
 
     def parse_concat(self) -> t.Any:
-        lineno = self.stream.current.lineno
+        stream = self.stream
+        lineno = stream.current.lineno
         args = [self.parse_math2()]
-        while self.stream.current.type == "tilde":
-            self.stream.next()
+        while stream.current.type == "tilde":
+            stream.next()
             args.append(self.parse_math2())
         if len(args) == 1:
             return args[0]
         return n.ConcatNode(args, lineno=lineno)
 
     def parse_math2(self) -> t.Any:
-        lineno = self.stream.current.lineno
+        stream = self.stream
+        lineno = stream.current.lineno
         left = self.parse_pow()
-        while self.stream.current.type in _MATH2_NODES:
-            node_class = _MATH2_NODES[self.stream.next().type]
+        while stream.current.type in _MATH2_NODES:
+            node_class = _MATH2_NODES[stream.next().type]
             right = self.parse_pow()
             left = node_class(left, right, lineno=lineno)
-            lineno = self.stream.current.lineno
+            lineno = stream.current.lineno
         return left
 
     def parse_pow(self) -> t.Any:
-        lineno = self.stream.current.lineno
+        stream = self.stream
+        lineno = stream.current.lineno
         left = self.parse_unary()
-        while self.stream.current.type == "pow":
-            self.stream.next()
+        while stream.current.type == "pow":
+            stream.next()
             right = self.parse_unary()
             left = n.PowNode(left, right, lineno=lineno)
-            lineno = self.stream.current.lineno
+            lineno = stream.current.lineno
         return left
 
     def parse_unary(self, with_filter: bool = True) -> t.Any:
-        token_type = self.stream.current.type
-        lineno = self.stream.current.lineno
+        token = self.stream.current
+        token_type = token.type
+        lineno = token.lineno
         if token_type == "sub":
             self.stream.next()
             node = n.NegNode(self.parse_unary(False), lineno=lineno)
