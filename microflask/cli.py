@@ -1,8 +1,8 @@
-"""The ``microflask`` command and app CLI commands (``flask.cli``, with Click's basics).
+"""The ``microflask`` command and app CLI commands (``flask.cli``).
 
 ``microflask --app hello run`` finds and loads an app, then runs one of
-its commands: the built-in ``run``, ``routes`` and ``shell``, or the
-app's own, declared like Flask's with Click-style decorators::
+its commands: the built-in ``run``, ``serve``, ``routes``, ``shell`` and
+``bundle``, or the app's own, declared as in Flask::
 
     @app.cli.command("greet")
     @microflask.cli.option("--count", "-c", type=int, default=1)
@@ -10,11 +10,18 @@ app's own, declared like Flask's with Click-style decorators::
     def greet(name, count):
         microflask.cli.echo("hello " * count + name)
 
-Flask builds on Click; this module carries the part of Click that app
-commands use (``command``/``group``/``option``/``argument``, ``echo``,
-contexts, ``CliRunner``), with Click's help layout and error messages, on
-its own small parser.  Nothing here is imported by ``import microflask``
-until an app touches ``app.cli``.
+Flask builds on Click.  Click's part here is :mod:`microflask._clicklike`, a
+Click-compatible toolkit on the standard library; this module re-exports all
+of it, so ``click.X`` becomes ``microflask.cli.X``.  Commands, groups and
+options made with the real ``click`` (as Flask extensions make them) work
+too, wherever a Flask user puts them, and are run by Click itself; Click is
+never imported here first (see :mod:`microflask._clicklike`).
+
+This module is Flask's part: app discovery (``--app``, ``FLASK_APP``,
+``wsgi.py``/``app.py``), ``.env`` files, :class:`ScriptInfo`,
+:func:`with_appcontext`, :class:`AppGroup`, :class:`FlaskGroup` and the
+built-in commands.  Nothing here is imported by ``import microflask`` until
+an app touches ``app.cli``.
 """
 
 from __future__ import annotations
@@ -27,1498 +34,172 @@ import re
 import sys
 import typing as t
 
+from microflask._clicklike import (
+    Abort,
+    Argument,
+    argument,
+    BadArgumentUsage,
+    BadOptionUsage,
+    BadParameter,
+    BOOL,
+    BoolParamType,
+    Choice,
+    ClickException,
+    CliContext,
+    CliRunner,
+    Command,
+    command,
+    confirm,
+    confirmation_option,
+    Context,
+    convert_type,
+    DateTime,
+    echo,
+    Exit,
+    File,
+    FileError,
+    FileParamType,
+    FLOAT,
+    FloatParamType,
+    FloatRange,
+    FuncParamType,
+    get_current_context,
+    Group,
+    group,
+    help_option,
+    INT,
+    IntParamType,
+    IntRange,
+    LazyFile,
+    make_pass_decorator,
+    MissingParameter,
+    NoSuchCommand,
+    NoSuchOption,
+    Option,
+    option,
+    Parameter,
+    ParameterSource,
+    ParamType,
+    pass_cli_context,
+    pass_context,
+    pass_obj,
+    password_option,
+    Path,
+    prompt,
+    Result,
+    secho,
+    STRING,
+    StringParamType,
+    style,
+    Tuple,
+    TupleParamType,
+    UNPROCESSED,
+    UnprocessedParamType,
+    unstyle,
+    UsageError,
+    UUID,
+    UUIDParameterType,
+    version_option,
+)
 from microflask._dotenv import load_dotenv as load_dotenv
 from microflask.helpers import get_debug_flag, get_load_dotenv
 
+# Flask's names, then every name of the Click-compatible toolkit (re-exported).
 __all__ = [
-    "Abort",
     "AppGroup",
-    "Argument",
-    "BadParameter",
-    "ClickException",
-    "CliRunner",
-    "Choice",
-    "CliContext",
-    "Command",
-    "Context",
-    "Exit",
-    "FlaskCliRunner",
-    "FlaskGroup",
-    "FloatRange",
-    "Group",
-    "IntRange",
-    "MicroflaskGroup",
-    "NoAppException",
-    "Option",
-    "Parameter",
-    "Path",
-    "Result",
-    "ScriptInfo",
+    "bundle_command",
     "CertParamType",
-    "SeparatedPathType",
-    "UsageError",
-    "argument",
-    "command",
-    "confirmation_option",
-    "confirm",
-    "echo",
     "find_app_by_string",
     "find_best_app",
-    "get_current_context",
-    "group",
+    "FlaskCliRunner",
+    "FlaskGroup",
+    "get_version",
     "load_dotenv",
     "locate_app",
     "main",
+    "MicroflaskGroup",
+    "NoAppException",
+    "pass_script_info",
+    "prepare_import",
+    "register_builtin_command",
+    "routes_command",
+    "run_cli_main",
+    "run_command",
+    "ScriptInfo",
+    "SeparatedPathType",
+    "serve_command",
+    "shell_command",
+    "show_server_banner",
+    "Abort",
+    "Argument",
+    "argument",
+    "BadArgumentUsage",
+    "BadOptionUsage",
+    "BadParameter",
+    "BOOL",
+    "BoolParamType",
+    "Choice",
+    "ClickException",
+    "CliContext",
+    "CliRunner",
+    "Command",
+    "command",
+    "confirm",
+    "confirmation_option",
+    "Context",
+    "convert_type",
+    "DateTime",
+    "echo",
+    "Exit",
+    "File",
+    "FileError",
+    "FileParamType",
+    "FLOAT",
+    "FloatParamType",
+    "FloatRange",
+    "FuncParamType",
+    "get_current_context",
+    "Group",
+    "group",
+    "help_option",
+    "INT",
+    "IntParamType",
+    "IntRange",
+    "LazyFile",
+    "make_pass_decorator",
+    "MissingParameter",
+    "NoSuchCommand",
+    "NoSuchOption",
+    "Option",
     "option",
+    "Parameter",
+    "ParameterSource",
+    "ParamType",
     "pass_cli_context",
     "pass_context",
     "pass_obj",
-    "pass_script_info",
     "password_option",
-    "prepare_import",
+    "Path",
     "prompt",
-    "register_builtin_command",
-    "routes_command",
-    "show_server_banner",
-    "get_version",
-    "run_cli_main",
-    "run_command",
+    "Result",
     "secho",
-    "serve_command",
-    "shell_command",
+    "STRING",
+    "StringParamType",
     "style",
+    "Tuple",
+    "TupleParamType",
+    "UNPROCESSED",
+    "UnprocessedParamType",
+    "unstyle",
+    "UsageError",
+    "UUID",
+    "UUIDParameterType",
     "version_option",
-    "with_appcontext",
 ]
-
-
-# -- errors ------------------------------------------------------------------------------------
-
-
-class ClickException(Exception):
-    """An error a command reports as ``Error: message`` before exiting with ``exit_code``."""
-
-    exit_code = 1
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def format_message(self) -> str:
-        return self.message
-
-    def __str__(self) -> str:
-        return self.message
-
-    def show(self, file: t.Any = None) -> None:
-        echo("Error: %s" % self.format_message(), file=file, err=file is None)
-
-
-class UsageError(ClickException):
-    """The command line was wrong: the usage is shown and the exit code is 2."""
-
-    exit_code = 2
-
-    def __init__(self, message: str, ctx: CliContext | None = None) -> None:
-        super().__init__(message)
-        self.ctx = ctx
-
-    def show(self, file: t.Any = None) -> None:
-        ctx = self.ctx
-        lines = []
-        if ctx is not None:
-            lines.append(ctx.get_usage())
-            if ctx.command.add_help_option:
-                lines.append("Try '%s --help' for help." % ctx.command_path)
-            lines.append("")
-        lines.append("Error: %s" % self.format_message())
-        echo("\n".join(lines), file=file, err=file is None)
-
-
-class BadParameter(UsageError):
-    """A parameter's value could not be used."""
-
-    def __init__(
-        self,
-        message: str,
-        ctx: CliContext | None = None,
-        param: Parameter | None = None,
-        param_hint: str | None = None,
-    ) -> None:
-        super().__init__(message, ctx)
-        self.param = param
-        self.param_hint = param_hint
-
-    def format_message(self) -> str:
-        hint = self.param_hint
-        if hint is None and self.param is not None:
-            hint = self.param.error_hint()
-        if hint is None:
-            return "Invalid value: %s" % self.message
-        return "Invalid value for %s: %s" % (hint, self.message)
 
 
 class NoAppException(UsageError):
     """No app could be found or loaded."""
-
-
-class Abort(RuntimeError):
-    """Stop the command: ``Aborted!`` and exit code 1."""
-
-
-class CliExit(RuntimeError):
-    """``ctx.exit(code)``: leave the command with ``code`` and no message (Click's ``Exit``)."""
-
-    def __init__(self, code: int = 0) -> None:
-        super().__init__(code)
-        self.exit_code = code
-
-
-Exit = CliExit
-
-
-# -- output ------------------------------------------------------------------------------------
-
-_ANSI_COLOURS = {
-    "black": 30, "red": 31, "green": 32, "yellow": 33, "blue": 34,
-    "magenta": 35, "cyan": 36, "white": 37, "reset": 39,
-}  # fmt: skip
-_ANSI_RE = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def _stream_is_colour_terminal(stream: t.Any) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
-def echo(
-    message: t.Any = None,
-    file: t.Any = None,
-    nl: bool = True,
-    err: bool = False,
-    color: bool | None = None,
-) -> None:
-    """Print ``message`` (str, bytes or anything) to stdout, or stderr with ``err=True``.
-
-    ANSI styles are removed when the stream is not a terminal, unless ``color`` is True.
-    """
-    if file is None:
-        file = sys.stderr if err else sys.stdout
-    if file is None:  # pythonw: no console
-        return
-    if message is not None and not isinstance(message, (str, bytes, bytearray)):
-        message = str(message)
-    if isinstance(message, (bytes, bytearray)):
-        data = bytes(message) + (b"\n" if nl else b"")
-        buffer = getattr(file, "buffer", None)
-        file.flush()
-        if buffer is not None:
-            buffer.write(data)
-            buffer.flush()
-        else:
-            file.write(data.decode("utf-8", "replace"))
-        return
-    text = message or ""
-    if nl:
-        text += "\n"
-    if text and color is not True and not (color is None and _stream_is_colour_terminal(file)):
-        text = _ANSI_RE.sub("", text)
-    if text:
-        file.write(text)
-    file.flush()
-
-
-def style(text: t.Any, fg: str | None = None, bg: str | None = None, bold: bool | None = None, reset: bool = True, **_ignored: t.Any) -> str:
-    """``text`` wrapped in ANSI colour codes (Click's ``style``)."""
-    codes = []
-    if fg:
-        codes.append(str(_ANSI_COLOURS.get(fg, 39)))
-    if bg:
-        codes.append(str(_ANSI_COLOURS.get(bg, 39) + 10))
-    if bold:
-        codes.append("1")
-    prefix = "\x1b[%sm" % ";".join(codes) if codes else ""
-    return "%s%s%s" % (prefix, text, "\x1b[0m" if reset and codes else "")
-
-
-def secho(message: t.Any = None, file: t.Any = None, nl: bool = True, err: bool = False, color: bool | None = None, **styles: t.Any) -> None:
-    """:func:`echo` a :func:`style`-d message."""
-    if message is not None and not isinstance(message, (bytes, bytearray)):
-        message = style(message, **styles)
-    echo(message, file=file, nl=nl, err=err, color=color)
-
-
-# While a CliRunner runs, prompts echo the answer they read, as a terminal would.
-_cli_runner_state = {"echo_input": False}
-
-
-def _read_prompt_line(hide_input: bool, err: bool) -> str:
-    if hide_input and not _cli_runner_state["echo_input"]:
-        import getpass
-
-        return getpass.getpass("")
-    line = sys.stdin.readline()
-    if not line:
-        raise Abort()
-    value = line.rstrip("\r\n")
-    if _cli_runner_state["echo_input"]:
-        echo("" if hide_input else value, err=err)
-    return value
-
-
-def prompt(
-    text: str,
-    default: t.Any = None,
-    hide_input: bool = False,
-    confirmation_prompt: bool = False,
-    type: t.Any = None,  # noqa: A002
-    show_default: bool = True,
-    err: bool = False,
-    **_ignored: t.Any,
-) -> t.Any:
-    """Ask for a value on stdin until one converts to ``type`` (Click's ``prompt``)."""
-    if type is None and default is not None:
-        type = _type_of_default(default)  # noqa: A001
-    suffix = " [%s]: " % default if default is not None and show_default else ": "
-    while True:
-        echo(text + suffix, nl=False, err=err)
-        value = _read_prompt_line(hide_input, err)
-        if not value and default is not None:
-            value = default
-        if value == "":
-            continue
-        try:
-            result = _convert_with_type(type, value)
-        except ValueError as e:
-            echo("Error: %s" % e, err=err)
-            continue
-        if confirmation_prompt:
-            echo("Repeat for confirmation: ", nl=False, err=err)
-            if _read_prompt_line(hide_input, err) != value:
-                echo("Error: The two entered values do not match.", err=err)
-                continue
-        return result
-
-
-def confirm(text: str, default: bool | None = False, abort: bool = False, err: bool = False, **_ignored: t.Any) -> bool:
-    """Ask a yes/no question on stdin (Click's ``confirm``); ``abort`` raises :class:`Abort` on no."""
-    suffix = " [Y/n]: " if default else (" [y/N]: " if default is not None else " [y/n]: ")
-    while True:
-        echo(text + suffix, nl=False, err=err)
-        answer = _read_prompt_line(False, err).strip().lower()
-        if answer in ("y", "yes"):
-            result = True
-        elif answer in ("n", "no"):
-            result = False
-        elif answer == "" and default is not None:
-            result = default
-        else:
-            echo("Error: invalid input", err=err)
-            continue
-        if abort and not result:
-            raise Abort()
-        return result
-
-
-# -- parameter types ---------------------------------------------------------------------------
-
-
-class Choice:
-    """A value that must be one of ``choices``."""
-
-    name = "choice"
-
-    def __init__(self, choices: t.Sequence[str], case_sensitive: bool = True) -> None:
-        self.choices = list(choices)
-        self.case_sensitive = case_sensitive
-
-    def metavar(self) -> str:
-        return "[%s]" % "|".join(str(c) for c in self.choices)
-
-    def __call__(self, value: t.Any) -> t.Any:
-        for choice in self.choices:
-            if value == choice or (not self.case_sensitive and str(value).lower() == str(choice).lower()):
-                return choice
-        options = ", ".join(repr(str(c)) for c in self.choices)
-        raise ValueError("%r is not one of %s." % (value, options))
-
-
-class Path:
-    """A filesystem path, optionally required to exist (as a file and/or directory)."""
-
-    name = "path"
-
-    def __init__(
-        self,
-        exists: bool = False,
-        file_okay: bool = True,
-        dir_okay: bool = True,
-        writable: bool = False,
-        readable: bool = True,
-        resolve_path: bool = False,
-        allow_dash: bool = False,
-        path_type: type | None = None,
-        executable: bool = False,
-    ) -> None:
-        self.exists = exists
-        self.file_okay = file_okay
-        self.dir_okay = dir_okay
-        self.resolve_path = resolve_path
-        self.path_type = path_type
-
-    def metavar(self) -> str:
-        if self.file_okay and not self.dir_okay:
-            return "FILE"
-        if self.dir_okay and not self.file_okay:
-            return "DIRECTORY"
-        return "PATH"
-
-    def __call__(self, value: t.Any) -> t.Any:
-        value = os.fspath(value)
-        if self.resolve_path:
-            value = os.path.realpath(value)
-        kind = "File" if self.file_okay and not self.dir_okay else (
-            "Directory" if self.dir_okay and not self.file_okay else "Path"
-        )
-        if self.exists and not os.path.exists(value):
-            raise ValueError("%s %r does not exist." % (kind, value))
-        if os.path.exists(value):
-            if not self.file_okay and os.path.isfile(value):
-                raise ValueError("%s %r is a file." % (kind, value))
-            if not self.dir_okay and os.path.isdir(value):
-                raise ValueError("%s %r is a directory." % (kind, value))
-        return self.path_type(value) if self.path_type is not None else value
-
-
-class IntRange:
-    """An integer within ``min``..``max`` (either may be None); ``clamp`` pulls it inside."""
-
-    name = "integer range"
-    number_type: type = int
-
-    def __init__(
-        self,
-        min: float | None = None,  # noqa: A002
-        max: float | None = None,  # noqa: A002
-        min_open: bool = False,
-        max_open: bool = False,
-        clamp: bool = False,
-    ) -> None:
-        self.min = min
-        self.max = max
-        self.min_open = min_open
-        self.max_open = max_open
-        self.clamp = clamp
-
-    def metavar(self) -> str:
-        type_name = _TYPE_NAMES[self.number_type].upper()
-        if self.min is None and self.max is None:
-            return type_name
-        return "%s RANGE" % type_name
-
-    def _describe(self) -> str:
-        if self.min is None:
-            return "x%s%s" % ("<" if self.max_open else "<=", self.max)
-        if self.max is None:
-            return "x%s%s" % (">" if self.min_open else ">=", self.min)
-        return "%s%sx%s%s" % (
-            self.min, "<" if self.min_open else "<=", "<" if self.max_open else "<=", self.max
-        )
-
-    def __call__(self, value: t.Any) -> t.Any:
-        number = _convert_with_type(self.number_type, value)
-        below = self.min is not None and (number <= self.min if self.min_open else number < self.min)
-        above = self.max is not None and (number >= self.max if self.max_open else number > self.max)
-        if self.clamp:
-            if below:
-                return self.number_type(self.min)
-            if above:
-                return self.number_type(self.max)
-        elif below or above:
-            raise ValueError("%s is not in the range %s." % (number, self._describe()))
-        return number
-
-
-class FloatRange(IntRange):
-    """A float within ``min``..``max``."""
-
-    name = "float range"
-    number_type = float
-
-
-def _convert_bool(value: t.Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "t", "yes", "y", "on"):
-        return True
-    if text in ("0", "false", "f", "no", "n", "off"):
-        return False
-    raise ValueError("%r is not a valid boolean." % value)
-
-
-_TYPE_NAMES = {int: "integer", float: "float", str: "text", bool: "boolean"}
-
-
-def _convert_with_type(value_type: t.Any, value: t.Any) -> t.Any:
-    """Convert one raw value; a ValueError carries Click's message."""
-    if value_type is None or value_type is str:
-        return value if isinstance(value, str) or value is None else str(value)
-    if value_type is bool:
-        return _convert_bool(value)
-    if value_type in (int, float):
-        try:
-            return value_type(value)
-        except (TypeError, ValueError):
-            raise ValueError("%r is not a valid %s." % (value, _TYPE_NAMES[value_type])) from None
-    if isinstance(value_type, tuple):
-        return tuple(_convert_with_type(vt, v) for vt, v in zip(value_type, value))
-    try:
-        return value_type(value)
-    except ValueError:
-        raise
-    except TypeError as e:
-        raise ValueError(str(e)) from None
-
-
-def _type_metavar(value_type: t.Any) -> str:
-    if hasattr(value_type, "metavar"):
-        return value_type.metavar()  # type: ignore[no-any-return]
-    if value_type is None or value_type is str:
-        return "TEXT"
-    if value_type in _TYPE_NAMES:
-        return _TYPE_NAMES[value_type].upper()
-    return str(getattr(value_type, "name", getattr(value_type, "__name__", "VALUE"))).upper()
-
-
-# -- parameters ----------------------------------------------------------------------------------
-
-_NO_DEFAULT: t.Any = object()
-
-
-class Parameter:
-    """What options and arguments share: a name, a type, a default, a converter."""
-
-    param_type_name = "parameter"
-
-    def __init__(
-        self,
-        name: str | None,
-        type: t.Any = None,  # noqa: A002
-        default: t.Any = _NO_DEFAULT,
-        required: bool = False,
-        nargs: int | str = 1,
-        multiple: bool = False,
-        envvar: str | t.Sequence[str] | None = None,
-        callback: t.Callable | None = None,
-        expose_value: bool = True,
-        is_eager: bool = False,
-        metavar: str | None = None,
-    ) -> None:
-        self.name = name
-        if type is None and default is not _NO_DEFAULT and default is not None:
-            sample = default[0] if isinstance(default, (list, tuple)) and default else default
-            if isinstance(sample, (int, float, bool)) and not isinstance(default, (list, tuple)):
-                type = _type_of_default(sample)
-            elif isinstance(sample, (int, float)) and (multiple or nargs != 1):
-                type = _type_of_default(sample)
-        self.type = type
-        self.default = default
-        self.required = required
-        self.nargs = nargs
-        self.multiple = multiple
-        self.envvar = envvar
-        self.callback = callback
-        self.expose_value = expose_value
-        self.is_eager = is_eager
-        self.metavar = metavar
-
-    def error_hint(self) -> str:
-        raise NotImplementedError
-
-    def get_default(self) -> t.Any:
-        default = self.default
-        if callable(default) and not isinstance(default, type):
-            default = default()
-        return default
-
-    def value_from_envvar(self) -> t.Any:
-        names = [self.envvar] if isinstance(self.envvar, str) else list(self.envvar or ())
-        for name in names:
-            value = os.environ.get(name)
-            if value:
-                if self.multiple or self.nargs != 1:
-                    return value.split()
-                return value
-        return None
-
-    def convert(self, ctx: CliContext, value: t.Any) -> t.Any:
-        try:
-            if isinstance(value, (list, tuple)) and (self.multiple or self.nargs not in (1, "?")):
-                return tuple(_convert_with_type(self.type, v) for v in value)
-            return _convert_with_type(self.type, value)
-        except ValueError as e:
-            raise BadParameter(str(e), ctx, self) from None
-
-
-def _type_of_default(value: t.Any) -> type:
-    """The plain type of a default value (bool stays bool)."""
-    return type(value)
-
-
-class Option(Parameter):
-    """An ``--option`` (with a value, a flag, a ``--yes/--no`` pair, repeated or counted)."""
-
-    param_type_name = "option"
-
-    def __init__(
-        self,
-        param_decls: t.Sequence[str],
-        type: t.Any = None,  # noqa: A002
-        default: t.Any = _NO_DEFAULT,
-        required: bool = False,
-        is_flag: bool | None = None,
-        flag_value: t.Any = None,
-        multiple: bool = False,
-        count: bool = False,
-        help: str | None = None,  # noqa: A002
-        envvar: str | t.Sequence[str] | None = None,
-        show_default: bool | str = False,
-        metavar: str | None = None,
-        nargs: int = 1,
-        hidden: bool = False,
-        callback: t.Callable | None = None,
-        expose_value: bool = True,
-        is_eager: bool = False,
-        prompt: t.Any = None,
-        hide_input: bool = False,
-        confirmation_prompt: bool = False,
-        **_ignored: t.Any,
-    ) -> None:
-        name, opts, secondary_opts = self._parse_decls(param_decls)
-        if is_flag is None:
-            is_flag = bool(secondary_opts) or (flag_value is not None and not count)
-        if is_flag and default is _NO_DEFAULT and not multiple:
-            default = False if flag_value is None or flag_value is True else None
-        if count and default is _NO_DEFAULT:
-            default = 0
-        if is_flag and type is None and flag_value is None:
-            type = bool  # noqa: A001
-        super().__init__(
-            name,
-            type=type,
-            default=default,
-            required=required,
-            nargs=nargs,
-            multiple=multiple,
-            envvar=envvar,
-            callback=callback,
-            expose_value=expose_value,
-            is_eager=is_eager,
-            metavar=metavar,
-        )
-        self.opts = opts
-        self.secondary_opts = secondary_opts
-        self.is_flag = bool(is_flag)
-        self.flag_value = True if flag_value is None and is_flag else flag_value
-        self.count = count
-        self.help = help
-        self.show_default = show_default
-        self.hidden = hidden
-        self.prompt = prompt
-        self.hide_input = hide_input
-        self.confirmation_prompt = confirmation_prompt
-
-    @staticmethod
-    def _parse_decls(decls: t.Sequence[str]) -> tuple[str | None, list[str], list[str]]:
-        name = None
-        opts: list[str] = []
-        secondary: list[str] = []
-        for decl in decls:
-            if decl.isidentifier():
-                if name is not None:
-                    raise TypeError("Name '%s' defined twice" % decl)
-                name = decl
-                continue
-            split_char = ";" if decl[:1] == "/" else "/"
-            if split_char in decl:
-                first, second = decl.split(split_char, 1)
-                opts.append(first.rstrip())
-                if second.strip():
-                    secondary.append(second.lstrip())
-            else:
-                opts.append(decl)
-        if name is None and opts:
-            # The longest option with dashes wins, as in Click ("--count" over "-c").
-            ranked = sorted(opts, key=lambda o: len(o) - len(o.lstrip("-")), reverse=True)
-            name = ranked[0].lstrip("-").replace("-", "_").lower()
-        if not opts and not secondary:
-            raise TypeError("No options defined but a name was passed (%s)." % name)
-        return name, opts, secondary
-
-    def error_hint(self) -> str:
-        return " / ".join("'%s'" % opt for opt in self.opts)
-
-    def help_record(self) -> tuple[str, str] | None:
-        if self.hidden:
-            return None
-
-        def join_opts(options: list[str]) -> str:
-            ordered = sorted(options, key=lambda o: len(o) - len(o.lstrip("-")))
-            text = ", ".join(ordered)
-            if not self.is_flag and not self.count:
-                text += " " + (self.metavar or _type_metavar(self.type))
-            return text
-
-        names = join_opts(self.opts)
-        if self.secondary_opts:
-            names += " / " + join_opts(self.secondary_opts)
-        extra = []
-        if self.show_default and self.default not in (_NO_DEFAULT, None):
-            shown = self.show_default if isinstance(self.show_default, str) else self.get_default()
-            if self.is_flag and self.secondary_opts:
-                shown = (self.opts if shown else self.secondary_opts)[0].lstrip("-")
-            extra.append("default: %s" % shown)
-        if self.required:
-            extra.append("required")
-        text = self.help or ""
-        if extra:
-            text = ("%s  [%s]" % (text, "; ".join(extra))).strip()
-        return names, text
-
-
-class Argument(Parameter):
-    """A positional argument; ``nargs=-1`` takes all the remaining ones."""
-
-    param_type_name = "argument"
-
-    def __init__(
-        self,
-        param_decls: t.Sequence[str],
-        required: bool | None = None,
-        type: t.Any = None,  # noqa: A002
-        default: t.Any = _NO_DEFAULT,
-        nargs: int | str = 1,
-        **attrs: t.Any,
-    ) -> None:
-        if len(param_decls) != 1:
-            raise TypeError("Argument is marked as exposed, but does not have a name.")
-        if required is None:
-            required = default is _NO_DEFAULT and nargs not in (-1, "?", "*")
-            if nargs == "+":
-                required = True
-        attrs.pop("help", None)
-        super().__init__(
-            param_decls[0].replace("-", "_").lower(),
-            type=type,
-            default=default,
-            required=required,
-            nargs=nargs,
-            **{k: v for k, v in attrs.items() if k in ("envvar", "callback", "expose_value", "is_eager", "metavar")},
-        )
-        self.human_name = param_decls[0].upper().replace("-", "_")
-
-    def error_hint(self) -> str:
-        name = self.metavar or self.human_name
-        if self.nargs in (-1, "*", "+"):
-            name += "..."
-        return "'%s'" % name
-
-    def usage_piece(self) -> str:
-        text = self.metavar or self.human_name
-        if self.nargs in (-1, "*", "+"):
-            text += "..."
-        if not self.required:
-            text = "[%s]" % text
-        return text
-
-
-def _attach_param(f: t.Any, param: Parameter) -> None:
-    if isinstance(f, Command):
-        f.params.append(param)
-    else:
-        if not hasattr(f, "__click_params__"):
-            f.__click_params__ = []
-        f.__click_params__.append(param)
-
-
-def option(*param_decls: str, **attrs: t.Any) -> t.Callable:
-    """Declare an option on a command function (``@option("--count", "-c", type=int)``)."""
-    cls = attrs.pop("cls", Option)
-
-    def decorator(f: t.Any) -> t.Any:
-        _attach_param(f, cls(param_decls, **attrs))
-        return f
-
-    return decorator
-
-
-def argument(*param_decls: str, **attrs: t.Any) -> t.Callable:
-    """Declare a positional argument on a command function (``@argument("name")``)."""
-    cls = attrs.pop("cls", Argument)
-
-    def decorator(f: t.Any) -> t.Any:
-        _attach_param(f, cls(param_decls, **attrs))
-        return f
-
-    return decorator
-
-
-def confirmation_option(*param_decls: str, **kwargs: t.Any) -> t.Callable:
-    """``--yes``: skip the "Do you want to continue?" question, else ask it (abort on no)."""
-
-    question = kwargs.pop("prompt", "Do you want to continue?")
-
-    def skip_or_ask(ctx: CliContext, param: Parameter, value: t.Any) -> None:
-        if not value:
-            confirm(question, abort=True)
-
-    kwargs.setdefault("is_flag", True)
-    kwargs.setdefault("expose_value", False)
-    kwargs.setdefault("help", "Confirm the action without prompting.")
-    kwargs["callback"] = skip_or_ask
-    return option(*(param_decls or ("--yes",)), **kwargs)
-
-
-def password_option(*param_decls: str, **kwargs: t.Any) -> t.Callable:
-    """``--password``, asked for twice with hidden input when not given."""
-    kwargs.setdefault("prompt", True)
-    kwargs.setdefault("confirmation_prompt", True)
-    kwargs.setdefault("hide_input", True)
-    return option(*(param_decls or ("--password",)), **kwargs)
-
-
-def version_option(version: str | None = None, *param_decls: str, **kwargs: t.Any) -> t.Callable:
-    """``--version``: print ``prog_name, version X`` and exit."""
-    message = kwargs.pop("message", "%(prog)s, version %(version)s")
-    package_name = kwargs.pop("package_name", None)
-
-    def show(ctx: CliContext, param: Parameter, value: t.Any) -> None:
-        if not value:
-            return
-        shown = version
-        if shown is None and package_name:
-            from importlib.metadata import version as installed_version
-
-            shown = installed_version(package_name)
-        echo(message % {"prog": ctx.find_root().info_name, "package": package_name, "version": shown})
-        ctx.exit(0)
-
-    kwargs.update(is_flag=True, expose_value=False, is_eager=True, callback=show)
-    kwargs.setdefault("help", "Show the version and exit.")
-    return option(*(param_decls or ("--version",)), **kwargs)
-
-
-def _help_option_callback(ctx: CliContext, param: Parameter, value: t.Any) -> None:
-    if value:
-        echo(ctx.get_help(), color=ctx.color)
-        ctx.exit(0)
-
-
-def _make_help_option() -> Option:
-    return Option(
-        ["--help"],
-        is_flag=True,
-        expose_value=False,
-        is_eager=True,
-        callback=_help_option_callback,
-        help="Show this message and exit.",
-    )
-
-
-# -- the current context -----------------------------------------------------------------------
-
-_cli_context_stack: list[CliContext] = []
-
-
-def get_current_context(silent: bool = False) -> CliContext | None:
-    """The context of the command being run (Click's ``get_current_context``)."""
-    if _cli_context_stack:
-        return _cli_context_stack[-1]
-    if silent:
-        return None
-    raise RuntimeError("There is no active click context.")
-
-
-class CliContext:
-    """One command's invocation: its parent, the parsed ``params`` and the shared ``obj``."""
-
-    def __init__(
-        self,
-        command: Command,
-        parent: CliContext | None = None,
-        info_name: str | None = None,
-        obj: t.Any = None,
-        color: bool | None = None,
-        **_ignored: t.Any,
-    ) -> None:
-        self.command = command
-        self.parent = parent
-        self.info_name = info_name
-        self.obj = obj if obj is not None else (parent.obj if parent is not None else None)
-        self.params: dict[str, t.Any] = {}
-        self.args: list[str] = []
-        self.protected_args: list[str] = []
-        self.invoked_subcommand: str | None = None
-        self.meta: dict[str, t.Any] = parent.meta if parent is not None else {}
-        self.color = color if color is not None else (parent.color if parent is not None else None)
-        self._close_callbacks: list[t.Callable] = []
-
-    @property
-    def command_path(self) -> str:
-        name = self.info_name or ""
-        if self.parent is not None:
-            name = "%s %s" % (self.parent.command_path, name)
-        return name.strip()
-
-    def find_root(self) -> CliContext:
-        node = self
-        while node.parent is not None:
-            node = node.parent
-        return node
-
-    def find_object(self, object_type: type) -> t.Any:
-        node: CliContext | None = self
-        while node is not None:
-            if isinstance(node.obj, object_type):
-                return node.obj
-            node = node.parent
-        return None
-
-    def ensure_object(self, object_type: type) -> t.Any:
-        found = self.find_object(object_type)
-        if found is None:
-            self.obj = found = object_type()
-        return found
-
-    def lookup_default(self, name: str) -> t.Any:
-        return None
-
-    def call_on_close(self, f: t.Callable) -> t.Callable:
-        self._close_callbacks.append(f)
-        return f
-
-    def with_resource(self, context_manager: t.Any) -> t.Any:
-        rv = context_manager.__enter__()
-        self._close_callbacks.append(lambda: context_manager.__exit__(None, None, None))
-        return rv
-
-    def close(self) -> None:
-        while self._close_callbacks:
-            self._close_callbacks.pop()()
-
-    def __enter__(self) -> CliContext:
-        # Entered once by ``main`` and again around callbacks: resources are
-        # released when the outermost ``with`` ends, as in Click.
-        self._enter_depth = getattr(self, "_enter_depth", 0) + 1
-        _cli_context_stack.append(self)
-        return self
-
-    def __exit__(self, *exc_info: t.Any) -> None:
-        _cli_context_stack.pop()
-        self._enter_depth -= 1
-        if self._enter_depth == 0:
-            self.close()
-
-    def get_usage(self) -> str:
-        return self.command.get_usage(self)
-
-    def get_help(self) -> str:
-        return self.command.get_help(self)
-
-    def fail(self, message: str) -> t.NoReturn:
-        raise UsageError(message, self)
-
-    def abort(self) -> t.NoReturn:
-        raise Abort()
-
-    def exit(self, code: int = 0) -> t.NoReturn:
-        raise CliExit(code)
-
-    def invoke(self, callback: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        """Call another command's callback (or any function) with this context current."""
-        if isinstance(callback, Command):
-            other = callback
-            for param in other.params:
-                if param.name not in kwargs and param.expose_value:
-                    default = param.get_default()
-                    kwargs[param.name] = None if default is _NO_DEFAULT else default
-            callback = other.callback
-        with self:
-            return callback(*args, **kwargs)
-
-    def forward(self, command: Command, **kwargs: t.Any) -> t.Any:
-        return self.invoke(command, **{**self.params, **kwargs})
-
-
-def pass_cli_context(f: t.Callable) -> t.Callable:
-    """Pass the current :class:`CliContext` as the first argument (Click's ``pass_context``)."""
-
-    @functools.wraps(f)
-    def with_context(*args: t.Any, **kwargs: t.Any) -> t.Any:
-        return f(get_current_context(), *args, **kwargs)
-
-    return with_context
-
-
-Context = CliContext
-pass_context = pass_cli_context
-
-
-def pass_obj(f: t.Callable) -> t.Callable:
-    """Pass the context's ``obj`` as the first argument."""
-
-    @functools.wraps(f)
-    def with_obj(*args: t.Any, **kwargs: t.Any) -> t.Any:
-        return f(get_current_context().obj, *args, **kwargs)  # type: ignore[union-attr]
-
-    return with_obj
-
-
-# -- the command-line parser ---------------------------------------------------------------------
-
-
-def _parse_command_line(ctx: CliContext, params: list[Parameter], args: list[str], interspersed: bool) -> tuple[dict[str, t.Any], list[str]]:
-    """Split ``args`` into option values, positional values and what is left.
-
-    Returns ({param name: raw value(s)}, leftover args).  With
-    ``interspersed`` False (a group), parsing stops at the first positional
-    so the rest belongs to the subcommand.
-    """
-    by_opt: dict[str, tuple[Option, bool]] = {}
-    for param in params:
-        if isinstance(param, Option):
-            for opt in param.opts:
-                by_opt[opt] = (param, True)
-            for opt in param.secondary_opts:
-                by_opt[opt] = (param, False)
-    raw: dict[str, t.Any] = {}
-    positionals: list[str] = []
-    args = list(args)
-    index = 0
-
-    def store(param: Option, value: t.Any) -> None:
-        key = param.name or ""
-        if param.count:
-            raw[key] = raw.get(key, 0) + 1
-        elif param.multiple:
-            raw.setdefault(key, []).append(value)
-        else:
-            raw[key] = value
-
-    while index < len(args):
-        arg = args[index]
-        index += 1
-        if arg == "--":
-            positionals.extend(args[index:])
-            break
-        if arg.startswith("-") and len(arg) > 1:
-            name, has_equals, attached = arg.partition("=")
-            if name in by_opt:
-                opt_param, primary = by_opt[name]
-                if opt_param.is_flag or opt_param.count:
-                    if has_equals:
-                        raise UsageError("Option '%s' does not take a value." % name, ctx)
-                    store(opt_param, opt_param.flag_value if primary else (False if opt_param.flag_value is True else None))
-                    continue
-                if has_equals:
-                    value: t.Any = attached
-                else:
-                    needed = opt_param.nargs if isinstance(opt_param.nargs, int) and opt_param.nargs > 1 else 1
-                    if index + needed > len(args):
-                        raise UsageError("Option '%s' requires an argument." % name, ctx)
-                    value = args[index] if needed == 1 else tuple(args[index : index + needed])
-                    index += needed
-                store(opt_param, value)
-                continue
-            if not arg.startswith("--") and arg[:2] in by_opt:
-                # Short options packed together: -vvv, or -p5000.
-                opt_param, primary = by_opt[arg[:2]]
-                if opt_param.is_flag or opt_param.count:
-                    for char in arg[1:]:
-                        short = "-" + char
-                        if short not in by_opt:
-                            raise UsageError("No such option '%s'." % short, ctx)
-                        packed_param, packed_primary = by_opt[short]
-                        store(packed_param, packed_param.flag_value if packed_primary else False)
-                else:
-                    store(opt_param, arg[2:])
-                continue
-            if not positionals or interspersed:
-                if arg[0] == "-" and not _looks_like_negative_number(arg):
-                    raise UsageError("No such option '%s'." % name, ctx)
-        positionals.append(arg)
-        if not interspersed:
-            positionals.extend(args[index:])
-            break
-    # Hand positionals to arguments in order; a variadic one takes what others leave.
-    arguments = [p for p in params if isinstance(p, Argument)]
-    leftover = positionals
-    for position, param in enumerate(arguments):
-        later = arguments[position + 1 :]
-        reserve = sum(p.nargs for p in later if isinstance(p.nargs, int) and p.nargs > 0)
-        nargs = param.nargs
-        if nargs in (-1, "*", "+"):
-            take = max(0, len(leftover) - reserve)
-            if take:  # none given: the parameter counts as missing (required, or default)
-                raw[param.name or ""] = leftover[:take]
-                leftover = leftover[take:]
-        elif nargs == "?":
-            if len(leftover) > reserve:
-                raw[param.name or ""] = leftover[0]
-                leftover = leftover[1:]
-        else:
-            count = int(nargs)
-            if len(leftover) >= count:
-                raw[param.name or ""] = leftover[0] if count == 1 else tuple(leftover[:count])
-                leftover = leftover[count:]
-            elif leftover:
-                raise BadParameter("Takes %d values but %d were given." % (count, len(leftover)), ctx, param)
-    return raw, leftover
-
-
-def _looks_like_negative_number(arg: str) -> bool:
-    try:
-        float(arg)
-    except ValueError:
-        return False
-    return True
-
-
-# -- commands ------------------------------------------------------------------------------------
-
-
-def _first_paragraph(text: str | None) -> str:
-    if not text:
-        return ""
-    paragraph = inspect.cleandoc(text).split("\n\n", 1)[0]
-    line = " ".join(paragraph.split())
-    if len(line) > 45:
-        line = line[:42].rsplit(" ", 1)[0] + "..."
-    return line
-
-
-def _wrap_help_text(text: str, indent: str, width: int = 78) -> list[str]:
-    import textwrap
-
-    lines = []
-    for paragraph in inspect.cleandoc(text).split("\n\n"):
-        if paragraph.startswith("\b"):
-            lines.extend(indent + line for line in paragraph[1:].strip("\n").splitlines())
-        else:
-            lines.extend(
-                textwrap.wrap(" ".join(paragraph.split()), width, initial_indent=indent, subsequent_indent=indent)
-            )
-        lines.append("")
-    return lines[:-1]
-
-
-def _format_definition_list(rows: list[tuple[str, str]], width: int = 78) -> list[str]:
-    import textwrap
-
-    if not rows:
-        return []
-    first_width = min(max(len(name) for name, _ in rows), 30)
-    lines = []
-    for name, text in rows:
-        prefix = "  " + name
-        if len(name) <= first_width:
-            prefix = "  %-*s  " % (first_width, name)
-            wrapped = textwrap.wrap(text, max(width - len(prefix), 20)) or [""]
-            lines.append((prefix + wrapped[0]).rstrip())
-            lines.extend(" " * len(prefix) + rest for rest in wrapped[1:])
-        else:
-            lines.append(prefix)
-            indent = " " * (first_width + 4)
-            lines.extend(textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent))
-    return lines
-
-
-class Command:
-    """A command: a callback plus the options and arguments parsed for it."""
-
-    allow_interspersed_args = True
-
-    def __init__(
-        self,
-        name: str | None,
-        context_settings: dict[str, t.Any] | None = None,
-        callback: t.Callable | None = None,
-        params: list[Parameter] | None = None,
-        help: str | None = None,  # noqa: A002
-        epilog: str | None = None,
-        short_help: str | None = None,
-        options_metavar: str = "[OPTIONS]",
-        add_help_option: bool = True,
-        no_args_is_help: bool = False,
-        hidden: bool = False,
-        deprecated: bool = False,
-    ) -> None:
-        self.name = name
-        self.context_settings = context_settings or {}
-        self.callback = callback
-        self.params: list[Parameter] = params or []
-        if help is None and callback is not None:
-            help = callback.__doc__  # noqa: A001
-        self.help = inspect.cleandoc(help) if help else help
-        self.epilog = epilog
-        self.short_help = short_help
-        self.options_metavar = options_metavar
-        self.add_help_option = add_help_option
-        self.no_args_is_help = no_args_is_help
-        self.hidden = hidden
-        self.deprecated = deprecated
-
-    def __repr__(self) -> str:
-        return "<%s %s>" % (type(self).__name__, self.name)
-
-    def get_params(self, ctx: CliContext) -> list[Parameter]:
-        params = list(self.params)
-        if self.add_help_option:
-            params.append(_make_help_option())
-        return params
-
-    def get_short_help_str(self, limit: int = 45) -> str:
-        return self.short_help or _first_paragraph(self.help)
-
-    # -- help ---------------------------------------------------------------------------------
-
-    def collect_usage_pieces(self, ctx: CliContext) -> list[str]:
-        pieces = [self.options_metavar] if self.options_metavar else []
-        pieces.extend(p.usage_piece() for p in self.params if isinstance(p, Argument))
-        return pieces
-
-    def get_usage(self, ctx: CliContext) -> str:
-        return "Usage: %s %s" % (ctx.command_path, " ".join(self.collect_usage_pieces(ctx)))
-
-    def format_sections(self, ctx: CliContext) -> list[str]:
-        rows = [
-            record
-            for record in (p.help_record() for p in self.get_params(ctx) if isinstance(p, Option))
-            if record is not None
-        ]
-        lines = []
-        if rows:
-            lines.append("Options:")
-            lines.extend(_format_definition_list(rows))
-        return lines
-
-    def get_help(self, ctx: CliContext) -> str:
-        lines = [self.get_usage(ctx)]
-        if self.help:
-            lines.append("")
-            lines.extend(_wrap_help_text(self.help, "  "))
-        sections = self.format_sections(ctx)
-        if sections:
-            lines.append("")
-            lines.extend(sections)
-        if self.epilog:
-            lines.append("")
-            lines.extend(_wrap_help_text(self.epilog, "  "))
-        return "\n".join(lines)
-
-    # -- parsing and invoking ----------------------------------------------------------------------
-
-    def make_context(self, info_name: str | None, args: list[str], parent: CliContext | None = None, **extra: t.Any) -> CliContext:
-        settings = dict(self.context_settings)
-        settings.update(extra)
-        ctx = CliContext(self, parent=parent, info_name=info_name, **settings)
-        with ctx:
-            self.parse_args(ctx, list(args))
-        return ctx
-
-    def parse_args(self, ctx: CliContext, args: list[str]) -> list[str]:
-        if not args and self.no_args_is_help:
-            echo(ctx.get_help(), color=ctx.color)
-            ctx.exit(0)
-        params = self.get_params(ctx)
-        raw, leftover = _parse_command_line(ctx, params, args, self.allow_interspersed_args)
-        ordered = sorted(params, key=lambda p: (not (p.is_eager and p.name in raw), not p.is_eager))
-        for param in ordered:
-            self._process_param(ctx, param, raw)
-        if leftover and not isinstance(self, Group):
-            word = "argument" if len(leftover) == 1 else "arguments"
-            raise UsageError("Got unexpected extra %s (%s)" % (word, " ".join(leftover)), ctx)
-        ctx.args = leftover
-        return leftover
-
-    def _process_param(self, ctx: CliContext, param: Parameter, raw: dict[str, t.Any]) -> None:
-        key = param.name or ""
-        if key in raw:
-            value = raw[key]
-            if not _is_valueless_option(param):
-                value = param.convert(ctx, value)
-        else:
-            value = param.value_from_envvar() if param.envvar else None
-            if value is not None:
-                value = param.convert(ctx, value)
-            elif getattr(param, "prompt", None):
-                value = self._prompt_for(param)
-            else:
-                default = param.get_default()
-                if default is _NO_DEFAULT or default is None:
-                    if param.required:
-                        if isinstance(param, Argument):
-                            raise UsageError("Missing argument %s." % param.error_hint(), ctx)
-                        raise UsageError("Missing option %s." % repr(_longest_opt(param)), ctx)
-                    value = () if (param.multiple or param.nargs in (-1, "*", "+")) else None
-                else:
-                    value = param.convert(ctx, default) if isinstance(default, str) or param.type in (int, float) else default
-                    if param.multiple and not isinstance(value, tuple):
-                        value = tuple(value) if isinstance(value, list) else value
-        if param.callback is not None:
-            value = param.callback(ctx, param, value)
-        if param.expose_value:
-            ctx.params[key] = value
-
-    @staticmethod
-    def _prompt_for(param: Parameter) -> t.Any:
-        text = param.prompt  # type: ignore[attr-defined]
-        if not isinstance(text, str):
-            text = (param.name or "").replace("_", " ").capitalize()
-        default = param.get_default()
-        if isinstance(param, Option) and param.is_flag:
-            return confirm(text, default=bool(default) if default is not _NO_DEFAULT else False)
-        return prompt(
-            text,
-            default=None if default is _NO_DEFAULT else default,
-            type=param.type,
-            hide_input=getattr(param, "hide_input", False),
-            confirmation_prompt=getattr(param, "confirmation_prompt", False),
-        )
-
-    def invoke(self, ctx: CliContext) -> t.Any:
-        if self.callback is None:
-            return None
-        with ctx:
-            try:
-                return self.callback(**ctx.params)
-            except UsageError as e:
-                if e.ctx is None:
-                    e.ctx = ctx  # so the message comes with this command's usage
-                raise
-
-    def main(
-        self,
-        args: t.Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: t.Any,
-    ) -> t.Any:
-        """Parse ``args`` (default: ``sys.argv[1:]``) and run; exit like Click when standalone."""
-        if args is None:
-            args = sys.argv[1:]
-        args = list(args)
-        if prog_name is None:
-            prog_name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "microflask"
-            if prog_name in ("__main__.py", "-c", "-m"):
-                prog_name = "microflask"
-        try:
-            try:
-                with self.make_context(prog_name, args, **extra) as ctx:
-                    rv = self.invoke(ctx)
-                if not standalone_mode:
-                    return rv
-                sys.exit(0)
-            except (EOFError, KeyboardInterrupt):
-                echo(file=sys.stderr)
-                raise Abort() from None
-        except ClickException as e:
-            if not standalone_mode:
-                raise
-            e.show()
-            sys.exit(e.exit_code)
-        except BrokenPipeError:
-            sys.exit(1)
-        except CliExit as e:
-            if standalone_mode:
-                sys.exit(e.exit_code)
-            return e.exit_code
-        except Abort:
-            if not standalone_mode:
-                raise
-            echo("Aborted!", file=sys.stderr)
-            sys.exit(1)
-
-    def __call__(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        return self.main(*args, **kwargs)
-
-
-def _is_valueless_option(param: Parameter) -> bool:
-    """A flag or counter: its parsed value is final, there is no text to convert."""
-    return isinstance(param, Option) and (param.count or param.is_flag)
-
-
-def _longest_opt(param: Parameter) -> str:
-    opts = getattr(param, "opts", None) or [param.name or ""]
-    return sorted(opts, key=lambda o: len(o) - len(o.lstrip("-")), reverse=True)[0]
-
-
-class Group(Command):
-    """A command made of subcommands: ``cli run``, ``cli routes``, ...."""
-
-    allow_interspersed_args = False
-    command_class: type | None = None
-    group_class: type | None = None
-
-    def __init__(
-        self,
-        name: str | None = None,
-        commands: dict[str, Command] | t.Sequence[Command] | None = None,
-        invoke_without_command: bool = False,
-        no_args_is_help: bool | None = None,
-        subcommand_metavar: str | None = None,
-        chain: bool = False,
-        result_callback: t.Callable | None = None,
-        **attrs: t.Any,
-    ) -> None:
-        super().__init__(name, **attrs)
-        if commands is None:
-            commands = {}
-        elif not isinstance(commands, dict):
-            commands = {c.name: c for c in commands}  # type: ignore[misc]
-        self.commands: dict[str, Command] = commands  # type: ignore[assignment]
-        self.invoke_without_command = invoke_without_command
-        if no_args_is_help is None:
-            no_args_is_help = not invoke_without_command
-        self.no_args_is_help = no_args_is_help
-        self.subcommand_metavar = subcommand_metavar or "COMMAND [ARGS]..."
-
-    def add_command(self, cmd: Command, name: str | None = None) -> None:
-        name = name or cmd.name
-        if name is None:
-            raise TypeError("Command has no name.")
-        self.commands[name] = cmd
-
-    def get_command(self, ctx: CliContext, cmd_name: str) -> Command | None:
-        return self.commands.get(cmd_name)
-
-    def list_commands(self, ctx: CliContext) -> list[str]:
-        return sorted(self.commands)
-
-    def command(self, *args: t.Any, **kwargs: t.Any) -> t.Callable:
-        """Decorator: make a command from a function and add it to this group."""
-        if self.command_class is not None and "cls" not in kwargs:
-            kwargs["cls"] = self.command_class
-        func = None
-        if args and callable(args[0]):
-            func, args = args[0], args[1:]
-
-        def decorator(f: t.Callable) -> Command:
-            cmd = command(*args, **kwargs)(f)
-            self.add_command(cmd)
-            return cmd
-
-        return decorator(func) if func is not None else decorator
-
-    def group(self, *args: t.Any, **kwargs: t.Any) -> t.Callable:
-        """Decorator: make a subgroup from a function and add it to this group."""
-        if "cls" not in kwargs:
-            # Click's convention: group_class = type means "the same class as this group".
-            group_class = self.group_class
-            kwargs["cls"] = type(self) if group_class is type else (group_class or Group)
-        func = None
-        if args and callable(args[0]):
-            func, args = args[0], args[1:]
-
-        def decorator(f: t.Callable) -> Group:
-            grp = group(*args, **kwargs)(f)
-            self.add_command(grp)
-            return grp  # type: ignore[no-any-return]
-
-        return decorator(func) if func is not None else decorator
-
-    def collect_usage_pieces(self, ctx: CliContext) -> list[str]:
-        return super().collect_usage_pieces(ctx) + [self.subcommand_metavar]
-
-    def format_sections(self, ctx: CliContext) -> list[str]:
-        lines = super().format_sections(ctx)
-        rows = []
-        for name in self.list_commands(ctx):
-            cmd = self.get_command(ctx, name)
-            if cmd is None or cmd.hidden:
-                continue
-            rows.append((name, cmd.get_short_help_str()))
-        if rows:
-            if lines:
-                lines.append("")
-            lines.append("Commands:")
-            lines.extend(_format_definition_list(rows))
-        return lines
-
-    def parse_args(self, ctx: CliContext, args: list[str]) -> list[str]:
-        if not args and self.no_args_is_help:
-            echo(ctx.get_help(), color=ctx.color)
-            ctx.exit(2)
-        rest = super().parse_args(ctx, args)
-        ctx.protected_args, ctx.args = rest[:1], rest[1:]
-        return ctx.args
-
-    def resolve_command(self, ctx: CliContext, args: list[str]) -> tuple[str, Command, list[str]]:
-        cmd_name = args[0]
-        cmd = self.get_command(ctx, cmd_name)
-        if cmd is None:
-            raise UsageError("No such command %r." % cmd_name, ctx)
-        return cmd_name, cmd, args[1:]
-
-    def invoke(self, ctx: CliContext) -> t.Any:
-        if not ctx.protected_args:
-            if self.invoke_without_command:
-                return super().invoke(ctx)
-            raise UsageError("Missing command.", ctx)
-        with ctx:
-            cmd_name, cmd, cmd_args = self.resolve_command(ctx, ctx.protected_args + ctx.args)
-            ctx.invoked_subcommand = cmd_name
-            super().invoke(ctx)
-            sub_ctx = cmd.make_context(cmd_name, cmd_args, parent=ctx)
-            with sub_ctx:
-                return cmd.invoke(sub_ctx)
-
-
-def _command_name_from_function(name: str) -> str:
-    name = name.lower().replace("_", "-")
-    for suffix in ("-command", "-cmd", "-group", "-grp"):
-        if name.endswith(suffix) and name != suffix[1:]:
-            name = name[: -len(suffix)]
-            break
-    return name
-
-
-def command(name: t.Any = None, cls: type | None = None, **attrs: t.Any) -> t.Callable:
-    """Decorator: make a :class:`Command` from a function (Click's ``command``)."""
-    if callable(name):
-        return command(cls=cls, **attrs)(name)
-    if cls is None:
-        cls = Command
-
-    def decorator(f: t.Callable) -> Command:
-        if isinstance(f, Command):
-            raise TypeError("Attempted to convert a callback into a command twice.")
-        params = list(reversed(getattr(f, "__click_params__", [])))
-        try:
-            del f.__click_params__  # type: ignore[attr-defined]
-        except AttributeError:
-            pass
-        cmd_name = name or _command_name_from_function(f.__name__)
-        cmd = cls(cmd_name, callback=f, params=params, **attrs)  # type: ignore[misc]
-        cmd.__doc__ = f.__doc__
-        return cmd  # type: ignore[no-any-return]
-
-    return decorator
-
-
-def group(name: t.Any = None, cls: type | None = None, **attrs: t.Any) -> t.Callable:
-    """Decorator: make a :class:`Group` from a function (Click's ``group``)."""
-    if cls is None:
-        cls = Group
-    if callable(name):
-        return command(cls=cls, **attrs)(name)
-    return command(name, cls=cls, **attrs)
 
 
 # -- finding and loading the app -----------------------------------------------------------------
@@ -1729,30 +410,27 @@ def _split_import_path(import_path: str) -> tuple[str, str, str]:
     return match.group(1), ":", match.group(2)
 
 
-def pass_script_info(f: t.Callable) -> t.Callable:
-    """Pass the :class:`ScriptInfo` as the first argument."""
-
-    @functools.wraps(f)
-    def with_script_info(*args: t.Any, **kwargs: t.Any) -> t.Any:
-        ctx = get_current_context()
-        return f(ctx.ensure_object(ScriptInfo), *args, **kwargs)  # type: ignore[union-attr]
-
-    return with_script_info
+# Pass the :class:`ScriptInfo` (made if there is none) as the first argument.
+pass_script_info = make_pass_decorator(ScriptInfo, ensure=True)
 
 
 def with_appcontext(f: t.Callable) -> t.Callable:
-    """Run the command inside the app's application context (loading the app if needed)."""
+    """Run the command inside the app's application context, loading the app if needed.
+
+    The app comes from the :class:`ScriptInfo` of the current context, ours
+    or Click's, so this works on commands made with the real ``click`` too.
+    The app context stays pushed until the command's context closes.
+    """
 
     @functools.wraps(f)
     def in_app_context(*args: t.Any, **kwargs: t.Any) -> t.Any:
         from microflask.ctx import has_app_context
 
-        if has_app_context():
-            return f(*args, **kwargs)
         ctx = get_current_context()
-        app = ctx.ensure_object(ScriptInfo).load_app()  # type: ignore[union-attr]
-        with app.app_context():
-            return f(*args, **kwargs)
+        if not has_app_context():
+            app = ctx.ensure_object(ScriptInfo).load_app()
+            ctx.with_resource(app.app_context())
+        return ctx.invoke(f, *args, **kwargs)
 
     return in_app_context
 
@@ -1800,7 +478,7 @@ def _app_that_raises(error: BaseException) -> t.Callable:
     return app_failed_to_load
 
 
-class CertParamType:
+class CertParamType(ParamType):
     """``--cert``: a certificate file, ``"adhoc"``, or the import name of an ``ssl.SSLContext``."""
 
     name = "path"
@@ -1808,26 +486,23 @@ class CertParamType:
     def __init__(self) -> None:
         self.path_type = Path(exists=True, dir_okay=False, resolve_path=True)
 
-    def metavar(self) -> str:
-        return "PATH"
-
-    def __call__(self, value: t.Any) -> t.Any:
+    def convert(self, value: t.Any, param: t.Any, ctx: t.Any) -> t.Any:
         try:
             import ssl
         except ImportError:
-            raise ValueError(
-                'Using "--cert" requires Python to be compiled with SSL support.'
+            raise BadParameter(
+                'Using "--cert" requires Python to be compiled with SSL support.', ctx, param
             ) from None
         try:
-            return self.path_type(value)
-        except ValueError:
+            return self.path_type(value, param, ctx)
+        except BadParameter:
             text = str(value).lower()
         if text == "adhoc":
             try:
                 import cryptography  # noqa: F401
             except ImportError:
-                raise ValueError(
-                    "Using ad-hoc certificates requires the cryptography library."
+                raise BadParameter(
+                    "Using ad-hoc certificates requires the cryptography library.", ctx, param
                 ) from None
             return text
         from microflask.utils import import_string
@@ -1835,9 +510,11 @@ class CertParamType:
         found = import_string(str(value), silent=True)
         if isinstance(found, ssl.SSLContext):
             return found
-        raise ValueError(
+        self.fail(
             "Could not load certificate %r: not a file, 'adhoc', or the import"
-            " name of an SSLContext." % value
+            " name of an SSLContext." % value,
+            param,
+            ctx,
         )
 
 
@@ -1866,12 +543,27 @@ def _validate_run_key(ctx: CliContext, param: Parameter, value: t.Any) -> t.Any:
 class SeparatedPathType(Path):
     """Several paths in one value, separated by ``os.pathsep``; gives a list."""
 
-    def __call__(self, value: t.Any) -> t.Any:
-        if isinstance(value, (list, tuple)):
-            items = list(value)
-        else:
-            items = [item for item in str(value).split(os.pathsep) if item]
-        return [Path.__call__(self, item) for item in items]
+    def convert(self, value: t.Any, param: t.Any, ctx: t.Any) -> t.Any:
+        items = self.split_envvar_value(value)
+        return [Path.convert(self, item, param, ctx) for item in items]
+
+
+def _debug_option_callback(ctx: CliContext, param: Parameter, value: t.Any) -> t.Any:
+    # Not given: leave debug to FLASK_DEBUG.  Given: set FLASK_DEBUG, so an app
+    # factory sees it too, before the app exists.
+    if ctx.get_parameter_source(param.name) in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+        return None
+    os.environ["FLASK_DEBUG"] = "1" if value else "0"
+    return value
+
+
+# ``microflask --debug run`` and ``microflask run --debug`` both work, as in Flask.
+_debug_option = Option(
+    ["--debug/--no-debug"],
+    help="Set debug mode.",
+    expose_value=False,
+    callback=_debug_option_callback,
+)
 
 
 @command("run", short_help="Run a development server.")
@@ -1983,6 +675,9 @@ def run_command(
         extra_files=extra,
         exclude_patterns=exclude_patterns,
     )
+
+
+run_command.params.insert(0, _debug_option)
 
 
 @command("serve", short_help="Serve the app in production with the built-in server.")
@@ -2157,8 +852,37 @@ def register_builtin_command(name: str, loader: t.Callable[[], Command | None]) 
     _builtin_command_loaders[name] = loader
 
 
+@command("bundle", short_help="Write microflask as one Python file.")
+@option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    default="-",
+    show_default=True,
+    help="Where to write the bundle; '-' is stdout.",
+)
+def bundle_command(output: str) -> None:
+    """Write microflask as one Python file.
+
+    The file holds the whole package, module after module, comments and
+    docstrings kept.  Put it beside a script and import it as microflask:
+    nothing to install, no dependencies.
+    """
+    import importlib
+
+    bundler = importlib.import_module("microflask.bundle")
+    try:
+        if output == "-":
+            echo(bundler.build_bundle(), nl=False)
+            return
+        line_count = bundler.write_bundle(output)
+    except bundler.BundleError as e:
+        raise ClickException(str(e)) from None
+    echo("wrote %s (%d lines)" % (output, line_count), err=True)
+
+
 def _load_bundle_command() -> Command | None:
-    """``microflask bundle``, when :mod:`microflask.bundle` exists (it may not)."""
+    """``microflask bundle``, offered when :mod:`microflask.bundle` exists (not in the bundle itself)."""
     import importlib.util
 
     try:
@@ -2166,36 +890,7 @@ def _load_bundle_command() -> Command | None:
             return None
     except (ImportError, ValueError):
         return None
-    import importlib
-
-    module = importlib.import_module("microflask.bundle")
-    found = getattr(module, "bundle_command", None)
-    if isinstance(found, Command):
-        return found
-    entry = getattr(module, "main", None)
-    if entry is None:
-        return None
-    return _PassthroughCommand(
-        "bundle", callback=entry, short_help="Write microflask as one Python file."
-    )
-
-
-class _PassthroughCommand(Command):
-    """A command whose callback parses its own arguments: ``callback(argv) -> exit code``."""
-
-    def __init__(self, name: str, callback: t.Callable, **attrs: t.Any) -> None:
-        super().__init__(name, callback=callback, add_help_option=False, **attrs)
-
-    def parse_args(self, ctx: CliContext, args: list[str]) -> list[str]:
-        ctx.args = list(args)
-        return []
-
-    def invoke(self, ctx: CliContext) -> t.Any:
-        with ctx:
-            exit_code = self.callback(ctx.args)  # type: ignore[misc]
-        if exit_code:
-            ctx.exit(exit_code)
-        return exit_code
+    return bundle_command
 
 
 register_builtin_command("bundle", _load_bundle_command)
@@ -2224,13 +919,6 @@ def _app_option_callback(ctx: CliContext, param: Parameter, value: t.Any) -> t.A
         return None
     info = ctx.ensure_object(ScriptInfo)
     info.app_import_path = value
-    return value
-
-
-def _debug_option_callback(ctx: CliContext, param: Parameter, value: t.Any) -> t.Any:
-    if value is None:
-        return None
-    os.environ["FLASK_DEBUG"] = "1" if value else "0"
     return value
 
 
@@ -2268,20 +956,14 @@ def _group_options() -> list[Parameter]:
             callback=_app_option_callback,
             envvar="FLASK_APP",
         ),
-        Option(
-            ["--debug/--no-debug"],
-            default=None,
-            help="Set debug mode.",
-            expose_value=False,
-            callback=_debug_option_callback,
-        ),
+        _debug_option,
         Option(
             ["--version"],
             is_flag=True,
             expose_value=False,
             is_eager=True,
             callback=get_version,
-            help="Show the Flask version.",
+            help="Show the Python and microflask versions and exit.",
         ),
     ]
 
@@ -2313,6 +995,9 @@ class FlaskGroup(AppGroup):
                 " environment variable, or with a 'wsgi.py' or 'app.py' file in the current"
                 " directory."
             )
+        # As in Flask: every option can come from FLASK_<COMMAND>_<OPTION> (FLASK_RUN_PORT).
+        extra["context_settings"] = dict(extra.get("context_settings") or {})
+        extra["context_settings"].setdefault("auto_envvar_prefix", "FLASK")
         super().__init__(params=params, **extra)
         self.create_app = create_app
         self.load_dotenv = load_dotenv
@@ -2331,11 +1016,6 @@ class FlaskGroup(AppGroup):
         if loader is None:
             return None
         return loader()
-
-    def _load_app_commands(self, ctx: CliContext) -> dict[str, Command]:
-        info = ctx.ensure_object(ScriptInfo)
-        app = info.load_app()
-        return dict(app.cli.commands)
 
     def get_command(self, ctx: CliContext, name: str) -> Command | None:
         found = super().get_command(ctx, name)
@@ -2368,7 +1048,7 @@ class FlaskGroup(AppGroup):
                 except Exception:
                     continue
         try:
-            names.update(self._load_app_commands(ctx))
+            names.update(ctx.ensure_object(ScriptInfo).load_app().cli.list_commands(ctx))
         except NoAppException as e:
             echo("Error: %s\n" % e.format_message(), err=True)
         except Exception:
@@ -2377,23 +1057,25 @@ class FlaskGroup(AppGroup):
             echo("%s\n" % traceback.format_exc(), err=True)
         return sorted(names)
 
-    def make_context(self, info_name: str | None, args: list[str], parent: CliContext | None = None, **extra: t.Any) -> CliContext:
-        # app.run() inside the app's module must not start a second server.
+    def prepare_context_extra(self, extra: dict[str, t.Any]) -> None:
+        # Called before this group's context is made, by us or by Click (when
+        # the group has Click options): app.run() inside the app's module must
+        # not start a second server, and the context's obj is the ScriptInfo.
         os.environ["FLASK_RUN_FROM_CLI"] = "true"
-        if "obj" not in extra and "obj" not in self.context_settings:
+        if "obj" not in extra:
             extra["obj"] = ScriptInfo(
                 create_app=self.create_app,
                 set_debug_flag=self.set_debug_flag,
                 load_dotenv_defaults=self.load_dotenv,
             )
-        return super().make_context(info_name, args, parent=parent, **extra)
 
     def parse_args(self, ctx: CliContext, args: list[str]) -> list[str]:
         if not args and self.no_args_is_help:
-            # Process --env-file and --app first so the help can list the app's commands.
-            for param in self.get_params(ctx):
-                if param.name in ("env_file", "app"):
-                    self._process_param(ctx, param, {})
+            # Read --env-file and --app from the environment first, so the help
+            # shown for no arguments lists the app's commands too.
+            for param in self.params:
+                if isinstance(param, Option) and param.name in ("env_file", "app"):
+                    param.handle_parse_result(ctx, {}, [])
         return super().parse_args(ctx, args)
 
 
@@ -2416,201 +1098,8 @@ def run_cli_main() -> None:
 main = run_cli_main
 
 
+
 # -- running commands in tests ---------------------------------------------------------------------
-
-
-class Result:
-    """What :meth:`CliRunner.invoke` saw: output, exit code, exception."""
-
-    def __init__(
-        self,
-        runner: CliRunner,
-        stdout_bytes: bytes,
-        stderr_bytes: bytes,
-        output_bytes: bytes,
-        return_value: t.Any,
-        exit_code: int,
-        exception: BaseException | None,
-        exc_info: t.Any = None,
-    ) -> None:
-        self.runner = runner
-        self.stdout_bytes = stdout_bytes
-        self.stderr_bytes = stderr_bytes
-        self.output_bytes = output_bytes
-        self.return_value = return_value
-        self.exit_code = exit_code
-        self.exception = exception
-        self.exc_info = exc_info
-
-    @property
-    def output(self) -> str:
-        """stdout and stderr as the terminal would show them, interleaved."""
-        return self.output_bytes.decode(self.runner.charset, "replace").replace("\r\n", "\n")
-
-    @property
-    def stdout(self) -> str:
-        return self.stdout_bytes.decode(self.runner.charset, "replace").replace("\r\n", "\n")
-
-    @property
-    def stderr(self) -> str:
-        return self.stderr_bytes.decode(self.runner.charset, "replace").replace("\r\n", "\n")
-
-    def __repr__(self) -> str:
-        state = repr(self.exception) if self.exception else "okay"
-        return "<%s %s>" % (type(self).__name__, state)
-
-
-class _CapturedStream:
-    """A text stream that records into its own buffer and the shared output buffer."""
-
-    def __init__(self, own: t.Any, shared: t.Any, charset: str) -> None:
-        import io
-
-        self._own = own
-        self._shared = shared
-        self._charset = charset
-        self.buffer = _CapturedBinary(own, shared)
-        self.encoding = charset
-        self.errors = "replace"
-        self._io = io
-
-    def write(self, text: str) -> int:
-        data = text.encode(self._charset, "replace")
-        self._own.write(data)
-        self._shared.write(data)
-        return len(text)
-
-    def writelines(self, lines: t.Iterable[str]) -> None:
-        for line in lines:
-            self.write(line)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
-
-    def fileno(self) -> int:
-        raise self._io.UnsupportedOperation("fileno")
-
-
-class _CapturedBinary:
-    def __init__(self, own: t.Any, shared: t.Any) -> None:
-        self._own = own
-        self._shared = shared
-
-    def write(self, data: bytes) -> int:
-        self._own.write(data)
-        self._shared.write(data)
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-
-class CliRunner:
-    """Run commands in-process with captured stdin/stdout/stderr (Click's ``CliRunner``)."""
-
-    def __init__(
-        self,
-        charset: str = "utf-8",
-        env: t.Mapping[str, str | None] | None = None,
-        echo_stdin: bool = False,
-        catch_exceptions: bool = True,
-        **_ignored: t.Any,
-    ) -> None:
-        self.charset = charset
-        self.env = dict(env or {})
-        self.echo_stdin = echo_stdin
-        self.catch_exceptions = catch_exceptions
-
-    def get_default_prog_name(self, cli: Command) -> str:
-        return cli.name or "root"
-
-    def invoke(
-        self,
-        cli: Command,
-        args: str | t.Sequence[str] | None = None,
-        input: str | bytes | t.IO[t.Any] | None = None,  # noqa: A002
-        env: t.Mapping[str, str | None] | None = None,
-        catch_exceptions: bool | None = None,
-        color: bool = False,
-        **extra: t.Any,
-    ) -> Result:
-        """Run ``cli`` with ``args`` (a list, or a string split like a shell would)."""
-        import io
-        import shlex
-
-        if catch_exceptions is None:
-            catch_exceptions = self.catch_exceptions
-        if isinstance(args, str):
-            args = shlex.split(args)
-        if isinstance(input, str):
-            input = input.encode(self.charset)  # noqa: A001
-        if isinstance(input, bytes):
-            stdin_text = input.decode(self.charset)
-        elif input is None:
-            stdin_text = ""
-        else:
-            data = input.read()
-            stdin_text = data.decode(self.charset) if isinstance(data, bytes) else data
-        stdout_bytes, stderr_bytes, output_bytes = io.BytesIO(), io.BytesIO(), io.BytesIO()
-        saved_streams = sys.stdin, sys.stdout, sys.stderr
-        env_changes = dict(self.env)
-        env_changes.update(env or {})
-        saved_env = {key: os.environ.get(key) for key in env_changes}
-        for key, value in env_changes.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        sys.stdin = io.StringIO(stdin_text)
-        sys.stdout = _CapturedStream(stdout_bytes, output_bytes, self.charset)  # type: ignore[assignment]
-        sys.stderr = _CapturedStream(stderr_bytes, output_bytes, self.charset)  # type: ignore[assignment]
-        _cli_runner_state["echo_input"] = True
-        return_value = None
-        exception: BaseException | None = None
-        exc_info = None
-        exit_code = 0
-        try:
-            prog_name = extra.pop("prog_name", None) or self.get_default_prog_name(cli)
-            return_value = cli.main(args=args or (), prog_name=prog_name, **extra)
-        except SystemExit as e:
-            exc_info = sys.exc_info()
-            code = e.code
-            if code is None:
-                code = 0
-            if code != 0:
-                exception = e
-            if not isinstance(code, int):
-                sys.stdout.write(str(code))
-                sys.stdout.write("\n")
-                code = 1
-            exit_code = code
-        except Exception as e:
-            if not catch_exceptions:
-                raise
-            exception = e
-            exit_code = 1
-            exc_info = sys.exc_info()
-        finally:
-            _cli_runner_state["echo_input"] = False
-            sys.stdin, sys.stdout, sys.stderr = saved_streams
-            for key, value in saved_env.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-        return Result(
-            runner=self,
-            stdout_bytes=stdout_bytes.getvalue(),
-            stderr_bytes=stderr_bytes.getvalue(),
-            output_bytes=output_bytes.getvalue(),
-            return_value=return_value,
-            exit_code=exit_code,
-            exception=exception,
-            exc_info=exc_info,
-        )
 
 
 class FlaskCliRunner(CliRunner):

@@ -404,6 +404,70 @@ def test_bundle_command_is_listed_when_the_module_exists(app):
     assert ("\n  bundle " in result.output) == has_bundle
 
 
+def test_bundle_command_help_and_output(app, monkeypatch, tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("microflask.bundle") is None:
+        pytest.skip("microflask.bundle is not part of the single-file bundle")
+    import microflask.bundle
+
+    result = invoke_builtin(app, ["bundle", "--help"])
+    assert result.exit_code == 0
+    # Click's layout, like every other command (not argparse's).
+    assert result.output.startswith("Usage: root bundle [OPTIONS]\n\n  Write microflask as one Python file.\n")
+    assert result.output.endswith(
+        "Options:\n"
+        "  -o, --output FILE  Where to write the bundle; '-' is stdout.  [default: -]\n"
+        "  --help             Show this message and exit.\n"
+    )
+    monkeypatch.setattr(microflask.bundle, "build_bundle", lambda: "# one file\n")
+    monkeypatch.setattr(microflask.bundle, "write_bundle", lambda path: 12)
+    assert invoke_builtin(app, ["bundle"]).stdout == "# one file\n"
+    result = invoke_builtin(app, ["bundle", "-o", str(tmp_path / "m.py")])
+    assert (result.exit_code, result.stderr) == (0, "wrote %s (12 lines)\n" % (tmp_path / "m.py"))
+
+    def refuse(path):
+        raise microflask.bundle.BundleError("import cycle")
+
+    monkeypatch.setattr(microflask.bundle, "write_bundle", refuse)
+    result = invoke_builtin(app, ["bundle", "-o", "x.py"])
+    assert (result.exit_code, result.stderr) == (1, "Error: import cycle\n")
+
+
+def test_run_accepts_debug_after_the_command(app, monkeypatch):
+    import microflask.serving
+
+    calls = []
+    monkeypatch.setattr(microflask.serving, "run_simple", lambda *a, **k: calls.append(k))
+    # Flask 3 accepts --debug on the group and after "run".
+    result = invoke_builtin(app, ["run", "--debug", "--no-reload"])
+    assert result.exit_code == 0, result.output
+    assert calls[-1]["use_debugger"] is True and calls[-1]["use_reloader"] is False
+    assert os.environ["FLASK_DEBUG"] == "1" and app.debug is True
+    assert " * Debug mode: on" in result.output
+    result = invoke_builtin(app, ["--debug", "run", "--no-debug", "--no-reload"])
+    assert calls[-1]["use_debugger"] is False and os.environ["FLASK_DEBUG"] == "0"
+    help_text = invoke_builtin(app, ["run", "--help"]).output
+    assert "\nOptions:\n  --debug / --no-debug            Set debug mode.\n" in help_text
+
+
+def test_version_option_help_names_microflask(app):
+    help_text = invoke_builtin(app, ["--help"]).output
+    assert "  --version             Show the Python and microflask versions and exit.\n" in help_text
+    assert "Flask version" not in help_text
+
+
+def test_help_leaves_no_app_context_pushed(app):
+    @app.cli.command()
+    def listed():
+        """Listed in the help."""
+
+    # Listing the app's commands loads the app and pushes its context; --help
+    # exits through ctx.exit(), which closes it (Click 8.2).
+    assert "  listed  Listed in the help." in invoke_builtin(app, ["--help"]).output
+    assert not current_app
+
+
 def test_registered_builtin_commands_are_found_lazily(app, monkeypatch):
     from microflask.cli import command, register_builtin_command
 
@@ -688,7 +752,8 @@ def test_ranges_confirmation_and_version_options():
         echo("dropped %s %s" % (n, f))
 
     runner = CliRunner()
-    assert runner.invoke(drop, ["--n", "3", "--f", "7", "--yes"]).output == "dropped 3 1.0\n"
+    # Click clamps to the bound as declared (1, not 1.0).
+    assert runner.invoke(drop, ["--n", "3", "--f", "7", "--yes"]).output == "dropped 3 1\n"
     result = runner.invoke(drop, ["--n", "9", "--yes"])
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == (
