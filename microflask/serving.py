@@ -431,7 +431,9 @@ class _ChunkedRequestBody(_LimitedRequestBody):
         if self._reader.readline(3) not in (b"\r\n", b"\n"):
             raise self._malformed("a chunk is not followed by CRLF")
 
-    def read(self, size: int | None = -1) -> bytes:
+    def _read_across_chunks(self, size: int | None, read_piece: t.Callable[[int], bytes], line: bool) -> bytes:
+        """Up to ``size`` bytes (all for None or a negative size), chunk after
+        chunk; with ``line``, stop after the first LF."""
         wanted = size if size is not None and size >= 0 else None
         parts: list[bytes] = []
         received = 0
@@ -439,29 +441,20 @@ class _ChunkedRequestBody(_LimitedRequestBody):
             if self.remaining <= 0 and not self._start_chunk():
                 break
             take = self.remaining if wanted is None else min(self.remaining, wanted - received)
-            data = super().read(take)
+            data = read_piece(take)
             if self.remaining == 0:
                 self._end_chunk()
             parts.append(data)
             received += len(data)
+            if line and data.endswith(b"\n"):
+                break
         return b"".join(parts)
 
+    def read(self, size: int | None = -1) -> bytes:
+        return self._read_across_chunks(size, super().read, line=False)
+
     def readline(self, size: int | None = -1) -> bytes:
-        wanted = size if size is not None and size >= 0 else None
-        parts: list[bytes] = []
-        received = 0
-        while wanted is None or received < wanted:
-            if self.remaining <= 0 and not self._start_chunk():
-                break
-            take = self.remaining if wanted is None else min(self.remaining, wanted - received)
-            data = super().readline(take)
-            if self.remaining == 0:
-                self._end_chunk()
-            parts.append(data)
-            received += len(data)
-            if data.endswith(b"\n"):
-                break
-        return b"".join(parts)
+        return self._read_across_chunks(size, super().readline, line=True)
 
     def drain(self, limit: int) -> bool:
         if not self.intact:
