@@ -156,43 +156,42 @@ def _twin_classes() -> dict[str, type]:
         def split_envvar_value(self, rv: str) -> t.Any:
             return self.toolkit_type.split_envvar_value(rv)
 
-    class ToolkitCommandInClick(click.Command):  # type: ignore[misc, name-defined]
-        """One of our commands as Click's."""
+    class ToolkitTwinInClick:
+        """What our command and group twins in Click share: ``toolkit`` is the original."""
 
-        toolkit_command: t.Any = None
+        def toolkit(self) -> t.Any:
+            raise NotImplementedError
 
         def parse_args(self, ctx: t.Any, args: list[str]) -> list[str]:
             # As our contexts do (and Click's ctx.exit() since 8.2): what parsing
             # entered is closed when parsing fails or exits, as for --help.
             try:
-                return super().parse_args(ctx, args)  # type: ignore[no-any-return]
+                return super().parse_args(ctx, args)  # type: ignore[misc, no-any-return]
             except BaseException:
                 ctx.close()
                 raise
 
         def make_context(self, info_name: t.Any, args: t.Any, parent: t.Any = None, **extra: t.Any) -> t.Any:
-            for key, value in self.context_settings.items():
+            for key, value in self.context_settings.items():  # type: ignore[attr-defined]
                 extra.setdefault(key, value)
-            self.toolkit_command.prepare_context_extra(extra)
-            return super().make_context(info_name, args, parent=parent, **extra)
+            self.toolkit().prepare_context_extra(extra)
+            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
 
-    class ToolkitGroupInClick(click.Group):  # type: ignore[misc, name-defined]
+    class ToolkitCommandInClick(ToolkitTwinInClick, click.Command):  # type: ignore[misc, name-defined]
+        """One of our commands as Click's."""
+
+        toolkit_command: t.Any = None
+
+        def toolkit(self) -> t.Any:
+            return self.toolkit_command
+
+    class ToolkitGroupInClick(ToolkitTwinInClick, click.Group):  # type: ignore[misc, name-defined]
         """One of our groups as Click's: subcommands are asked of the original each time."""
 
         toolkit_group: t.Any = None
 
-        def parse_args(self, ctx: t.Any, args: list[str]) -> list[str]:
-            try:
-                return super().parse_args(ctx, args)  # type: ignore[no-any-return]
-            except BaseException:
-                ctx.close()
-                raise
-
-        def make_context(self, info_name: t.Any, args: t.Any, parent: t.Any = None, **extra: t.Any) -> t.Any:
-            for key, value in self.context_settings.items():
-                extra.setdefault(key, value)
-            self.toolkit_group.prepare_context_extra(extra)
-            return super().make_context(info_name, args, parent=parent, **extra)
+        def toolkit(self) -> t.Any:
+            return self.toolkit_group
 
         def get_command(self, ctx: t.Any, cmd_name: str) -> t.Any:
             found = self.toolkit_group.get_command(ctx, cmd_name)
