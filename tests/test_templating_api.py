@@ -347,6 +347,35 @@ def test_context_api():
         context["nope"]
 
 
+def test_resolve_names_gives_what_resolve_gives_name_by_name():
+    env = Environment(undefined=DebugUndefined)
+    template = env.from_string("{% set x = 1 %}")
+    context = template.new_context({"a": "A", "shadowed": "outer"}, shared=True)
+    context.vars["shadowed"] = "inner"
+    names = ("a", "x", "shadowed", "nope")
+    fast = context.resolve_names(names)
+    one_by_one = Context._resolve_names_one_by_one(context, names)
+    by_resolve = [context.resolve(name) for name in names]
+    for values in (fast, one_by_one):
+        assert [str(value) for value in values] == [str(value) for value in by_resolve]
+        assert [type(value) for value in values] == [type(value) for value in by_resolve]
+    assert str(fast[3]) == "{{ nope }}"
+
+
+def test_context_class_overriding_resolve_or_missing_is_used_for_template_names():
+    class ShoutingContext(Context):
+        def resolve_or_missing(self, key):
+            value = super().resolve_or_missing(key)
+            return value.upper() if isinstance(value, str) else value
+
+    class ShoutingEnvironment(Environment):
+        context_class = ShoutingContext
+
+    env = ShoutingEnvironment()
+    assert env.from_string("{{ greeting }} {{ nope }}.").render(greeting="hi") == "HI ."
+    assert ShoutingContext.resolve_names is Context._resolve_names_one_by_one
+
+
 def test_select_autoescape_callable():
     env = Environment(
         autoescape=select_autoescape(["html"]),

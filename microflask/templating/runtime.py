@@ -893,6 +893,39 @@ class Context:
             return self.parent[key]
         return missing
 
+    def resolve_names(self, names: t.Tuple[str, ...]) -> t.List[t.Any]:
+        """The value of each name, or an undefined for a missing one: how a
+        compiled template function binds, in one statement, every name it
+        reads from the context (each as ``resolve`` would give it).
+
+        It reads ``vars`` then ``parent`` itself, as ``resolve_or_missing``
+        does; a subclass that overrides ``resolve_or_missing`` (Jinja's way
+        to customise look-ups) is given ``_resolve_names_one_by_one``
+        instead, when the class is made (see ``__init_subclass__``).
+        """
+        variables, parent = self.vars, self.parent
+        undefined = self.environment.undefined
+        return [
+            variables[name] if name in variables
+            else parent[name] if name in parent
+            else undefined(name=name)
+            for name in names
+        ]
+
+    def _resolve_names_one_by_one(self, names: t.Tuple[str, ...]) -> t.List[t.Any]:
+        """``resolve_names`` through an overridden ``resolve_or_missing``."""
+        undefined = self.environment.undefined
+        values = []
+        for name in names:
+            value = self.resolve_or_missing(name)
+            values.append(undefined(name=name) if value is missing else value)
+        return values
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "resolve_or_missing" in cls.__dict__ and "resolve_names" not in cls.__dict__:
+            cls.resolve_names = Context._resolve_names_one_by_one  # type: ignore[method-assign]
+
     def get_exported(self) -> t.Dict[str, t.Any]:
         return {k: self.vars[k] for k in self.exported_vars}
 
