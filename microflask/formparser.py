@@ -3,25 +3,38 @@
 Werkzeug calls this ``werkzeug.formparser`` (``parse_form_data``,
 ``FormDataParser``, ``MultiPartParser``, ``default_stream_factory``).  The
 multipart parser reads the body in fixed-size chunks and never holds the
-whole body in memory: file parts go to a stream factory, text fields are
-kept in memory up to ``max_form_memory_size``.  The helpers that limit the
-WSGI input to its Content-Length (Werkzeug's ``wsgi.get_input_stream`` and
-``wsgi.LimitedStream``) live here too, because the form parser and the
-request both need them; :mod:`microflask.wsgi` re-exports them.
+whole body in memory: the sans-IO decoder of :mod:`microflask.sansio.multipart`
+(re-exported here, as Werkzeug does) turns the chunks into events, file parts
+go to a stream factory, text fields are kept in memory up to
+``max_form_memory_size``.  The helpers that limit the WSGI input to its
+Content-Length (Werkzeug's ``wsgi.get_input_stream`` and ``wsgi.LimitedStream``)
+live here too, because the form parser and the request both need them;
+:mod:`microflask.wsgi` re-exports them.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
-import re
 import sys
 import typing as t
 from urllib.parse import unquote
 
-from microflask.datastructures import FileStorage, Headers, MultiDict
+from microflask.datastructures import FileStorage, MultiDict
 from microflask.exceptions import ClientDisconnected, RequestEntityTooLarge
 from microflask.http import parse_options_header
+from microflask.sansio.multipart import (
+    NEED_DATA,
+    Data,
+    Epilogue,
+    Field,
+    File,
+    MultipartDecoder,
+    MultipartEncoder,
+    MultipartState,
+    NeedData,
+    Preamble,
+)
 
 __all__ = [
     "Data",
@@ -262,116 +275,15 @@ def default_stream_factory(
 
 # --- multipart/form-data ----------------------------------------------------
 
-_MULTIPART_HEADER_BLOCK_LIMIT = 64 * 1024
-_MULTIPART_PREAMBLE = 0
-_MULTIPART_HEADERS = 1
-_MULTIPART_DATA = 2
-_MULTIPART_EPILOGUE = 3
-
-
-def _parse_multipart_part_headers(block: bytes) -> Headers:
-    """Parse the header lines of one part; folded lines are joined."""
-    headers = Headers()
-    text = block.decode("utf-8", "replace")
-    last_name = None
-    last_value = ""
-    for line in text.splitlines():
-        if not line:
-            continue
-        if line[0] in " \t" and last_name is not None:
-            last_value += " " + line.strip()
-            continue
-        if last_name is not None:
-            headers.add(last_name, last_value)
-        name, colon, value = line.partition(":")
-        if not colon or not name.strip():
-            # Like Werkzeug, skip a line that is not a header rather than fail.
-            last_name = None
-            continue
-        last_name = name.strip()
-        last_value = value.strip()
-    if last_name is not None:
-        headers.add(last_name, last_value)
-    return headers
-
-
-def _decode_rfc5987_value(value: str) -> str:
-    """Decode ``UTF-8''%C3%A9t%C3%A9.txt`` (RFC 5987 ext-value) to text."""
-    charset, _, rest = value.partition("'")
-    _, _, encoded = rest.partition("'")
-    if not encoded and not rest:
-        return unquote(value, "utf-8", "replace")
-    try:
-        codecs.lookup(charset or "utf-8")
-    except LookupError:
-        charset = "utf-8"
-    return unquote(encoded, charset or "utf-8", "replace")
-
-
-def _filename_from_disposition_options(options: dict[str, str]) -> str | None:
-    filename_star = options.get("filename*")
-    if filename_star is not None:
-        return _decode_rfc5987_value(filename_star)
-    return options.get("filename")
-
-
-_LINE_BREAK_BYTES = frozenset(b"\r\n")
-_BOUNDARY_CLOSE = 0
-_BOUNDARY_OPEN = 1
-_BOUNDARY_JUNK = 2
-_BOUNDARY_WAIT = 3
-
-
-def _classify_boundary_line(buffer: bytes, after: int, eof: bool) -> tuple[int, int]:
-    """What follows ``--boundary`` at ``after``: ``--`` (close), a line end
-    (open), other bytes (junk: not a delimiter at all), or not enough data yet.
-
-    Line ends may be CRLF, LF or a bare CR.  For an open delimiter the
-    second value is the index of the line end's last byte.
-    """
-    next_two = buffer[after : after + 2]
-    if next_two == b"--":
-        return _BOUNDARY_CLOSE, -1
-    if next_two and next_two[:1] not in b" \t\r\n-":
-        return _BOUNDARY_JUNK, -1  # the common junk case, decided without slicing
-    window = buffer[after : after + 1025]
-    lf = window.find(b"\n")
-    cr = window.find(b"\r")
-    line_end = -1
-    if cr >= 0 and (lf < 0 or cr < lf):
-        segment = window[:cr]
-        if cr + 1 < len(window):
-            line_end = after + cr + (1 if window[cr + 1 : cr + 2] == b"\n" else 0)
-        elif eof:
-            line_end = after + cr
-    elif lf >= 0:
-        segment = window[:lf]
-        line_end = after + lf
-    else:
-        segment = window
-    if segment.strip(b" \t"):
-        if line_end < 0 and segment == b"-" and not eof:
-            return _BOUNDARY_WAIT, -1
-        return _BOUNDARY_JUNK, -1
-    if line_end < 0:
-        if len(window) > 1024:
-            raise ValueError("Invalid multipart boundary line.")
-        return _BOUNDARY_WAIT, -1
-    return _BOUNDARY_OPEN, line_end
-
-
-# The empty line that ends a part's header block: CRLF, LF or bare-CR style.
-# A regex scans left to right and stops at the first one, so the cost is
-# the size of the header block, not of the buffer.
-_multipart_header_end_re = re.compile(rb"\r\n\r\n|\n\r\n|\n\n|\r\r")
-
 
 class MultiPartParser:
-    """Streaming parser for ``multipart/form-data`` bodies.
+    """Reads a ``multipart/form-data`` body from a stream into ``(form, files)``.
 
-    The body is read ``buffer_size`` bytes at a time.  The boundary is looked
-    for with ``bytes.find`` in the fresh data plus a tail only a boundary long,
-    so work stays linear whatever the client sends.
+    The body is read ``buffer_size`` bytes at a time and fed to a
+    :class:`~microflask.sansio.multipart.MultipartDecoder`, which does all
+    the parsing and enforces the limits; this class only turns its events
+    into values: a text field's bytes are kept in memory and decoded at its
+    end, a file's bytes are written to the stream factory as they arrive.
     """
 
     def __init__(
@@ -391,16 +303,16 @@ class MultiPartParser:
     def fail(self, message: str) -> t.NoReturn:
         raise ValueError(message)
 
-    def start_file_streaming(self, headers: Headers, filename: str, total_content_length: int | None) -> t.IO[bytes]:
-        content_type = headers.get("Content-Type")
+    def start_file_streaming(self, event: File, total_content_length: int | None) -> t.IO[bytes]:
+        """A writable file for the upload that ``event`` begins."""
         try:
-            part_length: int | None = int(headers["Content-Length"])
+            part_length: int | None = int(event.headers["Content-Length"])
         except (KeyError, ValueError):
             part_length = None
         return self.stream_factory(
             total_content_length=total_content_length,
-            content_type=content_type,
-            filename=filename,
+            content_type=event.headers.get("Content-Type"),
+            filename=event.filename,
             content_length=part_length,
         )
 
@@ -408,206 +320,80 @@ class MultiPartParser:
         self, stream: t.IO[bytes], boundary: bytes, content_length: int | None
     ) -> tuple[MultiDict, MultiDict]:
         """Read the whole body; return ``(form, files)`` multidicts."""
-        if not boundary or len(boundary) > 200:
-            raise ValueError("Invalid multipart boundary.")
-        fields: list[tuple[t.Any, str]] = []
-        files: list[tuple[t.Any, FileStorage]] = []
+        decoder = MultipartDecoder(
+            boundary, self.max_form_memory_size, max_parts=self.max_form_parts
+        )
+        fields: list[tuple[str, str]] = []
+        files: list[tuple[str, FileStorage]] = []
         try:
-            self._parse_parts(stream, boundary, content_length, fields, files)
+            self._collect_parts(decoder, stream, content_length, fields, files)
+            # Drain the epilogue, unparsed, so the whole announced body is consumed.
+            while stream.read(self.buffer_size):
+                pass
         except BaseException:
             for _, storage in files:
                 storage.close()
             raise
         return self.cls(fields), self.cls(files)
 
-    def _parse_parts(
+    def _collect_parts(
         self,
+        decoder: MultipartDecoder,
         stream: t.IO[bytes],
-        boundary: bytes,
         content_length: int | None,
         fields: list,
         files: list,
     ) -> None:
-        # ``buffer[pos:]`` is the unread data; consuming input only moves
-        # ``pos``, so nothing is copied per part, only once per chunk read.
+        """Feed the body to ``decoder`` until its closing boundary; collect the parts."""
         read = stream.read
         buffer_size = self.buffer_size
-        max_memory = self.max_form_memory_size
-        max_parts = self.max_form_parts
-        first_delimiter = b"--" + boundary
-        delimiter_length = len(first_delimiter) + 1  # with the line break before it
-        keep = delimiter_length + 4
-        header_end_search = _multipart_header_end_re.search
-        line_breaks = _LINE_BREAK_BYTES
-        state = _MULTIPART_PREAMBLE
-        buffer = b""
-        pos = 0
-        search_from = 0  # where a delimiter's line break may start
-        eof = False
-        part_count = 0
-        part_name: t.Any = None
-        part_filename: str | None = None
-        part_headers: Headers | None = None
-        part_container: t.Any = None
-        part_chunks: list[bytes] = []
-        part_size = 0
-
-        while True:
-            if not eof:
-                chunk = read(buffer_size)
-                if chunk:
-                    buffer = buffer[pos:] + chunk if pos < len(buffer) else chunk
-                    search_from = max(0, search_from - pos)
-                    pos = 0
-                else:
-                    eof = True
-
-            progressed = True
-            while progressed:
-                progressed = False
-                if state == _MULTIPART_PREAMBLE:
-                    position = buffer.find(first_delimiter, max(pos, search_from))
-                    if position < 0:
-                        # Drop the preamble, keep a tail that may start the boundary.
-                        if len(buffer) - pos > keep:
-                            pos = len(buffer) - keep
-                        search_from = pos
-                        break
-                    after = position + len(first_delimiter)
-                    kind, line_end = _classify_boundary_line(buffer, after, eof)
-                    if kind == _BOUNDARY_CLOSE:
-                        state = _MULTIPART_EPILOGUE
-                        progressed = True
-                    elif kind == _BOUNDARY_JUNK:
-                        # ``--boundaryX``: a longer string, not our delimiter.
-                        search_from = position + 1
-                        progressed = True
-                    elif kind == _BOUNDARY_WAIT:
-                        pos = search_from = position
-                    else:
-                        pos = search_from = line_end + 1
-                        state = _MULTIPART_HEADERS
-                        progressed = True
-
-                elif state == _MULTIPART_HEADERS:
-                    match = header_end_search(
-                        buffer, pos, pos + _MULTIPART_HEADER_BLOCK_LIMIT + 4
-                    )
-                    if match is None:
-                        if len(buffer) - pos > _MULTIPART_HEADER_BLOCK_LIMIT:
-                            self.fail("Multipart part headers are too large.")
-                        break
-                    block = buffer[pos : match.start()]
-                    pos = search_from = match.end()
-                    part_count += 1
-                    if max_parts is not None and part_count > max_parts:
-                        raise RequestEntityTooLarge()
-                    part_headers = _parse_multipart_part_headers(block)
-                    disposition = part_headers.get("Content-Disposition")
-                    if disposition is None:
-                        self.fail("Multipart part has no Content-Disposition header.")
-                    _, options = parse_options_header(disposition)
-                    part_name = options.get("name", "")  # as Werkzeug: a nameless part is ""
-                    part_filename = _filename_from_disposition_options(options)
-                    part_chunks = []
-                    part_size = 0
-                    if part_filename is not None:
-                        part_container = self.start_file_streaming(
-                            part_headers, part_filename, content_length
-                        )
-                    else:
-                        part_container = None
-                    state = _MULTIPART_DATA
-                    progressed = True
-
-                elif state == _MULTIPART_DATA:
-                    # One search for ``--boundary``, then check the line break
-                    # before it (LF, or CR for CRLF and bare-CR bodies).
-                    position = buffer.find(first_delimiter, search_from + 1)
-                    while position > pos and buffer[position - 1] not in line_breaks:
-                        position = buffer.find(first_delimiter, position + 1)
-                    if position > pos:
-                        line_break = position - 1
-                        after = line_break + delimiter_length
-                        kind, line_end = _classify_boundary_line(buffer, after, eof)
-                        if kind == _BOUNDARY_JUNK:
-                            # Data that merely contains ``--boundary...``.
-                            search_from = line_break + 1
-                            progressed = True
-                            continue
-                        if kind == _BOUNDARY_WAIT:
-                            if eof:
-                                self.fail("Multipart body ended in a boundary line.")
-                            search_from = line_break
-                            break
-                        data_end = line_break
-                        if (
-                            line_break > pos
-                            and buffer[line_break] == 10  # LF
-                            and buffer[line_break - 1] == 13  # CR
-                        ):
-                            data_end -= 1
-                        data = buffer[pos:data_end]
-                        if kind == _BOUNDARY_CLOSE:
-                            pos = after + 2
-                            state = _MULTIPART_EPILOGUE
-                        else:
-                            pos = line_end + 1
-                            state = _MULTIPART_HEADERS
-                        search_from = pos
-                    else:
-                        if len(buffer) - pos <= keep:
-                            break
-                        split = len(buffer) - keep
-                        data = buffer[pos:split]
-                        pos = search_from = split
-                    if data:
-                        if part_container is not None:
-                            part_container.write(data)
-                        else:
-                            part_size += len(data)
-                            if max_memory is not None and part_size > max_memory:
-                                raise RequestEntityTooLarge()
-                            part_chunks.append(data)
-                    if state != _MULTIPART_DATA:
-                        self._finish_part(
-                            part_name, part_filename, part_headers, part_container,
-                            part_chunks, fields, files,
-                        )
-                        part_container = None
-                        part_chunks = []
-                        progressed = True
-                    else:
-                        break
-
-                elif state == _MULTIPART_EPILOGUE:
-                    # Drain the epilogue so the whole announced body is consumed.
-                    while read(buffer_size):
-                        pass
-                    return
-
-            if eof:
-                if state == _MULTIPART_EPILOGUE:
-                    return
-                if part_container is not None:
-                    part_container.close()
-                self.fail("Multipart body ended before its closing boundary.")
+        receive_data = decoder.receive_data
+        next_event = decoder.next_event
+        part: t.Any = None  # the Field or File event that began the current part
+        chunks: list[bytes] = []  # a text field's bytes so far
+        upload: t.IO[bytes] | None = None  # a file part's stream
+        write: t.Callable[[bytes], t.Any] = chunks.append
+        try:
+            while decoder.state is not MultipartState.EPILOGUE:
+                if decoder.complete:  # it raises before this; but never read past the end
+                    self.fail("Multipart body ended before its closing boundary.")
+                receive_data(read(buffer_size) or None)
+                event = next_event()
+                while event is not NEED_DATA:
+                    kind = type(event)
+                    if kind is Data:
+                        write(event.data)
+                        if not event.more_data:
+                            self._finish_part(part, chunks, upload, fields, files)
+                            upload = None
+                    elif kind is Field:
+                        part = event
+                        chunks = []
+                        write = chunks.append
+                    elif kind is File:
+                        part = event
+                        upload = self.start_file_streaming(event, content_length)
+                        write = upload.write
+                    event = next_event()
+        except BaseException:
+            if upload is not None:
+                upload.close()
+            raise
 
     def _finish_part(
         self,
-        name: t.Any,
-        filename: str | None,
-        headers: Headers | None,
-        container: t.Any,
+        part: Field | File,
         chunks: list[bytes],
+        upload: t.IO[bytes] | None,
         fields: list,
         files: list,
     ) -> None:
-        if container is not None:
-            container.seek(0)
-            files.append((name, FileStorage(container, filename, name, headers=headers)))
-        else:
-            fields.append((name, b"".join(chunks).decode("utf-8", "replace")))
+        if upload is None:
+            fields.append((part.name, b"".join(chunks).decode("utf-8", "replace")))
+            return
+        upload.seek(0)
+        storage = FileStorage(upload, part.filename, part.name, headers=part.headers)  # type: ignore[union-attr]
+        files.append((part.name, storage))
 
 
 # --- the parser the request uses --------------------------------------------
@@ -729,274 +515,6 @@ def parse_form_data(
         silent=silent,
         max_form_parts=max_form_parts,
     ).parse_from_environ(environ)
-
-
-# --- sans-IO multipart events (Werkzeug's ``sansio.multipart``) ---------------
-
-
-class _MultipartEvent:
-    """Base of the decoder's events: compared and shown by their fields."""
-
-    __slots__ = ()
-
-    def _fields(self) -> tuple[t.Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return self._fields() == other._fields()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, repr(self._fields())))
-
-    def __repr__(self) -> str:
-        args = ", ".join("%s=%r" % (name, getattr(self, name)) for name in self.__slots__)
-        return "%s(%s)" % (type(self).__name__, args)
-
-
-class NeedData(_MultipartEvent):
-    """More bytes must be passed to ``receive_data`` before the next event."""
-
-    __slots__ = ()
-
-
-class Preamble(_MultipartEvent):
-    """Bytes before the first boundary (usually empty)."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-
-class Field(_MultipartEvent):
-    """A form field part begins; its value follows as ``Data`` events."""
-
-    __slots__ = ("name", "headers")
-
-    def __init__(self, name: str, headers: Headers) -> None:
-        self.name = name
-        self.headers = headers
-
-
-class File(_MultipartEvent):
-    """A file upload part begins; its content follows as ``Data`` events."""
-
-    __slots__ = ("name", "filename", "headers")
-
-    def __init__(self, name: str, filename: str, headers: Headers) -> None:
-        self.name = name
-        self.filename = filename
-        self.headers = headers
-
-
-class Data(_MultipartEvent):
-    """A piece of the current part's body; ``more_data`` is False on the last."""
-
-    __slots__ = ("data", "more_data")
-
-    def __init__(self, data: bytes, more_data: bool) -> None:
-        self.data = data
-        self.more_data = more_data
-
-
-class Epilogue(_MultipartEvent):
-    """Bytes after the closing boundary."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-
-_SANSIO_PREAMBLE = 0
-_SANSIO_PART = 1
-_SANSIO_DATA = 2
-_SANSIO_EPILOGUE = 3
-_SANSIO_COMPLETE = 4
-
-
-class MultipartDecoder:
-    """Turn multipart bytes, fed in any pieces, into events.
-
-    Call ``receive_data(chunk)`` as bytes arrive (``None`` at the end), then
-    ``next_event()`` until it returns :class:`NeedData` (or, at the end,
-    :class:`Epilogue`).  Events: :class:`Preamble`, :class:`Field` or
-    :class:`File`, one or more :class:`Data` per part, :class:`Epilogue`.
-    """
-
-    def __init__(
-        self,
-        boundary: bytes,
-        max_form_memory_size: int | None = None,
-        *,
-        max_parts: int | None = None,
-    ) -> None:
-        self.buffer = bytearray()
-        self.complete = False
-        self.max_form_memory_size = max_form_memory_size
-        self.max_parts = max_parts
-        self.state = _SANSIO_PREAMBLE
-        self.boundary = boundary
-        self._parts_decoded = 0
-        self._at_part_start = False
-        escaped = re.escape(boundary)
-        self._first_boundary_re = re.compile(
-            rb"(?:^|\r\n|\n)--" + escaped + rb"(--)?[ \t]*(?:\r\n|\n)", re.S
-        )
-        self._delimiter = b"\r\n--" + boundary
-
-    def last_newline(self, data: bytes) -> int:
-        """Where a trailing line break (that may start a boundary) begins."""
-        position = data.rfind(b"\r\n", max(0, len(data) - len(self._delimiter)))
-        if position != -1:
-            return position
-        if data.endswith(b"\r"):
-            return len(data) - 1
-        return len(data)
-
-    def receive_data(self, data: bytes | None) -> None:
-        if data is None:
-            self.complete = True
-        elif self.max_form_memory_size is not None and (
-            len(self.buffer) + len(data) > self.max_form_memory_size
-        ):
-            raise RequestEntityTooLarge()
-        else:
-            self.buffer.extend(data)
-
-    def _take(self, end: int) -> bytes:
-        data = bytes(self.buffer[:end])
-        del self.buffer[:end]
-        return data
-
-    def _next_preamble_event(self) -> _MultipartEvent:
-        match = self._first_boundary_re.search(self.buffer)
-        if match is None:
-            closing = b"--" + self.boundary + b"--"
-            if self.complete and bytes(self.buffer).strip().endswith(closing):
-                self.state = _SANSIO_EPILOGUE
-                return Preamble(self._take(self.buffer.rfind(closing)))
-            if self.complete:
-                raise ValueError("Invalid form-data cannot parse beyond preamble")
-            return NeedData()
-        preamble = bytes(self.buffer[: match.start()])
-        del self.buffer[: match.end()]
-        self.state = _SANSIO_EPILOGUE if match.group(1) else _SANSIO_PART
-        return Preamble(preamble)
-
-    def _next_part_event(self) -> _MultipartEvent:
-        if self.buffer.startswith(b"\r\n"):
-            block_end, skip = 0, 2
-        else:
-            block_end = self.buffer.find(b"\r\n\r\n")
-            skip = 4
-            if block_end == -1:
-                if self.complete:
-                    raise ValueError("Unexpected end of file in part headers")
-                return NeedData()
-        headers = _parse_multipart_part_headers(bytes(self.buffer[:block_end]))
-        # The blank line's CRLF is kept: the body begins where a boundary may.
-        del self.buffer[: block_end + skip - 2]
-        self._at_part_start = True
-        self._parts_decoded += 1
-        if self.max_parts is not None and self._parts_decoded > self.max_parts:
-            raise RequestEntityTooLarge()
-        self.state = _SANSIO_DATA
-        _kind, options = parse_options_header(headers.get("Content-Disposition", ""))
-        name = options.get("name", "")
-        filename = _filename_from_disposition_options(options)
-        if filename is not None:
-            return File(name, filename, headers)
-        return Field(name, headers)
-
-    def _next_data_event(self) -> _MultipartEvent:
-        buffer = self.buffer
-        delimiter = self._delimiter
-        at = buffer.find(delimiter)
-        if at == -1:
-            if self.complete:
-                raise ValueError("Unexpected end of file in a part body")
-            # Hold back a trailing line break: it may begin the next boundary.
-            keep_from = self.last_newline(bytes(buffer))
-            if keep_from <= (2 if self._at_part_start else 0):
-                return NeedData()
-            return Data(self._data_without_lead(keep_from), True)
-        rest = bytes(buffer[at + len(delimiter) :])
-        if rest.startswith(b"--"):
-            data = self._data_without_lead(at)
-            del self.buffer[: len(delimiter) + 2]
-            if self.buffer.startswith(b"\r\n"):
-                del self.buffer[:2]
-            self.state = _SANSIO_EPILOGUE
-            return Data(data, False)
-        padded = rest.lstrip(b" \t")
-        if padded.startswith((b"\r\n", b"\n")):
-            data = self._data_without_lead(at)
-            line_end = len(rest) - len(padded) + (2 if padded.startswith(b"\r") else 1)
-            del self.buffer[: len(delimiter) + line_end]
-            self.state = _SANSIO_PART
-            return Data(data, False)
-        if self.complete:
-            raise ValueError("Unexpected end of file after a boundary")
-        # The boundary is not confirmed yet: pass on what comes before it.
-        if at <= (2 if self._at_part_start else 0):
-            return NeedData()
-        return Data(self._data_without_lead(at), True)
-
-    def _data_without_lead(self, end: int) -> bytes:
-        """Take ``end`` bytes of body; a part's body starts after the header CRLF."""
-        data = self._take(end)
-        if self._at_part_start:
-            self._at_part_start = False
-            return data[2:]
-        return data
-
-    def next_event(self) -> _MultipartEvent:
-        state = self.state
-        if state == _SANSIO_PREAMBLE:
-            return self._next_preamble_event()
-        if state == _SANSIO_PART:
-            return self._next_part_event()
-        if state == _SANSIO_DATA:
-            return self._next_data_event()
-        if state == _SANSIO_EPILOGUE and self.complete:
-            self.state = _SANSIO_COMPLETE
-            return Epilogue(self._take(len(self.buffer)))
-        return NeedData()
-
-
-class MultipartEncoder:
-    """Turn the decoder's events back into multipart bytes (``send_event``)."""
-
-    def __init__(self, boundary: bytes) -> None:
-        self.boundary = boundary
-        self._part_started = False
-
-    def send_event(self, event: _MultipartEvent) -> bytes:
-        if isinstance(event, Preamble):
-            return event.data
-        if isinstance(event, (Field, File)):
-            out = b"\r\n--" + self.boundary + b"\r\n"
-            disposition = 'form-data; name="%s"' % event.name
-            if isinstance(event, File):
-                disposition += '; filename="%s"' % event.filename
-            lines = ["Content-Disposition: " + disposition]
-            for key, value in event.headers.items():
-                if key.lower() != "content-disposition":
-                    lines.append("%s: %s" % (key, value))
-            self._part_started = True
-            return out + "".join(line + "\r\n" for line in lines).encode()
-        if isinstance(event, Data):
-            if self._part_started:
-                self._part_started = False
-                # The blank line after the headers, unless the body is empty.
-                return b"\r\n" + event.data if event.data else event.data
-            return event.data
-        if isinstance(event, Epilogue):
-            return b"\r\n--" + self.boundary + b"--\r\n" + event.data
-        raise ValueError("Cannot encode %r" % (event,))
 
 
 def __getattr__(name: str) -> t.Any:
