@@ -156,7 +156,10 @@ class Markup(str):
         return NotImplemented
 
     def __mul__(self, count: t.SupportsIndex) -> Markup:
-        return self.__class__(str.__mul__(self, count))
+        repeated = str.__mul__(self, count)
+        if repeated is NotImplemented:  # PyPy returns it for a non-integer count
+            return NotImplemented
+        return self.__class__(repeated)
 
     __rmul__ = __mul__
 

@@ -289,7 +289,8 @@ def test_framework_and_library_frames_are_folded_to_one_line():
         summary = re.search(r"<summary>(.*?)</summary>", block, re.S).group(1)
         assert "\n" not in summary  # one line: file, line, function, current source line
     assert any("microflask/app.py" in block or "microflask.py" in block for _, _, block in framework)
-    assert any("json/decoder.py" in block for _, _, block in library)
+    # (CPython's frame is json/decoder.py; PyPy's is json/__init__.py)
+    assert any("json/" in block for _, _, block in library)
     # json's frames, called from the user's frame, come right after it
     kinds = [classes[1] for classes, _, _ in frames]
     assert kinds[0] == "user" and kinds[1] == "library"

@@ -2,6 +2,8 @@
 Jinja2's output (the expected strings below were produced by Jinja2 3.1 on
 the same templates)."""
 
+import platform
+
 import pytest
 
 from microflask.templating import (
@@ -255,6 +257,10 @@ def test_invalid_generated_code_is_reported_as_a_compiler_bug_at_its_template_li
 
 def test_python_nesting_limits_still_say_nested_too_deeply():
     source = "".join("{%% for x%d in y %%}\n" % i for i in range(25)) + "{% endfor %}" * 25
+    if platform.python_implementation() != "CPython":
+        # PyPy's compiler has no limit of 20 nested blocks: the template works.
+        assert Environment().from_string(source).render(y=[1]) == "\n" * 25
+        return
     with pytest.raises(TemplateSyntaxError) as info:
         Environment().from_string(source)
     assert "nested too deeply" in info.value.message
