@@ -16,22 +16,27 @@ import typing as t
 import weakref
 from datetime import timedelta
 from itertools import chain
+from urllib.parse import quote
 
 from . import signals
+from ._app_templates import create_app_jinja_environment
 from .config import Config, ConfigAttribute
 from .ctx import AppContext, RequestContext, _AppCtxGlobals
 from .datastructures import Headers, ImmutableDict
 from .exceptions import (
+    Aborter,
     BadRequest,
     BadRequestKeyError,
     HTTPException,
     InternalServerError,
 )
-from .globals import _cv_app, _cv_request, request
+from .globals import _cv_app, _cv_request, g, request
+from .http import _wsgi_str_to_text
 from .json.provider import DefaultJSONProvider
 from .routing import BuildError, Map, RequestRedirect, Rule, RoutingException
 from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
 from .utils import cached_property
+from .utils import redirect as toolkit_redirect
 from .wrappers import Request, Response
 
 __all__ = ["Flask"]
@@ -57,35 +62,6 @@ def _is_coroutine_function(func: t.Any) -> bool:
         if code is None:
             return False
     return bool(code.co_flags & _CO_COROUTINE)
-
-
-# Session interface classes known to keep the built-in open/save methods.
-_plain_session_interface_classes: set[type] = set()
-
-
-def _session_needs_saving(interface: t.Any, config: t.Any, environ: dict) -> bool:
-    """Whether a session no code read must still be opened and saved.
-
-    Flask opens and saves the session on every request.  We skip both when
-    that changes nothing: the built-in signed-cookie interface, with no
-    session cookie to refresh.  Any other interface always gets the calls.
-    """
-    cls = type(interface)
-    if cls not in _plain_session_interface_classes:
-        from .sessions import SecureCookieSessionInterface
-
-        if (
-            cls.open_session is not SecureCookieSessionInterface.open_session
-            or cls.save_session is not SecureCookieSessionInterface.save_session
-        ):
-            return True
-        _plain_session_interface_classes.add(cls)
-    cookie = environ.get("HTTP_COOKIE")
-    return bool(
-        cookie
-        and config["SESSION_REFRESH_EACH_REQUEST"]
-        and config["SESSION_COOKIE_NAME"] in cookie
-    )
 
 
 def _split_blueprint_path(name: str) -> list[str]:
@@ -192,9 +168,6 @@ class Flask(Scaffold):
         self._got_first_request = False
         # async views: callable -> the sync wrapper (or itself), decided once.
         self._sync_views: dict[t.Any, t.Callable] = {}
-        # (url map, whether its class and this app's adapt URLs as the
-        # built-in ones do), checked on the first request.
-        self._plain_url_types: tuple[t.Any, bool] = (None, False)
 
         if self.has_static_folder:
             assert bool(static_host) == host_matching, (
@@ -234,6 +207,7 @@ class Flask(Scaffold):
     @cached_property
     def cli(self) -> t.Any:
         """The app's command group, named after the app (``@app.cli.command()``)."""
+        # The CLI is layer 5 and loads the Click-like toolkit: imported on first use.
         from .cli import AppGroup
 
         group = AppGroup()
@@ -243,6 +217,7 @@ class Flask(Scaffold):
     @cached_property
     def logger(self) -> t.Any:
         """The stdlib logger named after the app (see :mod:`microflask.logging`)."""
+        # Imported on first use: it loads the stdlib logging package, which serving never needs.
         from .logging import create_logger
 
         return create_logger(self)
@@ -265,8 +240,6 @@ class Flask(Scaffold):
         return self.config_class(root_path, defaults)
 
     def make_aborter(self) -> t.Any:
-        from .exceptions import Aborter
-
         return (self.aborter_class or Aborter)()
 
     def auto_find_instance_path(self) -> str:
@@ -287,11 +260,19 @@ class Flask(Scaffold):
 
     # -- sessions (the interface lives in microflask.sessions) ---------------------
 
+    #: The session interface this app made for itself, while it is the one in
+    #: use; see :meth:`_unopened_session_needs_no_saving`.
+    _own_session_interface: t.Any = None
+
     @cached_property
     def session_interface(self) -> t.Any:
+        """How sessions are opened and saved: signed cookies, unless replaced."""
+        # Imported on first use: sessions loads signing and hashlib, which an
+        # app that never uses a session does not need at import time.
         from .sessions import SecureCookieSessionInterface
 
-        return SecureCookieSessionInterface()
+        interface = self._own_session_interface = SecureCookieSessionInterface()
+        return interface
 
     # -- templates ------------------------------------------------------------------
 
@@ -301,11 +282,10 @@ class Flask(Scaffold):
         return self.create_jinja_environment()
 
     def create_jinja_environment(self) -> t.Any:
-        from ._app_templates import create_app_jinja_environment
-
         return create_app_jinja_environment(self)
 
     def create_global_jinja_loader(self) -> t.Any:
+        # Imported on first use: it loads the template engine.
         from ._app_jinja import DispatchingJinjaLoader
 
         return DispatchingJinjaLoader(self)
@@ -451,8 +431,6 @@ class Flask(Scaffold):
         return f
 
     def make_shell_context(self) -> dict[str, t.Any]:
-        from .globals import g
-
         rv: dict[str, t.Any] = {"app": self, "g": g}
         for processor in self.shell_context_processors:
             rv.update(processor())
@@ -489,31 +467,35 @@ class Flask(Scaffold):
             )
         return None
 
-    def _plain_url_matching(self, environ: dict) -> bool:
-        """Whether a request can be matched without a bound adapter.
+    def _match_url_without_adapter(self, request: Request) -> tuple[Rule, dict] | None:
+        """Fast path: the ``(rule, values)`` a bound adapter would match, found on the bare map.
 
-        True for the common app: no trusted-host check, no host or subdomain
-        matching, no websocket upgrade, an ASCII Host header, and
-        ``create_url_adapter`` and the map's binding not customised by a subclass.
+        Invariant: when the adapter would be the stock one bound the stock
+        way -- the URL map is a plain :class:`Map`, this class keeps
+        :meth:`create_url_adapter`, no ``TRUSTED_HOSTS``, no host or
+        subdomain matching -- and the request is no upgrade (websocket) and
+        names an ASCII host, the adapter matches the request's path and method
+        on the map's default subdomain, and binding it checks nothing.  That is
+        what :meth:`Map.match_plain` does without building the adapter; it
+        answers None wherever the adapter would redirect or raise, and None
+        here means "bind an adapter and ask it" (the general path).
         """
         url_map = self.url_map
-        checked_map, plain_types = self._plain_url_types
-        if checked_map is not url_map:  # the first request, or a replaced map
-            plain_types = (
-                type(self).create_url_adapter is Flask.create_url_adapter
-                and type(url_map).bind_to_environ is Map.bind_to_environ
-                and type(url_map).match_plain is Map.match_plain
-            )
-            self._plain_url_types = (url_map, plain_types)
-        return (
-            plain_types
-            and "HTTP_UPGRADE" not in environ
-            and self.config["TRUSTED_HOSTS"] is None
-            and not url_map.host_matching
-            and not self.subdomain_matching
-            # A Host the URL map cannot encode is refused before dispatch (400), as Flask does.
-            and environ.get("HTTP_HOST", "").isascii()
-        )
+        environ = request.environ
+        if (
+            type(url_map) is not Map
+            or type(self).create_url_adapter is not Flask.create_url_adapter
+            or url_map.host_matching
+            or self.subdomain_matching
+            or self.config["TRUSTED_HOSTS"] is not None
+            or "HTTP_UPGRADE" in environ
+            or not environ.get("HTTP_HOST", "").isascii()
+        ):
+            return None
+        path_info = environ.get("PATH_INFO", "")
+        if not path_info.isascii():  # as the adapter decodes it; ASCII is already text
+            path_info = _wsgi_str_to_text(path_info)
+        return url_map.match_plain(url_map.default_subdomain or "", path_info, request.method)
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
         """Let the ``url_defaults`` functions fill in ``values`` for ``endpoint``."""
@@ -595,16 +577,12 @@ class Flask(Scaffold):
             values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
             return self.handle_url_build_error(error, endpoint, values)
         if _anchor is not None:
-            from urllib.parse import quote
-
             rv = "%s#%s" % (rv, quote(_anchor, safe="%!#$&'()*+,/:;=?@"))
         return rv
 
     def redirect(self, location: str, code: int = 302) -> Response:
         """A redirect response, as :func:`microflask.redirect` makes."""
-        from .utils import redirect
-
-        return redirect(location, code=code, Response=self.response_class)
+        return toolkit_redirect(location, code=code, Response=self.response_class)
 
     # -- the life of a request ---------------------------------------------------------
 
@@ -623,6 +601,7 @@ class Flask(Scaffold):
 
     def async_to_sync(self, func: t.Callable) -> t.Callable:
         """Run a coroutine function to completion in a fresh event loop per call."""
+        # Imported on first use: asyncio is heavy and most apps have no async views.
         from ._async import run_coroutine_function
 
         return run_coroutine_function(func)
@@ -641,6 +620,7 @@ class Flask(Scaffold):
             and error.code not in (307, 308)
             and request.method not in ("GET", "HEAD", "OPTIONS")
         ):
+            # Imported on first use (import speed): only debug mode on this mistake needs it.
             from .debughelpers import FormDataRoutingRedirect
 
             raise FormDataRoutingRedirect(request)
@@ -796,26 +776,41 @@ class Flask(Scaffold):
             response = self.ensure_sync(func)(response)
         after = self.after_request_funcs
         if after:
-            blueprints = ctx.request.blueprints if self.blueprints else None
-            for name in chain(blueprints, (None,)) if blueprints else (None,):
+            for name in chain(ctx.request.blueprints, (None,)):
                 if name in after:
                     for func in reversed(after[name]):
                         response = self.ensure_sync(func)(response)
-        if ctx._opened_session is None:
-            # Nothing read the session.  The common case, settled without
-            # touching the interface: the built-in one, and no cookie to refresh.
-            environ = ctx.request.environ
-            if "HTTP_COOKIE" not in environ and (
-                type(self.__dict__.get("session_interface")) in _plain_session_interface_classes
-            ):
-                return response
-            if not _session_needs_saving(self.session_interface, self.config, environ):
-                return response
+        if self._unopened_session_needs_no_saving(ctx):
+            return response
         interface = self.session_interface
-        session = ctx._session
+        session = ctx._load_session()
         if not interface.is_null_session(session):
             interface.save_session(self, session, response)
         return response
+
+    def _unopened_session_needs_no_saving(self, ctx: RequestContext) -> bool:
+        """Fast path: True when opening and saving the session would change nothing.
+
+        Flask opens the session for every request and saves it after.
+        Invariant: the interface this app made for itself (the built-in
+        signed-cookie one, not replaced), handed a session that nothing
+        opened -- so nothing read or changed it -- writes a cookie only to
+        refresh a permanent session, and only when the request brought the
+        session cookie and ``SESSION_REFRESH_EACH_REQUEST`` is on.  Without
+        such a cookie both calls are skipped.  Any other interface, or an
+        opened session, takes the general path.
+        """
+        if ctx._session is not None:
+            return False
+        if self.session_interface is not self._own_session_interface:
+            return False
+        cookie = ctx.request.environ.get("HTTP_COOKIE")
+        config = self.config
+        return not (
+            cookie
+            and config["SESSION_REFRESH_EACH_REQUEST"]
+            and config["SESSION_COOKIE_NAME"] in cookie
+        )
 
     def do_teardown_request(self, exc: BaseException | None = None) -> None:
         """Run ``teardown_request`` functions (last registered first)."""
@@ -943,6 +938,7 @@ class Flask(Scaffold):
 
     def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
         """A request context for a made-up request (the test client's arguments)."""
+        # The test tools are imported on first use (import speed): serving never needs them.
         from .testing import EnvironBuilder
 
         builder = EnvironBuilder(self, *args, **kwargs)
@@ -955,6 +951,7 @@ class Flask(Scaffold):
         """A test client for this app (:class:`microflask.testing.FlaskClient`)."""
         cls = self.test_client_class
         if cls is None:
+            # Imported on first use (import speed): serving never needs it.
             from .testing import FlaskClient as cls  # type: ignore[no-redef]
         return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
 
@@ -962,6 +959,7 @@ class Flask(Scaffold):
         """A runner for the app's CLI commands (:class:`microflask.testing.FlaskCliRunner`)."""
         cls = self.test_cli_runner_class
         if cls is None:
+            # Imported on first use (import speed): serving never needs it.
             from .testing import FlaskCliRunner as cls  # type: ignore[no-redef]
         return cls(self, **kwargs)
 
@@ -976,6 +974,7 @@ class Flask(Scaffold):
         **options: t.Any,
     ) -> None:
         """Serve the app with the development server (not for production)."""
+        # The development server is layer 5 (wsgiref, http.server): imported on first use.
         from .serving import run_app
 
         run_app(self, host=host, port=port, debug=debug, load_dotenv=load_dotenv, **options)

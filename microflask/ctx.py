@@ -17,7 +17,6 @@ from functools import update_wrapper
 
 from .exceptions import HTTPException
 from .globals import _cv_app, _cv_request
-from .http import _wsgi_str_to_text
 from .signals import appcontext_popped, appcontext_pushed
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -136,17 +135,20 @@ class AppContext:
     def g(self, value: _AppCtxGlobals) -> None:
         self._g = value
 
+    # Built on first use: most requests build URLs through the request's adapter.
+    _url_adapter: t.Any = _context_sentinel
+
     @property
     def url_adapter(self) -> t.Any:
-        # Built on first use: most requests build URLs through the request's adapter.
-        adapter = self.__dict__.get("_url_adapter", _context_sentinel)
+        """The app's URL map bound to ``SERVER_NAME``, or None when it is not set."""
+        adapter = self._url_adapter
         if adapter is _context_sentinel:
-            adapter = self.__dict__["_url_adapter"] = self.app.create_url_adapter(None)
+            adapter = self._url_adapter = self.app.create_url_adapter(None)
         return adapter
 
     @url_adapter.setter
     def url_adapter(self, value: t.Any) -> None:
-        self.__dict__["_url_adapter"] = value
+        self._url_adapter = value
 
     def push(self) -> None:
         self._cv_tokens.append(_cv_app.set(self))
@@ -180,7 +182,8 @@ class RequestContext:
     """The request context: the request, its session and its URL adapter.
 
     Pushing it also pushes an application context when none for this app is
-    active.  The session is opened the first time something reads it.
+    active, then matches the URL.  The session and the URL adapter are made
+    the first time something needs them: most requests need neither.
     """
 
     def __init__(
@@ -195,21 +198,18 @@ class RequestContext:
             request = app.request_class(environ)
         self.request = request
         self.flashes: list | None = None
-        self._opened_session = session
+        # The session as the interface opened it; None until something opens it.
+        self._session = session
         self._after_request_functions: list[t.Callable] = []
         self._cv_tokens: list[tuple[contextvars.Token, AppContext | None]] = []
         # The asyncio loop async views and hooks share, made on first need.
         self._event_loop: t.Any = None
-        # The bound URL map is made on first use (url_for, OPTIONS, a
-        # redirect): matching a plain request does not need it.
+        # Flask binds the URL map here; it is bound on first use instead
+        # (see ``url_adapter``), since most requests match without it.
         self._url_adapter: t.Any = _context_sentinel
-        # An app that checks hosts, matches subdomains or hosts, or
-        # customises adapters gets its adapter now, as Flask does, so its
-        # errors surface as they would.
-        if not app._plain_url_matching(request.environ):
-            self._make_url_adapter()
 
-    def _make_url_adapter(self) -> t.Any:
+    def _bind_url_adapter(self) -> t.Any:
+        """Bind the app's URL map to this request; a bad Host becomes the routing error."""
         adapter = None
         try:
             adapter = self.app.create_url_adapter(self.request)
@@ -223,7 +223,7 @@ class RequestContext:
         """The app's URL map bound to this request (for matching and building)."""
         adapter = self._url_adapter
         if adapter is _context_sentinel:
-            adapter = self._make_url_adapter()
+            adapter = self._bind_url_adapter()
         if adapter is None and self.request.routing_exception is not None:
             # Binding failed (a Host the map cannot encode): the request's own
             # 400, never an AttributeError in url_for or OPTIONS.
@@ -234,66 +234,47 @@ class RequestContext:
     def url_adapter(self, value: t.Any) -> None:
         self._url_adapter = value
 
-    def _open_session(self) -> SessionMixin:
-        # The session as stored, opened on first need; reading it here does
-        # not count as the request using it (see ``session``).
-        session = self._opened_session
+    def _load_session(self) -> SessionMixin:
+        """The session, opened through the app's interface on first need.
+
+        Loading it is not reading it: the app loads it to save it, and that
+        must not mark it accessed (see ``session``).
+        """
+        session = self._session
         if session is None:
             interface = self.app.session_interface
             session = interface.open_session(self.app, self.request)
             if session is None:
                 session = interface.make_null_session(self.app)
-            self._opened_session = session
+            self._session = session
         return session
 
     @property
     def session(self) -> SessionMixin:
         """The session; reaching it marks it accessed (the response then varies on Cookie)."""
-        session = self._opened_session
+        session = self._session
         if session is None:
-            session = self._open_session()
+            session = self._load_session()
         session.accessed = True
         return session
-
-    @session.setter
-    def session(self, value: SessionMixin | None) -> None:
-        self._opened_session = value
-
-    @property
-    def _session(self) -> SessionMixin:
-        """The session without marking it accessed (Flask's attribute of that name)."""
-        return self._open_session()
-
-    @_session.setter
-    def _session(self, value: SessionMixin | None) -> None:
-        self._opened_session = value
-
-    @property
-    def session_opened(self) -> bool:
-        """Whether the session has been opened (read, or loaded to be saved) in this request."""
-        return self._opened_session is not None
 
     def copy(self) -> RequestContext:
         """A new context for the same request and session, for use in another thread."""
         return self.__class__(
-            self.app, environ=self.request.environ, request=self.request, session=self._opened_session
+            self.app, environ=self.request.environ, request=self.request, session=self._session
         )
 
     def match_request(self) -> None:
         """Match the URL now, storing the rule and arguments (or the error) on the request."""
         request = self.request
-        if self._url_adapter is _context_sentinel:
-            # The plain case: one look-up in the map, no adapter.
-            path_info = request.environ.get("PATH_INFO", "")
-            if not path_info.isascii():  # the common ASCII path skips the call
-                path_info = _wsgi_str_to_text(path_info)
-            url_map = self.app.url_map
-            found = url_map.match_plain(url_map.default_subdomain or "", path_info, request.method)
+        if self._url_adapter is _context_sentinel:  # nothing bound an adapter yet
+            found = self.app._match_url_without_adapter(request)
             if found is not None:
                 request.url_rule, request.view_args = found
                 return
-        adapter = self.url_adapter
-        if adapter is None:
+            self._bind_url_adapter()
+        adapter = self._url_adapter
+        if adapter is None:  # binding failed, and the routing error is set
             return
         try:
             request.url_rule, request.view_args = adapter.match(return_rule=True)

@@ -11,9 +11,13 @@ import os
 import typing as t
 from functools import update_wrapper
 
+from .exceptions import abort as toolkit_abort
 from .globals import _cv_app, _cv_request, current_app, request, request_ctx, session
 from .scaffold import get_root_path
 from .signals import message_flashed
+from .utils import redirect as toolkit_redirect
+from .utils import send_file as toolkit_send_file
+from .utils import send_from_directory as toolkit_send_from_directory
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .wrappers import Response
@@ -130,8 +134,6 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
     app_ctx = _cv_app.get(None)
     if app_ctx is not None:
         return app_ctx.app.redirect(location, code=code)
-    from .utils import redirect as toolkit_redirect
-
     return toolkit_redirect(location, code=code, Response=Response)
 
 
@@ -140,8 +142,6 @@ def abort(code: int | Response, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
     app_ctx = _cv_app.get(None)
     if app_ctx is not None:
         app_ctx.app.aborter(code, *args, **kwargs)
-    from .exceptions import abort as toolkit_abort
-
     toolkit_abort(code, *args, **kwargs)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -208,8 +208,6 @@ def send_file(
     Relative paths are taken from the app's root path; ``max_age`` defaults
     to the app's ``SEND_FILE_MAX_AGE_DEFAULT``.
     """
-    from .utils import send_file as toolkit_send_file
-
     return toolkit_send_file(
         **_prepare_send_file_kwargs(
             path_or_file=path_or_file,
@@ -228,7 +226,5 @@ def send_from_directory(
     directory: str | os.PathLike, path: str | os.PathLike, **kwargs: t.Any
 ) -> Response:
     """Send ``path`` from inside ``directory``; never a file outside it (404 instead)."""
-    from .utils import send_from_directory as toolkit_send_from_directory
-
     return toolkit_send_from_directory(directory, path, **_prepare_send_file_kwargs(**kwargs))
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from functools import update_wrapper
 
 from .exceptions import HTTPException, default_exceptions
-from .globals import _cv_app, _cv_request, session
+from .globals import _cv_app, _cv_request, current_app, session
 from .utils import cached_property
 
 __all__ = ["Scaffold", "setupmethod", "get_root_path", "find_package"]
@@ -42,6 +42,7 @@ def get_root_path(import_name: str) -> str:
     module = sys.modules.get(import_name)
     if module is not None and getattr(module, "__file__", None):
         return os.path.dirname(os.path.abspath(module.__file__))
+    # Imported only here (import speed): a loaded module never needs the finder.
     import importlib.util
 
     try:
@@ -57,6 +58,7 @@ def get_root_path(import_name: str) -> str:
 
 def _find_package_folder(import_name: str) -> str:
     """The folder a top-level module lives in; for a package, the folder above it."""
+    # Imported only here (import speed): ``import microflask`` does not load it.
     import importlib.util
 
     root_name = import_name.partition(".")[0]
@@ -148,6 +150,7 @@ class Scaffold:
 
     @cached_property
     def cli(self) -> t.Any:
+        # The CLI is layer 5 and loads the Click-like toolkit: imported on first use.
         from .cli import AppGroup
 
         return AppGroup()
@@ -189,8 +192,6 @@ class Scaffold:
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """Cache lifetime for static files: ``SEND_FILE_MAX_AGE_DEFAULT`` (None = conditional)."""
-        from .globals import current_app
-
         value = current_app.config["SEND_FILE_MAX_AGE_DEFAULT"]
         if value is None:
             return None
@@ -202,6 +203,7 @@ class Scaffold:
         """The view behind the ``static`` endpoint."""
         if not self.has_static_folder:
             raise RuntimeError("'static_folder' must be set to serve static_files.")
+        # Not at the top: helpers imports this module.
         from .helpers import send_from_directory
 
         max_age = self.get_send_file_max_age(filename)
@@ -211,6 +213,7 @@ class Scaffold:
     def jinja_loader(self) -> t.Any:
         """A file-system loader for ``template_folder``, or None."""
         if self.template_folder is not None:
+            # Imported on first use: it loads the template engine.
             from .templating.loaders import FileSystemLoader
 
             return FileSystemLoader(os.path.join(self.root_path, self.template_folder))

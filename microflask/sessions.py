@@ -165,6 +165,8 @@ class SecureCookieSessionInterface(SessionInterface):
     key_derivation = "hmac"
     serializer = session_json_serializer
     session_class = SecureCookieSession
+    # (the settings it was made for, the serializer): made again when they change.
+    _serializer_cache: tuple | None = None
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         """The serializer for the app's keys; None when there is no secret key."""
@@ -175,7 +177,7 @@ class SecureCookieSessionInterface(SessionInterface):
         # The newest key signs; all of them verify.
         keys = (*fallbacks, secret_key) if fallbacks else (secret_key,)
         cache_key = (keys, self.salt, self.key_derivation, self.digest_method, self.serializer)
-        cached = self.__dict__.get("_serializer_cache")
+        cached = self._serializer_cache
         if cached is not None and cached[0] == cache_key:
             return cached[1]
         serializer = URLSafeTimedSerializer(
@@ -187,7 +189,7 @@ class SecureCookieSessionInterface(SessionInterface):
                 "digest_method": self.digest_method,
             },
         )
-        self.__dict__["_serializer_cache"] = (cache_key, serializer)
+        self._serializer_cache = (cache_key, serializer)
         return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:

@@ -207,7 +207,7 @@ def test_g_is_fresh_for_every_request_and_torn_down():
     assert torn_down == [None, None]
 
 
-def test_replaced_url_map_is_rechecked():
+def test_a_replaced_url_map_that_binds_its_own_way_is_bound():
     app = Flask(__name__)
 
     @app.route("/")
