@@ -862,3 +862,95 @@ def test_no_match_carries_what_the_matcher_found():
     assert isinstance(error, Exception)
     assert error.have_match_for == {"POST"}
     assert error.websocket_mismatch is False
+
+
+# -- one walk: 405s it finds on the way, match_plain, deep paths -----------------
+
+
+def test_405_counts_rules_found_with_slashes_merged():
+    adapter = bound(Rule("/item/x", endpoint="x", methods=["POST"]))
+    with pytest.raises(MethodNotAllowed) as info:
+        adapter.match("/item//x", "GET")
+    assert info.value.valid_methods == ["POST"]
+    adapter = bound(Rule("/item/x", endpoint="x", methods=["POST"]), merge_slashes=False)
+    with pytest.raises(NotFound):
+        adapter.match("/item//x", "GET")
+
+
+def test_405_counts_lenient_rules_asked_with_a_slash():
+    adapter = bound(Rule("/a", endpoint="a", methods=["PUT"], strict_slashes=False))
+    assert adapter.match("/a/", "PUT") == ("a", {})
+    with pytest.raises(MethodNotAllowed) as info:
+        adapter.match("/a/", "POST")
+    assert info.value.valid_methods == ["PUT"]
+
+
+def test_405_when_the_converter_would_refuse_too():
+    class EvenConverter(BaseConverter):
+        def to_python(self, value):
+            if int(value) % 2:
+                raise ValidationError()
+            return int(value)
+
+    adapter = bound(
+        Rule("/n/<even:n>", endpoint="n", methods=["POST"]), converters={"even": EvenConverter}
+    )
+    with pytest.raises(MethodNotAllowed) as info:
+        adapter.match("/n/3", "GET")
+    assert info.value.valid_methods == ["POST"]
+    with pytest.raises(NotFound):
+        adapter.match("/n/3", "POST")
+
+
+def plain_map():
+    return Map(
+        [
+            Rule("/", endpoint="index"),
+            Rule("/docs/", endpoint="docs"),
+            Rule("/user/<int:id>", endpoint="user", methods=["GET"]),
+            Rule("/page/", defaults={"n": 1}, endpoint="page"),
+            Rule("/page/<int:n>", endpoint="page"),
+            Rule("/old", redirect_to="/", endpoint="old"),
+            Rule("/ws", endpoint="ws", websocket=True),
+            Rule("/files/<path:name>", endpoint="files"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "path, method, plain",
+    [
+        ("/", "GET", True),
+        ("", "GET", False),  # redirects to "/"
+        ("/docs/", "GET", True),
+        ("/docs", "GET", False),  # redirects to "/docs/"
+        ("/user/7", "GET", True),
+        ("/user/7", "HEAD", True),
+        ("/user/7", "POST", False),  # 405
+        ("/user/x", "GET", False),  # 404
+        ("/page/", "GET", True),
+        ("/page/1", "GET", False),  # redirects to "/page/"
+        ("/page/2", "GET", False),  # a rule that may redirect: the adapter decides
+        ("/old", "GET", False),
+        ("/ws", "GET", False),  # 400: a WebSocket rule
+        ("/files/a/b.txt", "GET", True),
+        ("/files/a//b", "GET", True),
+        ("/files//a", "GET", False),  # redirects to "/files/a"
+        ("/files/", "GET", False),
+        ("/missing", "GET", False),
+    ],
+)
+def test_match_plain_is_the_adapter_answer_or_none(path, method, plain):
+    url_map = plain_map()
+    found = url_map.match_plain("", path, method)
+    assert (found is not None) is plain
+    if plain:
+        assert found == url_map.bind("example.com").match(path, method, return_rule=True)
+
+
+def test_deep_paths_walk_no_deeper_than_the_rules():
+    adapter = bound(Rule("/<a>/<b>", endpoint="ab"), Rule("/<path:p>/end", endpoint="end"))
+    deep = "/x" * 5000
+    with pytest.raises(NotFound):
+        adapter.match(deep)
+    assert adapter.match(deep + "/end") == ("end", {"p": deep[1:]})

@@ -143,6 +143,17 @@ def test_methods_are_normalised():
         Rule("/a", methods="GET")
 
 
+def test_accepts_answers_whether_a_rule_takes_a_method():
+    get_only = Rule("/a", methods=["get"])
+    assert get_only.accepts("GET") and get_only.accepts("HEAD")
+    assert not get_only.accepts("POST")
+    any_method = Rule("/a")
+    assert all(any_method.accepts(method) for method in ("GET", "PATCH", "X-CUSTOM"))
+    head_only = Rule("/a", methods=["HEAD"])
+    assert head_only.accepts("HEAD") and not head_only.accepts("GET")
+    assert not Rule("/a", methods=[]).accepts("GET")
+
+
 def test_rule_repr_and_str():
     assert repr(Rule("/a", endpoint="x")) == "<Rule (unbound)>"
     url_map = Map(

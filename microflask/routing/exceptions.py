@@ -109,7 +109,8 @@ class BuildError(RoutingException, LookupError):
             score = _routing_similarity(str(rule.endpoint), str(self.endpoint))
             if rule.arguments <= given:
                 score += 0.01
-            if self.method is not None and rule.methods and self.method in rule.methods:
+            # Only a rule that names the method earns this (as Werkzeug).
+            if self.method is not None and rule.methods and rule.accepts(self.method):
                 score += 0.01
             if score > best_score:
                 best_rule, best_score = rule, score
@@ -125,7 +126,7 @@ class BuildError(RoutingException, LookupError):
         rule = self.suggested
         if rule is not None:
             if rule.endpoint == self.endpoint:
-                if self.method and rule.methods is not None and self.method not in rule.methods:
+                if self.method and not rule.accepts(self.method):
                     parts.append(f" Did you mean to use methods {sorted(rule.methods)!r}?")
                 needed = rule.arguments | set(rule.defaults or ())
                 missing = needed - set(self.values or ())

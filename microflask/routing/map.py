@@ -22,12 +22,13 @@ from microflask.http import _wsgi_str_to_text
 from microflask.routing.converters import DEFAULT_CONVERTERS, _quote_url_path
 from microflask.routing.exceptions import (
     BuildError,
+    NoMatch,
+    RequestPath,
     RequestRedirect,
     WebsocketMismatch,
 )
 from microflask.routing.matcher import SegmentTrieMatcher
 from microflask.routing.rules import (
-    _MERGEABLE_SLASHES_RE,
     _RULE_VARIABLE_RE,
     Rule,
     RuleFactory,
@@ -35,9 +36,6 @@ from microflask.routing.rules import (
 )
 
 __all__ = ["Map", "MapAdapter"]
-
-_builtin_converter_types = frozenset(DEFAULT_CONVERTERS.values())
-
 
 _HOST_CONTROL_CHARACTERS = re.compile(r"[\x00-\x20\x7f]")
 
@@ -92,7 +90,7 @@ class Map:
         sort_key: t.Callable[[t.Any], t.Any] | None = None,
         host_matching: bool = False,
     ) -> None:
-        self._matcher = SegmentTrieMatcher()
+        self._matcher = SegmentTrieMatcher(merge_slashes)
         self._rules_by_endpoint: dict[t.Any, list[Rule]] = {}
         self._build_keys_by_endpoint: dict[t.Any, list[tuple[int, int, int]]] = {}
         self._endpoints_with_defaults: set[t.Any] = set()
@@ -108,9 +106,6 @@ class Map:
             self.converters.update(converters)
         self.sort_parameters = sort_parameters
         self.sort_key = sort_key
-        # domain -> (literal-path index, path matcher), for match_plain;
-        # emptied whenever a rule is added.
-        self._plain_matchers: dict[str, tuple[t.Any, t.Any]] = {}
         for rulefactory in rules or ():
             self.add(rulefactory)
 
@@ -137,7 +132,6 @@ class Map:
     def add(self, rulefactory: RuleFactory) -> None:
         """Add a rule (or every rule of a factory).  The rule is parsed now,
         so a bad pattern or an unknown converter fails here."""
-        self._plain_matchers.clear()
         for rule in rulefactory.get_rules(self):
             rule.bind(self)
             if not rule.build_only:
@@ -280,63 +274,28 @@ class Map:
         no error, no websocket.  None means "ask a bound adapter", which
         gives the full answer (a redirect, 404, 405, ...).
         """
-        path = path_info.lstrip("/")
-        cached = self._plain_matchers.get(domain)
-        if cached is None:
-            if len(self._plain_matchers) > 64:  # hosts come from requests: stay bounded
-                self._plain_matchers.clear()
-            matcher = self._matcher
-            cached = self._plain_matchers[domain] = (
-                matcher.static_routes_for(domain),
-                matcher.path_matcher_for(domain),
-                {} if self._converters_are_pure() else None,
-            )
-        static_routes, match_path, recent_matches = cached
-        static_rules = static_routes.get(path)
-        if static_rules is not None:
-            for rule in static_rules:
-                methods = rule.methods
-                if (methods is None or method in methods) and not rule.websocket:
-                    if rule._may_redirect or (not path_info and rule.strict_slashes):
-                        return None
-                    return rule, dict(rule.defaults) if rule.defaults else {}
-        if recent_matches is not None:
-            # With only built-in converters a match depends on nothing
-            # but the path and method, so a repeated path reuses it.
-            key = (path, method)
-            found = recent_matches.get(key)
-            if found is None:
-                found = match_path(path, method, False)
-                if found is None:
-                    return None
-                if len(recent_matches) >= 512:
-                    recent_matches.clear()
-                recent_matches[key] = found
-            rule, values, add_slash = found
-            values = dict(values)  # the view's own copy
-        else:
-            found = match_path(path, method, False)
-            if found is None:
-                return None
-            rule, values, add_slash = found
-        if add_slash or rule._may_redirect or (not path_info and rule.strict_slashes):
+        try:
+            rule, values = self._matcher.match(domain, path_info.lstrip("/"), method)
+        except (RequestPath, NoMatch):  # a redirect to another path, or no match
+            return None
+        if rule._may_redirect or (not path_info and rule.strict_slashes):
             return None
         return rule, values
-
-    def _converters_are_pure(self) -> bool:
-        """Whether every rule converts with a built-in converter: those turn
-        the same text into the same value and never look anything up."""
-        builtin = _builtin_converter_types
-        return all(
-            type(converter) in builtin
-            for rule in self._rules
-            for converter in rule._converters.values()
-        )
 
     def __repr__(self) -> str:
         from pprint import pformat
 
         return f"{type(self).__name__}({pformat(list(self.iter_rules()))})"
+
+
+def _routing_no_match_error(failure: NoMatch) -> HTTPException:
+    """The HTTP error for a path no rule took: 405 with the methods that
+    rules for the path take, 400 for a WebSocket mismatch, else 404."""
+    if failure.have_match_for:
+        return MethodNotAllowed(valid_methods=sorted(failure.have_match_for))
+    if failure.websocket_mismatch:
+        return WebsocketMismatch()
+    return NotFound()
 
 
 class MapAdapter:
@@ -365,10 +324,8 @@ class MapAdapter:
         self.default_method = default_method
         self.query_args = query_args
         self.websocket = url_scheme in ("ws", "wss")
-        # What the matcher compares rule domains with, and its entry point.
+        # What the matcher compares rule domains with.
         self._match_domain = server_name if map.host_matching else subdomain
-        self._static_routes = map._matcher.static_routes_for(self._match_domain)
-        self._match_path = map._matcher.path_matcher_for(self._match_domain)
 
     # -- matching -------------------------------------------------------
 
@@ -415,23 +372,14 @@ class MapAdapter:
         if websocket is None:
             websocket = self.websocket
         domain = self._match_domain
-        path = path_info.lstrip("/")
-        found = None
-        static_rules = self._static_routes.get(path)
-        if static_rules is not None:
-            # Inlined first step of the matcher: a literal URL, one look-up.
-            for rule in static_rules:
-                methods = rule.methods
-                if (methods is None or method in methods) and rule.websocket == websocket:
-                    found = (rule, dict(rule.defaults) if rule.defaults else {}, False)
-                    break
-        if found is None:
-            found = self._match_path(path, method, websocket)
-        if found is None:
-            found = self._match_slow(domain, path, method, websocket, query_args)
-        rule, values, add_slash = found
-        if add_slash:
-            raise RequestRedirect(self._redirect_url(path + "/", query_args))
+        try:
+            rule, values = self.map._matcher.match(
+                domain, path_info.lstrip("/"), method, websocket
+            )
+        except RequestPath as corrected:
+            raise RequestRedirect(self._redirect_url(corrected.path_info, query_args)) from None
+        except NoMatch as failure:
+            raise _routing_no_match_error(failure) from None
         if not path_info and rule.strict_slashes:
             # An empty path (an app mounted at "/app" asked for "/app") is
             # the root URL without its slash.
@@ -441,32 +389,6 @@ class MapAdapter:
         if return_rule:
             return rule, values
         return rule.endpoint, values
-
-    def _match_slow(
-        self, domain: str, path: str, method: str, websocket: bool, query_args: t.Any
-    ) -> tuple[Rule, dict[str, t.Any], bool]:
-        """No rule fits: redirect to the URL with slashes merged if a rule
-        fits that, else explain the failure as 405, 400 (websocket) or 404."""
-        matcher = self.map._matcher
-        if "//" in path:
-            merged = _MERGEABLE_SLASHES_RE.sub("/", path)
-            found = matcher.match(domain, merged, method, websocket)
-            if found is not None and found[0].merge_slashes:
-                if found[2]:
-                    merged += "/"
-                raise RequestRedirect(self._redirect_url(merged, query_args))
-        allowed: set[str] = set()
-        websocket_mismatch = False
-        for rule, _values in matcher.all_matches(domain, path):
-            if rule.methods is not None and method not in rule.methods:
-                allowed.update(rule.methods)
-            elif rule.websocket != websocket:
-                websocket_mismatch = True
-        if allowed:
-            raise MethodNotAllowed(valid_methods=sorted(allowed))
-        if websocket_mismatch:
-            raise WebsocketMismatch()
-        raise NotFound()
 
     def _redirect_url(self, path: str, query_args: t.Any) -> str:
         """The absolute URL of a corrected (unquoted) path, with the query."""

@@ -1,6 +1,6 @@
-"""The rule matcher: a trie over ``/``-separated path segments (Werkzeug
-has a ``StateMachineMatcher`` in ``werkzeug.routing.matcher`` for the same
-job).
+"""The rule matcher: a trie over ``/``-separated path segments, searched
+depth first (Werkzeug's ``StateMachineMatcher`` in
+``werkzeug.routing.matcher`` does the same job the same way).
 
 Each node of the trie stands for a path prefix.  A node holds
 
@@ -11,9 +11,13 @@ Each node of the trie stands for a path prefix.  A node holds
 - ``rules``: the rules that end here.
 
 The first level is the domain (the subdomain, or the host when the map does
-host matching).  Matching walks depth first: at each segment the literal
-child is tried before the variable parts, and a dead end backtracks.  So
-the cost grows with the depth of the URL, not with the number of rules.
+host matching).  :meth:`SegmentTrieMatcher.match` walks the trie one
+segment at a time: the literal child first, then the variable parts, and a
+dead end returns to try the next alternative.  So the cost grows with the
+depth of the URL, not with the number of rules.  The same walk gives every
+answer a request can get: the rule and its values, a redirect for a missing
+trailing slash or for slashes to merge (:class:`RequestPath`), or
+:class:`NoMatch` with the methods that rules for the path would take (405).
 
 Priority, which decides the winner when several rules fit a URL (the
 same outcomes as Werkzeug's on its own test maps):
@@ -35,18 +39,22 @@ match, and the search moves on to the next candidate.
 from __future__ import annotations
 
 import typing as t
-from types import MappingProxyType
 
-from microflask.routing.rules import Rule, _RoutePart
+from microflask.routing.exceptions import NoMatch, RequestPath
+from microflask.routing.rules import _MERGEABLE_SLASHES_RE, Rule, _RoutePart
 
 __all__ = ["SegmentTrieMatcher"]
 
 
 def _segment_test(part: _RoutePart) -> t.Callable[[str], t.Any]:
-    """A callable that is truthy when a whole segment fits a one-variable
-    part.  The stock regexes get an equivalent cheaper test: a segment never
-    holds "/", so ``[^/]+`` only needs it non-empty, and ``\\d`` means the
-    Unicode digits that ``str.isdecimal`` accepts."""
+    """Fast path: a callable that is truthy exactly when a whole segment
+    fits a one-variable part, i.e. equal in truth to
+    ``part.pattern.fullmatch``.
+
+    Invariant: a segment never holds "/", so the stock ``[^/]+`` only needs
+    it non-empty (``len``), and ``\\d`` means the Unicode decimal digits,
+    which are what ``str.isdecimal`` accepts.  Any other regex keeps
+    ``fullmatch``."""
     source = part.pattern.pattern
     if source == "(?:[^/]+)" or source == "(?:[^/]{1,})":
         return len
@@ -74,7 +82,7 @@ class _TrieNode:
             if child is None:
                 child = self.static[part] = _TrieNode()
             return child
-        for _simple, _fullmatch, existing, child in self.dynamic:
+        for _simple, _test, existing, child in self.dynamic:
             if existing.match_key == part.match_key:
                 return child
         child = _TrieNode()
@@ -84,212 +92,124 @@ class _TrieNode:
         return child
 
 
-# What a search returns: the rule, its converted values, and whether the
-# client must be redirected to the URL with a "/" added (strict slashes).
-_TrieMatch = t.Tuple[Rule, t.Dict[str, t.Any], bool]
+# A match: the rule and its converted values.
+_TrieMatch = t.Tuple[Rule, t.Dict[str, t.Any]]
 
 
-def _trie_rules_first_fit(
-    rules: list[Rule],
-    raw: tuple[str, ...],
-    method: str,
-    websocket: bool,
-    add_slash: bool = False,
+class _TrieSlashRequired(Exception):
+    """Ends a search: the path fits ``rule`` only with a "/" added, and the
+    rule has strict slashes, so the answer is a redirect."""
+
+    def __init__(self, rule: Rule) -> None:
+        super().__init__()
+        self.rule = rule
+
+
+# What a search is for: the method, whether it is a WebSocket request, and
+# a list that collects the rules whose pattern fits but which refuse the
+# request (they turn a failure into a 405, or a 400).
+_TrieRequest = t.Tuple[str, bool, t.List[Rule]]
+
+
+def _trie_walk(
+    node: _TrieNode, parts: list[str], index: int, raw: tuple[str, ...], request: _TrieRequest
 ) -> _TrieMatch | None:
-    """The first of ``rules`` that takes the method and converts the values."""
-    for rule in rules:
-        methods = rule.methods
-        if methods is not None and method not in methods:
-            continue
-        if rule.websocket != websocket:
-            continue
-        values = rule._convert_matched(raw)
-        if values is not None:
-            return rule, values, add_slash and rule.strict_slashes
-    return None
+    """Depth-first search from ``node`` for the first rule that fits
+    ``parts[index:]`` and takes the request; None if none does.  ``raw``
+    holds the text of the variables matched so far.
 
-
-def _trie_slash_rules_fit(
-    node: _TrieNode, raw: tuple[str, ...], method: str, websocket: bool
-) -> _TrieMatch | None:
-    """The path ended at ``node`` without a rule: a rule for the same path
-    plus "/" answers (strict: with a redirect to it)."""
-    slash_child = node.static.get("")
-    if slash_child is None or not slash_child.rules:
-        return None
-    return _trie_rules_first_fit(slash_child.rules, raw, method, websocket, True)
-
-
-def _trie_final_part_fit(
-    part: _RoutePart,
-    child: _TrieNode,
-    rest: str,
-    raw: tuple[str, ...],
-    method: str,
-    websocket: bool,
-) -> _TrieMatch | None:
-    """Match a slash-spanning part against the whole rest of the path."""
-    values = part.read_values(rest)
-    if values is not None and child.rules:
-        found = _trie_rules_first_fit(child.rules, raw + values, method, websocket)
-        if found is not None:
-            return found
-    slash_child = child.static.get("")
-    if slash_child is None:
-        return None
-    if rest.endswith("/"):
-        values = part.read_values(rest[:-1])
-        if values is not None:
-            return _trie_rules_first_fit(slash_child.rules, raw + values, method, websocket)
-    elif values is not None:
-        return _trie_rules_first_fit(slash_child.rules, raw + values, method, websocket, True)
-    return None
-
-
-def _trie_first_match(
-    node: _TrieNode,
-    parts: list[str],
-    count: int,
-    raw: tuple[str, ...],
-    method: str,
-    websocket: bool,
-) -> _TrieMatch | None:
-    """Depth-first search for the first rule that fits path and method.
-
-    A loop rather than recursion (it is the hot path): descending into a
-    child pushes a resume point only when the node has alternatives left,
-    which most nodes do not.  Slashes are settled where Werkzeug settles
-    them, before backtracking: a path that ends where only "path/" has a
-    rule redirects there, and "path/" matches a non-strict "path" rule."""
-    backtrack: list[tuple[_TrieNode, int, tuple[str, ...], int]] = []
-    index = 0
-    next_dynamic = -1  # -1: literal child not tried yet at this node
-    while True:
-        if index == count:
-            rules = node.rules
-            if rules:
-                for rule in rules:
-                    methods = rule.methods
-                    if methods is not None and method not in methods:
-                        continue
-                    if rule.websocket != websocket:
-                        continue
-                    values = rule._convert_matched(raw)
-                    if values is not None:
-                        return rule, values, False
-            found = _trie_slash_rules_fit(node, raw, method, websocket)
-            if found is not None:
-                return found
-        else:
-            segment = parts[index]
-            dynamic = node.dynamic
-            if next_dynamic < 0:
-                child = node.static.get(segment)
-                if child is not None:
-                    if dynamic or not segment:
-                        backtrack.append((node, index, raw, 0))
-                    node = child
-                    index += 1
-                    continue
-                next_dynamic = 0
-            if next_dynamic == 0 and not segment and index + 1 == count and node.rules:
-                # "path/" asked, a rule for "path" that does not mind.
-                for rule in node.rules:
-                    if not rule.strict_slashes:
-                        found = _trie_rules_first_fit([rule], raw, method, websocket)
-                        if found is not None:
-                            return found
-            size = len(dynamic)
-            while next_dynamic < size:
-                simple, test, part, child = dynamic[next_dynamic]
-                next_dynamic += 1
-                if simple:
-                    if not test(segment):
-                        continue
-                    values = (segment,)
-                elif part.final:
-                    found = _trie_final_part_fit(
-                        part, child, "/".join(parts[index:]), raw, method, websocket
-                    )
-                    if found is not None:
-                        return found
-                    continue
-                else:
-                    values = part.read_values(segment)
-                    if values is None:
-                        continue
-                if next_dynamic < size:
-                    backtrack.append((node, index, raw, next_dynamic))
-                node = child
-                index += 1
-                raw += values
-                next_dynamic = -1
-                break
-            else:
-                # No variable part fits this segment: back up.
-                if not backtrack:
-                    return None
-                node, index, raw, next_dynamic = backtrack.pop()
-            continue
-        # The path ended here without a rule: back up.
-        if not backtrack:
-            return None
-        node, index, raw, next_dynamic = backtrack.pop()
-
-
-def _trie_all_matches(
-    node: _TrieNode,
-    parts: list[str],
-    index: int,
-    raw: tuple[str, ...],
-    found: list[tuple[Rule, dict[str, t.Any]]],
-) -> None:
-    """Collect every rule whose pattern fits the path exactly, whatever its
-    method (used to explain a failure as 405 or a websocket mismatch)."""
+    Raises :class:`_TrieSlashRequired` when the path ends where only the
+    same path plus "/" has a rule with strict slashes."""
     if index == len(parts):
-        for rule in node.rules:
-            values = rule._convert_matched(raw)
-            if values is not None:
-                found.append((rule, values))
-        return
+        # The path is used up here: a rule that ends here, else a rule for
+        # the path plus "/" (which answers with a redirect to it if it has
+        # strict slashes).
+        found = _trie_first_taker(node.rules, raw, request)
+        if found is None and "" in node.static:
+            found = _trie_first_taker(node.static[""].rules, raw, request, False)
+            if found is not None and found[0].strict_slashes:
+                raise _TrieSlashRequired(found[0])
+        return found
     segment = parts[index]
     child = node.static.get(segment)
     if child is not None:
-        _trie_all_matches(child, parts, index + 1, raw, found)
-    for _simple, _test, part, child in node.dynamic:
-        if part.final:
-            rest = "/".join(parts[index:])
-            values = part.read_values(rest)
-            if values is not None:
-                _trie_all_matches(child, parts, len(parts), raw + values, found)
-            slash_child = child.static.get("")
-            if slash_child is not None and rest.endswith("/"):
-                values = part.read_values(rest[:-1])
-                if values is not None:
-                    _trie_all_matches(slash_child, parts, len(parts), raw + values, found)
+        found = _trie_walk(child, parts, index + 1, raw, request)
+        if found is not None:
+            return found
+    for simple, test, part, child in node.dynamic:
+        if simple:
+            if not test(segment):
+                continue
+            found = _trie_walk(child, parts, index + 1, raw + (segment,), request)
+        elif part.final:
+            found = _trie_rest_fits(part, child, parts, index, raw, request)
         else:
             values = part.read_values(segment)
-            if values is not None:
-                _trie_all_matches(child, parts, index + 1, raw + values, found)
+            if values is None:
+                continue
+            found = _trie_walk(child, parts, index + 1, raw + values, request)
+        if found is not None:
+            return found
+    if not segment and index + 1 == len(parts):
+        # "path/" asked and nothing took it: a rule for "path" that does
+        # not mind the slash.
+        lenient = [rule for rule in node.rules if not rule.strict_slashes]
+        return _trie_first_taker(lenient, raw, request)
+    return None
 
 
-_NO_STATIC_ROUTES: t.Mapping[str, list[Rule]] = MappingProxyType({})
+def _trie_rest_fits(
+    part: _RoutePart,
+    child: _TrieNode,
+    parts: list[str],
+    index: int,
+    raw: tuple[str, ...],
+    request: _TrieRequest,
+) -> _TrieMatch | None:
+    """A slash-spanning part (``<path:p>``) takes all the rest of the path."""
+    rest = "/".join(parts[index:])
+    end = len(parts)
+    if rest.endswith("/") and "" in child.static:
+        # The rule may end in "/<path:p>/": then the closing slash is the
+        # rule's, not the value's.
+        values = part.read_values(rest)
+        if values is not None:
+            found = _trie_first_taker(child.rules, raw + values, request)
+            if found is not None:
+                return found
+        values = part.read_values(rest[:-1])
+        if values is None:
+            return None
+        return _trie_walk(child, parts, end - 1, raw + values, request)
+    values = part.read_values(rest)
+    if values is None:
+        return None
+    return _trie_walk(child, parts, end, raw + values, request)
 
 
-def _trie_static_fit(rules: list[Rule], method: str, websocket: bool) -> _TrieMatch | None:
-    """The first of the rules for a literal path that takes the method."""
+def _trie_first_taker(
+    rules: list[Rule], raw: tuple[str, ...], request: _TrieRequest, note_refusals: bool = True
+) -> _TrieMatch | None:
+    """The first of ``rules`` that takes the request and accepts the values."""
+    method, websocket, refused = request
     for rule in rules:
-        methods = rule.methods
-        if (methods is None or method in methods) and rule.websocket == websocket:
-            return rule, dict(rule.defaults) if rule.defaults else {}, False
+        if rule.accepts(method) and rule.websocket == websocket:
+            values = rule._convert_matched(raw)
+            if values is not None:
+                return rule, values
+        elif note_refusals:
+            refused.append(rule)
     return None
 
 
 class SegmentTrieMatcher:
     """Finds the rule for a (domain, path, method).  Rules made only of
-    literal text are also indexed in a plain dict for a one-step answer."""
+    literal text are also indexed in a plain dict for a one-step answer.
+    ``merge_slashes`` (the map's option) says whether a path that fits no
+    rule is tried again with runs of slashes merged."""
 
-    def __init__(self) -> None:
+    def __init__(self, merge_slashes: bool = True) -> None:
+        self.merge_slashes = merge_slashes
         self.root = _TrieNode()
         # domain -> path without leading "/" -> rules, in the order added.
         self.static_routes: dict[str, dict[str, list[Rule]]] = {}
@@ -305,78 +225,83 @@ class SegmentTrieMatcher:
 
     def match(
         self, domain: str, path: str, method: str, websocket: bool = False
+    ) -> _TrieMatch:
+        """The best rule for a request, as ``(rule, values)``.  ``path`` has
+        no leading slash (``"user/42"``); it and ``domain`` are decoded text.
+
+        Raises :class:`RequestPath` with the path the client should ask for
+        instead (a missing trailing slash, slashes to merge), or
+        :class:`NoMatch` saying which methods rules for the path would take.
+        """
+        found = self.match_literal(domain, path, method, websocket)
+        if found is not None:
+            return found
+        refused: list[Rule] = []
+        try:
+            found = self.search(domain, path, method, websocket, refused)
+        except _TrieSlashRequired:
+            raise RequestPath(path + "/") from None
+        if found is None and self.merge_slashes and "//" in path:
+            self.redirect_if_merged_fits(domain, path, method, websocket, refused)
+        if found is None:
+            raise _trie_no_match(refused, method)
+        return found
+
+    def redirect_if_merged_fits(
+        self, domain: str, path: str, method: str, websocket: bool, refused: list[Rule]
+    ) -> None:
+        """Raise :class:`RequestPath` to the path with runs of slashes
+        merged (``a//b`` to ``a/b``) when that path fits a rule that allows
+        merging."""
+        merged = _MERGEABLE_SLASHES_RE.sub("/", path)
+        try:
+            found = self.search(domain, merged, method, websocket, refused)
+        except _TrieSlashRequired as slash:
+            if slash.rule.merge_slashes:
+                raise RequestPath(merged + "/") from None
+            return
+        if found is not None and found[0].merge_slashes:
+            raise RequestPath(merged)
+
+    def match_literal(
+        self, domain: str, path: str, method: str, websocket: bool
     ) -> _TrieMatch | None:
-        """The best rule for a request as ``(rule, values, add_slash)``, or
-        None.  ``path`` has no leading slash (``"user/42"``); it and
-        ``domain`` are decoded text."""
+        """Fast path: a rule made only of literal text, in one dict look-up.
+
+        Invariant: it returns what :meth:`search` would.  The search tries
+        the literal child before variables at every level, the literal
+        domain included, so the first end of path it reaches is the node of
+        the literal rules for this exact path; there it tries them in the
+        order added, as here, and their values are their defaults.  When
+        none takes the request, the search answers (405, redirect, ...).
+        """
         by_path = self.static_routes.get(domain)
         if by_path is not None:
             rules = by_path.get(path)
             if rules is not None:
-                found = _trie_static_fit(rules, method, websocket)
-                if found is not None:
-                    return found
-        return self.match_tree(domain, path, method, websocket)
-
-    def static_routes_for(self, domain: str) -> t.Mapping[str, list[Rule]]:
-        """The literal-path index of one domain, for an adapter to keep.
-        A domain without literal rules gets a shared empty mapping rather
-        than a new entry: hosts come from requests, and must not grow the
-        index.  (Rules added later are still found through the trie.)"""
-        return self.static_routes.get(domain, _NO_STATIC_ROUTES)
-
-    def path_matcher_for(
-        self, domain: str
-    ) -> t.Callable[[str, str, bool], _TrieMatch | None]:
-        """``match_tree`` with the domain step done once, for an adapter:
-        ``function(path, method, websocket)``."""
-        root = self.root
-        node = root.static.get(domain)
-        if node is None:
-            return lambda path, method, websocket: self.match_tree(
-                domain, path, method, websocket
-            )
-
-        def match_path(path: str, method: str, websocket: bool) -> _TrieMatch | None:
-            parts = path.split("/")
-            found = _trie_first_match(node, parts, len(parts), (), method, websocket)
-            if found is None and root.dynamic:
-                # Rules for variable domains ("<user>") come after this one.
-                return self.match_tree(domain, path, method, websocket)
-            return found
-
-        return match_path
-
-    def match_tree(
-        self, domain: str, path: str, method: str, websocket: bool = False
-    ) -> _TrieMatch | None:
-        """:meth:`match` without the literal-path index."""
-        parts = path.split("/")
-        count = len(parts)
-        root = self.root
-        child = root.static.get(domain)
-        if child is not None:
-            found = _trie_first_match(child, parts, count, (), method, websocket)
-            if found is not None:
-                return found
-        for _simple, _fullmatch, part, child in root.dynamic:
-            values = part.read_values(domain)
-            if values is not None:
-                found = _trie_first_match(child, parts, count, values, method, websocket)
-                if found is not None:
-                    return found
+                for rule in rules:
+                    if rule.accepts(method) and rule.websocket == websocket:
+                        return rule, dict(rule.defaults) if rule.defaults else {}
         return None
 
-    def all_matches(self, domain: str, path: str) -> list[tuple[Rule, dict[str, t.Any]]]:
-        """Every rule whose pattern fits, ignoring method and websocket;
-        used only after :meth:`match` failed, to explain why (405, 400)."""
-        found: list[tuple[Rule, dict[str, t.Any]]] = []
-        parts = path.split("/")
-        child = self.root.static.get(domain)
-        if child is not None:
-            _trie_all_matches(child, parts, 0, (), found)
-        for _simple, _fullmatch, part, child in self.root.dynamic:
-            values = part.read_values(domain)
-            if values is not None:
-                _trie_all_matches(child, parts, 0, values, found)
-        return found
+    def search(
+        self, domain: str, path: str, method: str, websocket: bool, refused: list[Rule]
+    ) -> _TrieMatch | None:
+        """Walk the trie from the root: the domain is the first part, so a
+        literal domain is tried before a domain with variables
+        (``<user>.example.com``)."""
+        parts = [domain, *path.split("/")]
+        return _trie_walk(self.root, parts, 0, (), (method, websocket, refused))
+
+
+def _trie_no_match(refused: list[Rule], method: str) -> NoMatch:
+    """Why no rule took the request: the methods the refusing rules take
+    (a 405), or whether one differs only in being a WebSocket rule."""
+    have_match_for: set[str] = set()
+    websocket_mismatch = False
+    for rule in refused:
+        if rule.accepts(method):
+            websocket_mismatch = True
+        else:
+            have_match_for.update(rule.methods)  # type: ignore[arg-type]
+    return NoMatch(have_match_for, websocket_mismatch)

@@ -616,6 +616,12 @@ class Rule(RuleFactory):
 
     # -- matching support ---------------------------------------------------
 
+    def accepts(self, method: str) -> bool:
+        """Does this rule take requests with ``method`` (upper case)?  A rule
+        without ``methods`` takes any; HEAD is taken wherever GET is, since
+        the constructor adds HEAD to a method set that has GET."""
+        return self.methods is None or method in self.methods
+
     def _convert_matched(self, raw_values: tuple[str, ...]) -> dict[str, t.Any] | None:
         """Run ``to_python`` over matched text and add the defaults; None
         if a converter refuses.  Replaced per rule by compile() with a
@@ -639,7 +645,7 @@ class Rule(RuleFactory):
         """Can this rule build a URL from ``values`` (and for ``method``)?
         Every variable needs a value or a default, and given values must
         equal this rule's defaults."""
-        if method is not None and self.methods is not None and method not in self.methods:
+        if method is not None and not self.accepts(method):
             return False
         defaults = self.defaults or ()
         for key in self.arguments:
