@@ -5,6 +5,12 @@ Werkzeug 3's hash format (``method$salt$hexdigest``), so a user database
 made with Werkzeug keeps working.  ``safe_join`` joins untrusted path
 parts to a trusted directory, refusing anything that could leave it.
 
+scrypt, the default, needs ``hashlib.scrypt``, which PyPy and Pythons
+built without OpenSSL 1.1+ lack.  There the default method becomes
+``pbkdf2:sha256`` (Werkzeug would fail with ``AttributeError``), while
+asking for scrypt by name, or checking a scrypt hash, raises a
+``RuntimeError`` that names the pbkdf2 alternative.
+
 Peer: ``werkzeug.security`` (import ``microflask.security`` instead).
 """
 
@@ -54,6 +60,23 @@ def gen_salt(length: int) -> str:
     return "".join([secrets.choice(SALT_CHARS) for _ in range(length)])
 
 
+def _scrypt_function() -> t.Callable[..., bytes]:
+    """``hashlib.scrypt``, looked up when needed; a clear error without it."""
+    scrypt = getattr(hashlib, "scrypt", None)
+    if scrypt is None:
+        raise RuntimeError(
+            "scrypt is not available in this Python (hashlib.scrypt needs"
+            " OpenSSL 1.1 or later, and PyPy has none); hash passwords with"
+            " method='pbkdf2:sha256' instead."
+        )
+    return scrypt
+
+
+def _default_password_method() -> str:
+    """scrypt where this Python has it, else PBKDF2 with SHA-256."""
+    return "scrypt" if hasattr(hashlib, "scrypt") else "pbkdf2:sha256"
+
+
 def _hash_password_with_method(method: str, salt: str, password: str) -> t.Tuple[str, str]:
     """Hex digest of ``password`` and the full method string to store.
 
@@ -73,14 +96,10 @@ def _hash_password_with_method(method: str, salt: str, password: str) -> t.Tuple
                 n, r, p = map(int, args)
             except ValueError:
                 raise ValueError("'scrypt' takes 3 arguments.") from None
-        scrypt = getattr(hashlib, "scrypt", None)
-        if scrypt is None:
-            raise RuntimeError(
-                "This Python's hashlib has no scrypt (it needs OpenSSL 1.1 or"
-                " later); use method='pbkdf2' to hash passwords here."
-            )
         # OpenSSL needs about 128 * n * r * p bytes; allow a little more.
-        digest = scrypt(password_bytes, salt=salt_bytes, n=n, r=r, p=p, maxmem=132 * n * r * p)
+        digest = _scrypt_function()(
+            password_bytes, salt=salt_bytes, n=n, r=r, p=p, maxmem=132 * n * r * p
+        )
         return digest.hex(), "scrypt:%d:%d:%d" % (n, r, p)
 
     if name == "pbkdf2":
@@ -102,13 +121,20 @@ def _hash_password_with_method(method: str, salt: str, password: str) -> t.Tuple
 _hash_internal = _hash_password_with_method
 
 
-def generate_password_hash(password: str, method: str = "scrypt", salt_length: int = 16) -> str:
+def generate_password_hash(
+    password: str, method: t.Optional[str] = None, salt_length: int = 16
+) -> str:
     """Hash a password for storage as ``method$salt$hexdigest``.
 
-    ``method`` is ``"scrypt"`` (default, optionally ``"scrypt:n:r:p"``) or
-    ``"pbkdf2"`` (optionally ``"pbkdf2:hash_name:iterations"``).  An unknown
-    method raises ``ValueError``.
+    ``method`` is ``"scrypt"`` (optionally ``"scrypt:n:r:p"``) or
+    ``"pbkdf2"`` (optionally ``"pbkdf2:hash_name:iterations"``).  Left out,
+    it is scrypt, or ``pbkdf2:sha256`` with ``DEFAULT_PBKDF2_ITERATIONS``
+    on a Python without ``hashlib.scrypt`` (PyPy).  An unknown method
+    raises ``ValueError``; scrypt by name where it is missing raises
+    ``RuntimeError``.
     """
+    if method is None:
+        method = _default_password_method()
     salt = gen_salt(salt_length)
     digest, full_method = _hash_password_with_method(method, salt, password)
     return "%s$%s$%s" % (full_method, salt, digest)
@@ -118,7 +144,9 @@ def check_password_hash(pwhash: str, password: str) -> bool:
     """Whether ``password`` matches a hash from :func:`generate_password_hash`.
 
     Comparison is constant-time.  A malformed hash is simply ``False``
-    (Werkzeug raises for some); only a missing scrypt implementation raises.
+    (Werkzeug raises for some).  A scrypt hash on a Python without
+    ``hashlib.scrypt`` raises ``RuntimeError``: it cannot be checked there,
+    which is not the same as a wrong password.
     """
     try:
         method, salt, expected = pwhash.split("$", 2)

@@ -26,6 +26,15 @@ FIXTURES = json.loads(
     (pathlib.Path(__file__).parent / "fixtures" / "security_expected.json").read_text("utf-8")
 )
 POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="Werkzeug's POSIX results")
+HAS_SCRYPT = hasattr(hashlib, "scrypt")
+NEEDS_SCRYPT = pytest.mark.skipif(not HAS_SCRYPT, reason="no hashlib.scrypt (PyPy)")
+
+
+def skip_scrypt_hashes_without_scrypt(cases):
+    return [
+        pytest.param(case, marks=NEEDS_SCRYPT) if case["hash"].startswith("scrypt:") else case
+        for case in cases
+    ]
 
 
 # -- gen_salt --------------------------------------------------------------------
@@ -49,13 +58,18 @@ def test_gen_salt_refuses_non_positive_lengths(length):
 # -- Werkzeug-made hashes ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", FIXTURES["hashes"], ids=lambda c: c["hash"].split("$")[0])
+@pytest.mark.parametrize(
+    "case",
+    skip_scrypt_hashes_without_scrypt(FIXTURES["hashes"]),
+    ids=lambda c: c["hash"].split("$")[0],
+)
 def test_accepts_hashes_made_by_werkzeug(case):
     assert check_password_hash(case["hash"], case["password"])
     assert not check_password_hash(case["hash"], case["password"] + "x")
     assert not check_password_hash(case["hash"], "wrong")
 
 
+@NEEDS_SCRYPT
 def test_accepts_default_cost_and_short_method_spellings():
     # scrypt:32768:8:1 in full, then "pbkdf2$..." and "pbkdf2:sha256$..."
     # which both mean sha256 with the default iteration count.
@@ -67,6 +81,7 @@ def test_accepts_default_cost_and_short_method_spellings():
 # -- generate_password_hash --------------------------------------------------------
 
 
+@NEEDS_SCRYPT
 def test_generate_default_is_scrypt():
     pwhash = generate_password_hash("secret")
     method, salt, digest = pwhash.split("$")
@@ -83,8 +98,8 @@ def test_generate_default_is_scrypt():
         ("pbkdf2:sha256:1000", "pbkdf2:sha256:1000"),
         ("pbkdf2:sha1:10", "pbkdf2:sha1:10"),
         ("pbkdf2:sha512:10", "pbkdf2:sha512:10"),
-        ("scrypt:1024:8:1", "scrypt:1024:8:1"),
-        ("scrypt:256:4:2", "scrypt:256:4:2"),
+        pytest.param("scrypt:1024:8:1", "scrypt:1024:8:1", marks=NEEDS_SCRYPT),
+        pytest.param("scrypt:256:4:2", "scrypt:256:4:2", marks=NEEDS_SCRYPT),
     ],
 )
 def test_generate_round_trips(method, stored_method):
@@ -128,23 +143,50 @@ def test_generate_refuses_bad_methods(method, message):
 
 
 def test_generate_refuses_bad_parameters():
-    with pytest.raises(ValueError):
-        generate_password_hash("pw", "scrypt:3:8:1")  # n must be a power of 2
+    if HAS_SCRYPT:
+        with pytest.raises(ValueError):
+            generate_password_hash("pw", "scrypt:3:8:1")  # n must be a power of 2
     with pytest.raises(ValueError):
         generate_password_hash("pw", "pbkdf2:nosuchhash:10")
     with pytest.raises(ValueError):
         generate_password_hash("pw", "pbkdf2:sha256:10", salt_length=0)
 
 
-def test_missing_scrypt_gives_a_clear_error(monkeypatch):
+# -- a Python without hashlib.scrypt (PyPy, old OpenSSL) ----------------------------
+
+
+@pytest.fixture
+def without_scrypt(monkeypatch):
     monkeypatch.delattr(hashlib, "scrypt", raising=False)
-    with pytest.raises(RuntimeError, match="scrypt"):
-        generate_password_hash("pw")
-    # Not a malformed hash: say what is missing rather than lock users out.
-    with pytest.raises(RuntimeError, match="scrypt"):
+
+
+def test_without_scrypt_the_default_is_pbkdf2_sha256(without_scrypt, monkeypatch):
+    monkeypatch.setattr(security, "DEFAULT_PBKDF2_ITERATIONS", 7)
+    pwhash = generate_password_hash("pw")
+    method, salt, digest = pwhash.split("$")
+    assert method == "pbkdf2:sha256:7"
+    assert digest == hashlib.pbkdf2_hmac("sha256", b"pw", salt.encode(), 7).hex()
+    assert check_password_hash(pwhash, "pw")
+    assert not check_password_hash(pwhash, "pW")
+
+
+@pytest.mark.parametrize("method", ["scrypt", "scrypt:1024:8:1"])
+def test_without_scrypt_asking_for_it_names_the_alternative(without_scrypt, method):
+    with pytest.raises(RuntimeError) as info:
+        generate_password_hash("pw", method)
+    assert "scrypt is not available" in str(info.value)
+    assert "method='pbkdf2:sha256'" in str(info.value)
+
+
+def test_without_scrypt_a_scrypt_hash_is_an_error_not_a_wrong_password(without_scrypt):
+    # False would tell the user their password is wrong; it cannot be checked.
+    with pytest.raises(RuntimeError, match="scrypt is not available"):
         check_password_hash("scrypt:1024:8:1$salt$00", "pw")
-    # pbkdf2 keeps working.
-    assert check_password_hash(generate_password_hash("pw", "pbkdf2:sha256:5"), "pw")
+    for pwhash in FIXTURES["default_cost"]["hashes"][1:]:
+        assert check_password_hash(pwhash, FIXTURES["default_cost"]["password"])
+    # Hashes that are malformed whatever the Python stay simply False.
+    assert check_password_hash("scrypt:a:b$s$h", "pw") is False
+    assert check_password_hash("scrypt:1024:8:1:9$s$h", "pw") is False
 
 
 # -- check_password_hash never raises on malformed hashes --------------------------
@@ -168,13 +210,13 @@ def test_missing_scrypt_gives_a_clear_error(monkeypatch):
         "pbkdf2:sha256:99999999999999999999999$s$h",
         "pbkdf2:sha256:1$s$\u00e9",
         "pbkdf2:sha256:1$\udcff$h",
-        "scrypt:1:1:1$s$h",
-        "scrypt:3:8:1$s$h",
+        pytest.param("scrypt:1:1:1$s$h", marks=NEEDS_SCRYPT),
+        pytest.param("scrypt:3:8:1$s$h", marks=NEEDS_SCRYPT),
         "scrypt:a:b$s$h",
         "scrypt:1024:8:1:9$s$h",
-        "scrypt:-1024:8:1$s$h",
-        "scrypt:1024:0:1$s$h",
-        "scrypt:2:99999999999:1$s$h",
+        pytest.param("scrypt:-1024:8:1$s$h", marks=NEEDS_SCRYPT),
+        pytest.param("scrypt:1024:0:1$s$h", marks=NEEDS_SCRYPT),
+        pytest.param("scrypt:2:99999999999:1$s$h", marks=NEEDS_SCRYPT),
         "\x00$\x00$\x00",
         "pbkdf2:sha256:1",
         None,

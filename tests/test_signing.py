@@ -7,6 +7,7 @@ Wire compatibility is checked against tokens made by the real ItsDangerous
 import hashlib
 import io
 import json
+import os
 import pathlib
 import pickle
 import random
@@ -741,3 +742,140 @@ def test_serializer_notices_changed_settings_between_calls():
     assert plain.loads_unsafe(bad) == (False, {"a": 1})
     plain.signer = NoPayloadOnError
     assert plain.loads_unsafe(bad) == (False, None)
+
+
+# -- what signers remember, and for how long --------------------------------------
+#
+# A signer derives each key once and keeps a keyed HMAC per key; a serializer
+# keeps its signer while its settings stay the same.  Each memo lives on its
+# instance: what it gives must be exactly what a fresh computation gives.
+
+DERIVATIONS = ["concat", "django-concat", "hmac", "none"]
+
+
+def derive_by_hand(secret, salt, derivation, digest):
+    if derivation == "concat":
+        return digest(salt + secret).digest()
+    if derivation == "django-concat":
+        return digest(salt + b"signer" + secret).digest()
+    if derivation == "hmac":
+        import hmac
+
+        return hmac.new(secret, salt, digest).digest()
+    return secret
+
+
+@pytest.mark.parametrize("derivation", DERIVATIONS)
+@pytest.mark.parametrize("digest", [hashlib.sha1, hashlib.sha256])
+def test_remembered_keys_and_signatures_equal_fresh_ones(derivation, digest):
+    import hmac
+
+    signer = Signer(["old", "new"], salt="s", key_derivation=derivation, digest_method=digest)
+    for _ in range(3):  # the first call computes, the next ones remember
+        for secret in (b"old", b"new"):
+            key = derive_by_hand(secret, b"s", derivation, digest)
+            assert signer.derive_key(secret) == key
+            expected = hmac.new(key, b"value", digest).digest()
+            assert signer.algorithm.get_signature(key, b"value") == expected
+        assert signer.sign("value") == b"value." + base64_encode(expected)
+
+
+def test_changing_a_signer_after_use_forgets_what_it_derived():
+    import hmac
+
+    signer = Signer("k", salt="s", key_derivation="hmac")
+    signer.sign("v")
+    for attribute, value in [
+        ("salt", b"t"),
+        ("key_derivation", "concat"),
+        ("digest_method", hashlib.sha256),
+        ("secret_keys", [b"k2"]),
+    ]:
+        setattr(signer, attribute, value)
+        key = derive_by_hand(signer.secret_keys[-1], signer.salt, signer.key_derivation,
+                             signer.digest_method)
+        assert signer.derive_key() == key
+    algorithm = HMACAlgorithm()
+    first = algorithm.get_signature(b"key", b"v")
+    algorithm.digest_method = hashlib.sha256
+    assert algorithm.get_signature(b"key", b"v") == hmac.new(b"key", b"v", hashlib.sha256).digest()
+    assert first == hmac.new(b"key", b"v", hashlib.sha1).digest()
+
+
+def test_memos_stay_small_when_fed_ever_new_keys():
+    import hmac
+
+    signer = Signer("k")
+    algorithm = HMACAlgorithm(hashlib.sha256)
+    for number in range(200):
+        secret = b"secret-%d" % number
+        assert signer.derive_key(secret) == derive_by_hand(
+            secret, signer.salt, "django-concat", hashlib.sha1
+        )
+        assert algorithm.get_signature(secret, b"v") == hmac.new(secret, b"v", hashlib.sha256).digest()
+    assert len(signer._derived_keys[1]) <= 16
+    assert len(algorithm._keyed_macs[1]) <= 16
+
+
+def test_serializer_reuses_its_signer_only_while_nothing_changed():
+    serializer = URLSafeTimedSerializer("k", salt="s")
+    token = serializer.dumps({"a": 1})
+    assert serializer.loads(token) == {"a": 1}
+    assert serializer.loads(serializer.dumps(2, salt="other"), salt="other") == 2
+    assert serializer.dumps({"a": 1}) == URLSafeTimedSerializer("k", salt="s").dumps({"a": 1})
+    serializer.secret_keys.append(b"newer")
+    assert serializer.loads(token) == {"a": 1}  # the old key still verifies
+    assert serializer.dumps(1) == URLSafeTimedSerializer(["k", "newer"], salt="s").dumps(1)
+
+
+def test_serializer_calls_an_overridden_make_signer_every_time():
+    made = []
+
+    class CountingSerializer(URLSafeSerializer):
+        def make_signer(self, salt=None):
+            made.append(salt)
+            return super().make_signer(salt)
+
+    serializer = CountingSerializer("k")
+    serializer.loads(serializer.dumps(1))
+    serializer.loads(serializer.dumps(1))
+    assert len(made) == 4
+
+
+def test_no_secret_outlives_its_signers():
+    import gc
+
+    def sign_with_a_fresh_secret():
+        secret = os.urandom(16).hex().encode()
+        watched = {secret}
+        for derivation in DERIVATIONS:
+            for digest in (hashlib.sha1, hashlib.sha256):
+                options = {"key_derivation": derivation, "digest_method": digest}
+                serializer = URLSafeTimedSerializer(secret, salt="s", signer_kwargs=options)
+                assert serializer.loads(serializer.dumps({"a": 1})) == {"a": 1}
+                watched.add(derive_by_hand(secret, b"s", derivation, digest))
+                signer = Signer(secret, **options)
+                assert signer.unsign(signer.sign("v")) == b"v"
+                watched.add(derive_by_hand(secret, signer.salt, derivation, digest))
+        return frozenset(watched)
+
+    watched = sign_with_a_fresh_secret()
+    gc.collect()
+    holders = [
+        type(holder).__name__
+        for holder in gc.get_objects()
+        if holder is not watched
+        and any(type(item) is bytes and item in watched for item in gc.get_referents(holder))
+    ]
+    assert holders == []
+
+
+def test_signing_uses_no_private_cpython_hooks():
+    # These exist only in CPython's C accelerators (not on PyPy); signing
+    # must work with the public hmac, hashlib and json APIs alone.
+    package = pathlib.Path(__file__).parent.parent / "microflask" / "signing"
+    private_hooks = ["._hmac", "c_make_encoder", "scan_once", "encode_basestring", "_hashlib"]
+    for path in sorted(package.glob("*.py")):
+        source = path.read_text("utf-8")
+        for hook in private_hooks:
+            assert hook not in source, (path.name, hook)

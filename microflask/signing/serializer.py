@@ -24,26 +24,6 @@ def is_text_serializer(serializer: t.Any) -> bool:
     return isinstance(serializer.dumps({}), str)
 
 
-# Whether a serializer writes text, by serializer object: Flask builds a new
-# Serializer per request around the same module-level serializer, and the
-# answer costs a trial dumps().  Bounded; unhashable serializers are not kept.
-_text_serializer_answers: t.Dict[t.Any, bool] = {}
-
-
-def _writes_text(serializer: t.Any) -> bool:
-    try:
-        return _text_serializer_answers[serializer]
-    except KeyError:
-        pass
-    except TypeError:
-        return is_text_serializer(serializer)
-    answer = is_text_serializer(serializer)
-    if len(_text_serializer_answers) >= 64:
-        _text_serializer_answers.clear()
-    _text_serializer_answers[serializer] = answer
-    return answer
-
-
 class Serializer:
     """Dumps objects to signed strings and loads them back after checking.
 
@@ -61,6 +41,9 @@ class Serializer:
     default_signer: t.Type[Signer] = Signer
     #: Fallback signers used when ``fallback_signers`` is not given.
     default_fallback_signers: t.List[t.Any] = []
+
+    # (settings, signer), see _reusable_signer.
+    _kept_signer: t.Optional[t.Tuple[t.Tuple[t.Any, ...], Signer]] = None
 
     def __init__(
         self,
@@ -80,7 +63,7 @@ class Serializer:
         if serializer is None:
             serializer = self.default_serializer
         self.serializer: t.Any = serializer
-        self.is_text_serializer: bool = _writes_text(serializer)
+        self.is_text_serializer: bool = is_text_serializer(serializer)
         if signer is None:
             signer = self.default_signer
         self.signer: t.Type[Signer] = signer
@@ -89,7 +72,6 @@ class Serializer:
             fallback_signers = list(self.default_fallback_signers)
         self.fallback_signers: t.List[t.Any] = fallback_signers
         self.serializer_kwargs: t.Dict[str, t.Any] = serializer_kwargs or {}
-        self._main_signer_cache: t.Optional[t.Tuple[t.Any, ...]] = None
 
     def __class_getitem__(cls, item: t.Any) -> t.Any:
         # ItsDangerous' serializers are generic (Serializer[str]); accept the
@@ -121,10 +103,7 @@ class Serializer:
 
     def dump_payload(self, obj: t.Any) -> bytes:
         """Serialize ``obj`` to bytes (not yet signed)."""
-        kwargs = self.serializer_kwargs
-        if kwargs:
-            return want_bytes(self.serializer.dumps(obj, **kwargs))
-        return want_bytes(self.serializer.dumps(obj))
+        return want_bytes(self.serializer.dumps(obj, **self.serializer_kwargs))
 
     def make_signer(self, salt: t.Optional[t.Union[str, bytes]] = None) -> Signer:
         """The signer that signs new tokens (for ``salt``, default our own)."""
@@ -132,11 +111,36 @@ class Serializer:
             salt = self.salt
         return self.signer(self.secret_keys, salt=salt, **self.signer_kwargs)
 
+    def _reusable_signer(self, salt: t.Optional[t.Union[str, bytes]] = None) -> Signer:
+        """``make_signer(salt)``, kept on this serializer while the settings
+        it was made from stay the same.
+
+        A signer remembers the keys it derives (:meth:`Signer.derive_key`),
+        so reusing one spares building it and deriving its key on every
+        ``dumps`` and ``loads``.  The settings are compared on each call, so
+        changing the salt, keys, signer class or signer kwargs (even in
+        place) takes effect at once.  A subclass that overrides
+        ``make_signer`` gets a new signer every time, as it asked for.
+        """
+        if type(self).make_signer is not Serializer.make_signer:
+            return self.make_signer(salt)
+        if salt is None:
+            salt = self.salt
+        settings = (salt, tuple(self.secret_keys), self.signer, self.signer_kwargs)
+        kept = self._kept_signer
+        if kept is not None and kept[0] == settings:
+            return kept[1]
+        signer = self.make_signer(salt)
+        # A copy of the kwargs, so that a change made to the dict is noticed.
+        settings = settings[:-1] + (dict(self.signer_kwargs),)
+        self._kept_signer = (settings, signer)
+        return signer
+
     def iter_unsigners(self, salt: t.Optional[t.Union[str, bytes]] = None) -> t.Iterator[Signer]:
         """Every signer ``loads`` tries, the main one first, then fallbacks."""
         if salt is None:
             salt = self.salt
-        yield self.make_signer(salt)
+        yield self._reusable_signer(salt)
         for fallback in self.fallback_signers:
             if isinstance(fallback, dict):
                 kwargs = fallback
@@ -148,39 +152,10 @@ class Serializer:
             for secret_key in self.secret_keys:
                 yield fallback(secret_key, salt=salt, **kwargs)
 
-    def _main_signer(self, salt: t.Optional[t.Union[str, bytes]]) -> Signer:
-        """``make_signer(salt)``, reusing the last one while nothing changed.
-
-        A signer holds no state of its own, so one built for our salt, keys
-        and signer settings can sign and verify any number of tokens.  The
-        cache is only used when ``make_signer`` is not overridden, and is
-        dropped as soon as any of those settings differs.
-        """
-        if salt is not None or type(self).make_signer is not Serializer.make_signer:
-            return self.make_signer(salt)
-        settings = (self.salt, tuple(self.secret_keys), self.signer, self.signer_kwargs)
-        cache = getattr(self, "_main_signer_cache", None)
-        if cache is not None and cache[0] == settings:
-            return cache[1]
-        signer = self.make_signer()
-        # The kwargs dict is copied so that changing it in place is noticed.
-        settings = settings[:3] + (dict(self.signer_kwargs),)
-        self._main_signer_cache = (settings, signer)
-        return signer
-
-    def _unsigners_in_order(self, salt: t.Optional[t.Union[str, bytes]]) -> t.Iterable[Signer]:
-        """What :meth:`iter_unsigners` yields, without a generator when there
-        are no fallbacks and iteration is not customised."""
-        if type(self).iter_unsigners is not Serializer.iter_unsigners or self.fallback_signers:
-            return self.iter_unsigners(salt)
-        return (self._main_signer(salt),)
-
     def dumps(self, obj: t.Any, salt: t.Optional[t.Union[str, bytes]] = None) -> t.Any:
         """A signed token for ``obj``: ``str`` for text serializers, else bytes."""
-        payload = self.dump_payload(obj)
-        if type(payload) is not bytes:
-            payload = want_bytes(payload)
-        token = self._main_signer(salt).sign(payload)
+        payload = want_bytes(self.dump_payload(obj))
+        token = self._reusable_signer(salt).sign(payload)
         if self.is_text_serializer:
             return token.decode("utf-8")
         return token
@@ -197,10 +172,9 @@ class Serializer:
         Raises :class:`BadSignature` if no signer accepts it and
         :class:`BadPayload` if it does not deserialize.
         """
-        if type(s) is not bytes:
-            s = _signed_bytes(s)
+        s = _signed_bytes(s)
         last_error: t.Optional[BadSignature] = None
-        for signer in self._unsigners_in_order(salt):
+        for signer in self.iter_unsigners(salt):
             try:
                 return self.load_payload(signer.unsign(s))
             except BadSignature as error:

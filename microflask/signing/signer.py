@@ -21,6 +21,11 @@ __all__ = ["SigningAlgorithm", "NoneAlgorithm", "HMACAlgorithm", "Signer"]
 
 _SecretKeyInput = t.Union[str, bytes, t.Iterable[str], t.Iterable[bytes]]
 
+# How many keys a signer remembers derived, and its HMACAlgorithm keyed (a
+# rotation list is short).  Past that a memo starts over, so a caller that
+# passes ever new keys to derive_key or get_signature cannot make it grow.
+_KEYS_REMEMBERED = 16
+
 
 def _lazy_sha1(string: bytes = b"") -> t.Any:
     """The default digest: SHA-1, looked up only when first used.
@@ -38,58 +43,24 @@ def _make_keys_list(secret_key: _SecretKeyInput) -> t.List[bytes]:
     return [want_bytes(key) for key in secret_key]
 
 
-# Keyed HMAC objects by (key, digest); cloning one with .copy() skips the
-# key set-up (two hashes of the padded key) that hmac.new does every time.
-# Bounded so a process signing with endless distinct keys cannot grow it.
-_keyed_hmac_templates: t.Dict[t.Tuple[bytes, t.Any], t.Any] = {}
-_KEYED_HMAC_CACHE_SIZE = 256
+def _signed_bytes(signed_value: t.Any) -> bytes:
+    """Signed input as bytes; input of any other kind is a bad signature.
 
-# Derived keys by (secret, salt, derivation, digest): the derivation is a
-# pure function of those, and Flask builds a new serializer per request.
-_derived_keys: t.Dict[t.Tuple[bytes, bytes, str, t.Any], bytes] = {}
-_DERIVED_KEY_CACHE_SIZE = 256
-
-
-def _hmac_digestmod(digest_method: t.Any) -> t.Any:
-    """The ``digestmod`` to give ``hmac.new`` for a digest constructor.
-
-    ``hmac`` takes OpenSSL's fast path only for a digest name or a hashlib
-    constructor; a plain function that returns an OpenSSL hash (like our
-    lazy SHA-1 default, or Flask's own) gets the slow pure-Python HMAC.
-    The same digest by name gives the same MAC, faster.
+    Refusing wrong types here (ItsDangerous lets a ``TypeError`` escape)
+    means callers only ever have to catch :class:`BadData`.
     """
-    if digest_method is _lazy_sha1:
-        return "sha1"
-    if isinstance(digest_method, str) or not callable(digest_method):
-        return digest_method
-    try:
-        sample = digest_method()
-        name = sample.name
-        # Only trust the name when it is that very algorithm with no key or
-        # personalisation: same hash type, same digest of the empty input.
-        reference = hashlib.new(name)
-        if type(sample) is type(reference) and sample.digest() == reference.digest():
-            return name
-    except Exception:
-        pass
-    return digest_method
-
-
-def _keyed_hmac_template(key: bytes, digest_method: t.Any) -> t.Any:
-    cache_key = (key, digest_method)
-    try:
-        template = _keyed_hmac_templates.get(cache_key)
-    except TypeError:  # an unhashable digest_method: build, don't cache
-        return hmac.new(key, digestmod=digest_method)
-    if template is None:
-        template = hmac.new(key, digestmod=_hmac_digestmod(digest_method))
-        # With OpenSSL the HMAC wraps a C object with the same copy/update/
-        # digest methods; using it directly skips a Python layer per call.
-        template = getattr(template, "_hmac", None) or template
-        if len(_keyed_hmac_templates) >= _KEYED_HMAC_CACHE_SIZE:
-            _keyed_hmac_templates.clear()
-        _keyed_hmac_templates[cache_key] = template
-    return template
+    if isinstance(signed_value, bytes):
+        return signed_value
+    if isinstance(signed_value, str):
+        try:
+            return signed_value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadSignature("Signed value is not valid UTF-8 text") from None
+    if isinstance(signed_value, (bytearray, memoryview)):
+        return bytes(signed_value)
+    raise BadSignature(
+        "Signed value must be str or bytes, not %s" % type(signed_value).__name__
+    )
 
 
 class SigningAlgorithm:
@@ -115,10 +86,8 @@ class HMACAlgorithm(SigningAlgorithm):
 
     default_digest_method: t.Any = staticmethod(_lazy_sha1)
 
-    # (key, digest_method, keyed template) last used by this instance: a
-    # signer mostly uses one key, so this skips even the shared cache.  One
-    # tuple, swapped whole, so threads never pair a key with another's mac.
-    _last_keyed_template: t.Optional[t.Tuple[bytes, t.Any, t.Any]] = None
+    # (digest_method, {key: keyed HMAC}), see _keyed_mac.
+    _keyed_macs: t.Optional[t.Tuple[t.Any, t.Dict[bytes, t.Any]]] = None
 
     def __init__(self, digest_method: t.Any = None):
         if digest_method is None:
@@ -126,16 +95,27 @@ class HMACAlgorithm(SigningAlgorithm):
         self.digest_method: t.Any = digest_method
 
     def get_signature(self, key: bytes, value: bytes) -> bytes:
-        digest_method = self.digest_method
-        last = self._last_keyed_template
-        if last is not None and last[0] is key and last[1] is digest_method:
-            mac = last[2].copy()
-        else:
-            template = _keyed_hmac_template(key, digest_method)
-            self._last_keyed_template = (key, digest_method, template)
-            mac = template.copy()
+        mac = self._keyed_mac(key).copy()
         mac.update(value)
         return mac.digest()
+
+    def _keyed_mac(self, key: bytes) -> t.Any:
+        """An HMAC keyed with ``key`` that has seen no message yet.
+
+        Keying an HMAC costs about as much as signing a session with it; a
+        copy of a keyed one skips that, and a signer uses few keys (one per
+        secret key).  The memo starts afresh when ``digest_method`` changes.
+        """
+        memo = self._keyed_macs
+        if memo is None or memo[0] is not self.digest_method:
+            memo = self._keyed_macs = (self.digest_method, {})
+        macs = memo[1]
+        mac = macs.get(key)
+        if mac is None:
+            if len(macs) >= _KEYS_REMEMBERED:
+                macs.clear()
+            mac = macs[key] = hmac.new(key, digestmod=self.digest_method)
+        return mac
 
 
 class Signer:
@@ -151,6 +131,9 @@ class Signer:
     default_digest_method: t.Any = staticmethod(_lazy_sha1)
     #: Key derivation used when none is given.
     default_key_derivation: str = "django-concat"
+
+    # (settings, {secret key: derived key}), see _derived_key_memo.
+    _derived_keys: t.Optional[t.Tuple[t.Tuple[t.Any, ...], t.Dict[bytes, bytes]]] = None
 
     def __init__(
         self,
@@ -193,31 +176,51 @@ class Signer:
         """
         if secret_key is None:
             secret_key = self.secret_keys[-1]
-        elif type(secret_key) is not bytes:
+        else:
             secret_key = want_bytes(secret_key)
-        cache_key = (secret_key, self.salt, self.key_derivation, self.digest_method)
-        try:
-            return _derived_keys[cache_key]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable digest_method: derive, don't cache
-            return _derive_signing_key(*cache_key)
-        derived = _derive_signing_key(*cache_key)
-        if len(_derived_keys) >= _DERIVED_KEY_CACHE_SIZE:
-            _derived_keys.clear()
-        _derived_keys[cache_key] = derived
+        memo = self._derived_key_memo()
+        derived = memo.get(secret_key)
+        if derived is None:
+            if len(memo) >= _KEYS_REMEMBERED:
+                memo.clear()
+            derived = memo[secret_key] = self._derive_fresh_key(secret_key)
         return derived
+
+    def _derived_key_memo(self) -> t.Dict[bytes, bytes]:
+        """The keys derived so far, by secret key, for the current salt,
+        ``key_derivation`` and ``digest_method``.
+
+        A derived key depends on nothing else, and a signer lives as long as
+        its serializer, so each is derived once instead of on every sign and
+        unsign.  The memo starts afresh when one of the three settings
+        changes, so setting them after first use takes effect.
+        """
+        settings = (self.salt, self.key_derivation, self.digest_method)
+        memo = self._derived_keys
+        if memo is None or memo[0] != settings:
+            memo = self._derived_keys = (settings, {})
+        return memo[1]
+
+    def _derive_fresh_key(self, secret_key: bytes) -> bytes:
+        """Apply ``key_derivation`` to ``secret_key`` and the salt."""
+        if self.key_derivation == "concat":
+            return self.digest_method(self.salt + secret_key).digest()
+        if self.key_derivation == "django-concat":
+            return self.digest_method(self.salt + b"signer" + secret_key).digest()
+        if self.key_derivation == "hmac":
+            return hmac.new(secret_key, self.salt, self.digest_method).digest()
+        if self.key_derivation == "none":
+            return secret_key
+        raise TypeError("Unknown key derivation method")
 
     def get_signature(self, value: t.Union[str, bytes]) -> bytes:
         """The base64 signature of ``value`` with the newest key."""
-        if isinstance(value, str):
-            value = value.encode("utf-8")
+        value = want_bytes(value)
         return base64_encode(self.algorithm.get_signature(self.derive_key(), value))
 
     def sign(self, value: t.Union[str, bytes]) -> bytes:
         """``value + sep + signature``."""
-        if isinstance(value, str):
-            value = value.encode("utf-8")
+        value = want_bytes(value)
         return value + self.sep + self.get_signature(value)
 
     def verify_signature(self, value: t.Union[str, bytes], sig: t.Union[str, bytes]) -> bool:
@@ -226,23 +229,19 @@ class Signer:
             raw_sig = base64_decode(sig)
         except Exception:
             return False
-        if type(value) is not bytes:
-            value = want_bytes(value)
-        algorithm = self.algorithm
+        value = want_bytes(value)
         for secret_key in reversed(self.secret_keys):
-            if algorithm.verify_signature(self.derive_key(secret_key), value, raw_sig):
+            if self.algorithm.verify_signature(self.derive_key(secret_key), value, raw_sig):
                 return True
         return False
 
     def unsign(self, signed_value: t.Union[str, bytes]) -> bytes:
         """Return the value if its signature is valid, else raise
         :class:`BadSignature` (with the unverified value as ``payload``)."""
-        if type(signed_value) is not bytes:
-            signed_value = _signed_bytes(signed_value)
-        sep = self.sep
-        if sep not in signed_value:
-            raise BadSignature("No %r found in value" % (sep,))
-        value, sig = signed_value.rsplit(sep, 1)
+        signed_value = _signed_bytes(signed_value)
+        if self.sep not in signed_value:
+            raise BadSignature("No %r found in value" % (self.sep,))
+        value, sig = signed_value.rsplit(self.sep, 1)
         if self.verify_signature(value, sig):
             return value
         raise BadSignature("Signature %r does not match" % (sig,), payload=value)
@@ -254,39 +253,3 @@ class Signer:
             return True
         except BadSignature:
             return False
-
-
-def _derive_signing_key(
-    secret_key: bytes, salt: bytes, key_derivation: str, digest_method: t.Any
-) -> bytes:
-    if key_derivation == "concat":
-        return digest_method(salt + secret_key).digest()
-    if key_derivation == "django-concat":
-        return digest_method(salt + b"signer" + secret_key).digest()
-    if key_derivation == "hmac":
-        mac = hmac.new(secret_key, digestmod=_hmac_digestmod(digest_method))
-        mac.update(salt)
-        return mac.digest()
-    if key_derivation == "none":
-        return secret_key
-    raise TypeError("Unknown key derivation method")
-
-
-def _signed_bytes(signed_value: t.Any) -> bytes:
-    """Signed input as bytes; input of any other kind is a bad signature.
-
-    Refusing wrong types here (ItsDangerous lets a ``TypeError`` escape)
-    means callers only ever have to catch :class:`BadData`.
-    """
-    if isinstance(signed_value, bytes):
-        return signed_value
-    if isinstance(signed_value, str):
-        try:
-            return signed_value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise BadSignature("Signed value is not valid UTF-8 text") from None
-    if isinstance(signed_value, (bytearray, memoryview)):
-        return bytes(signed_value)
-    raise BadSignature(
-        "Signed value must be str or bytes, not %s" % type(signed_value).__name__
-    )

@@ -12,41 +12,26 @@ import time
 import typing as t
 from datetime import datetime, timezone
 
-from microflask.signing.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes
+from microflask.signing.encoding import (
+    base64_decode,
+    base64_encode,
+    bytes_to_int,
+    int_to_bytes,
+    want_bytes,
+)
 from microflask.signing.exc import BadSignature, BadTimeSignature, SignatureExpired
 from microflask.signing.serializer import Serializer
 from microflask.signing.signer import Signer, _signed_bytes
 
 __all__ = ["TimestampSigner", "TimedSerializer"]
 
-# The timestamp changes once a second while tokens are made far more often,
-# so the encoding of the latest one is kept.  The (seconds, bytes) pair is
-# swapped in as one tuple so concurrent threads never see a torn pair.
-_last_encoded_timestamp: t.List[t.Tuple[t.Optional[int], bytes]] = [(None, b"")]
 
-
-def _encode_timestamp(seconds: int) -> bytes:
-    """base64 of the big-endian seconds, as ItsDangerous writes them."""
-    cached_seconds, encoded = _last_encoded_timestamp[0]
-    if cached_seconds != seconds:
-        encoded = base64_encode(int_to_bytes(seconds))
-        _last_encoded_timestamp[0] = (seconds, encoded)
-    return encoded
-
-
-# The same for reading: tokens arriving together were mostly made in the
-# same second.  (encoded bytes, seconds)
-_last_decoded_timestamp: t.List[t.Tuple[bytes, int]] = [(b"", 0)]
-
-
-def _decode_timestamp(encoded: bytes) -> int:
-    """Seconds from a base64 timestamp; raises on malformed input."""
-    cached_encoded, seconds = _last_decoded_timestamp[0]
-    if encoded == cached_encoded and encoded:
-        return seconds
-    seconds = bytes_to_int(base64_decode(encoded))
-    _last_decoded_timestamp[0] = (encoded, seconds)
-    return seconds
+def _read_timestamp(encoded: bytes) -> t.Optional[int]:
+    """Seconds from a base64 timestamp, or ``None`` when it is unreadable."""
+    try:
+        return bytes_to_int(base64_decode(encoded))
+    except Exception:
+        return None
 
 
 class TimestampSigner(Signer):
@@ -62,11 +47,10 @@ class TimestampSigner(Signer):
 
     def sign(self, value: t.Union[str, bytes]) -> bytes:
         """``value + sep + timestamp + sep + signature``."""
-        if isinstance(value, str):
-            value = value.encode("utf-8")
-        sep = self.sep
-        value = value + sep + _encode_timestamp(self.get_timestamp())
-        return value + sep + self.get_signature(value)
+        value = want_bytes(value)
+        timestamp = base64_encode(int_to_bytes(self.get_timestamp()))
+        value = value + self.sep + timestamp
+        return value + self.sep + self.get_signature(value)
 
     def unsign(  # type: ignore[override]
         self,
@@ -81,53 +65,13 @@ class TimestampSigner(Signer):
         timestamp is missing or unreadable, :class:`BadSignature` otherwise.
         With ``return_timestamp`` the result is ``(value, datetime)``.
         """
-        if type(signed_value) is not bytes:
-            signed_value = _signed_bytes(signed_value)
         try:
-            result = Signer.unsign(self, signed_value)
-            signature_error = None
+            result = super().unsign(signed_value)
         except BadSignature as error:
-            signature_error = error
-            result = error.payload or b""
-
-        sep = self.sep
-        if sep not in result:
-            if signature_error is not None:
-                raise signature_error
-            raise BadTimeSignature("timestamp missing", payload=result)
-
-        value, encoded_timestamp = result.rsplit(sep, 1)
-        timestamp: t.Optional[int]
-        try:
-            timestamp = _decode_timestamp(encoded_timestamp)
-        except Exception:
-            timestamp = None
-
-        if signature_error is not None:
-            # Report the claimed date (unverified) to help debugging.
-            date_signed = None
-            if timestamp is not None:
-                date_signed = self._timestamp_or_malformed(timestamp, value)
-            raise BadTimeSignature(str(signature_error), payload=value, date_signed=date_signed)
-
-        if timestamp is None:
-            raise BadTimeSignature("Malformed timestamp", payload=value)
-
+            raise self._with_claimed_date(error) from None
+        value, timestamp = self._split_timestamp(result)
         if max_age is not None:
-            age = self.get_timestamp() - timestamp
-            if age > max_age:
-                raise SignatureExpired(
-                    "Signature age %s > %s seconds" % (age, max_age),
-                    payload=value,
-                    date_signed=self._timestamp_or_malformed(timestamp, value),
-                )
-            if age < 0:
-                raise SignatureExpired(
-                    "Signature age %s < 0 seconds" % (age,),
-                    payload=value,
-                    date_signed=self._timestamp_or_malformed(timestamp, value),
-                )
-
+            self._check_age(value, timestamp, max_age)
         if return_timestamp:
             return value, self._timestamp_or_malformed(timestamp, value)
         return value
@@ -142,7 +86,43 @@ class TimestampSigner(Signer):
         except BadSignature:
             return False
 
+    def _with_claimed_date(self, error: BadSignature) -> BadSignature:
+        """The error to raise for a bad signature: a :class:`BadTimeSignature`
+        carrying the (unverified) date the token claims, when it has one."""
+        result = error.payload or b""
+        if self.sep not in result:
+            return error
+        value, encoded_timestamp = result.rsplit(self.sep, 1)
+        timestamp = _read_timestamp(encoded_timestamp)
+        date_signed = None
+        if timestamp is not None:
+            date_signed = self._timestamp_or_malformed(timestamp, value)
+        return BadTimeSignature(str(error), payload=value, date_signed=date_signed)
+
+    def _split_timestamp(self, result: bytes) -> t.Tuple[bytes, int]:
+        """``(value, seconds)`` from verified ``value + sep + timestamp``."""
+        if self.sep not in result:
+            raise BadTimeSignature("timestamp missing", payload=result)
+        value, encoded_timestamp = result.rsplit(self.sep, 1)
+        timestamp = _read_timestamp(encoded_timestamp)
+        if timestamp is None:
+            raise BadTimeSignature("Malformed timestamp", payload=value)
+        return value, timestamp
+
+    def _check_age(self, value: bytes, timestamp: int, max_age: float) -> None:
+        """Raise :class:`SignatureExpired` unless ``0 <= age <= max_age``."""
+        age = self.get_timestamp() - timestamp
+        if age > max_age:
+            message = "Signature age %s > %s seconds" % (age, max_age)
+        elif age < 0:
+            message = "Signature age %s < 0 seconds" % (age,)
+        else:
+            return
+        date_signed = self._timestamp_or_malformed(timestamp, value)
+        raise SignatureExpired(message, payload=value, date_signed=date_signed)
+
     def _timestamp_or_malformed(self, timestamp: int, value: bytes) -> datetime:
+        """``timestamp_to_datetime``; a date it cannot represent is malformed."""
         try:
             return self.timestamp_to_datetime(timestamp)
         except (ValueError, OSError, OverflowError) as error:
@@ -166,10 +146,9 @@ class TimedSerializer(Serializer):
 
         An expired signature is final: it is not retried with older keys.
         """
-        if type(s) is not bytes:
-            s = _signed_bytes(s)
+        s = _signed_bytes(s)
         last_error: t.Optional[BadSignature] = None
-        for signer in self._unsigners_in_order(salt):
+        for signer in self.iter_unsigners(salt):
             try:
                 if return_timestamp:
                     value, date_signed = signer.unsign(s, max_age=max_age, return_timestamp=True)
