@@ -15,7 +15,8 @@ import errno
 import json
 import os
 import types
-from typing import Any, Callable, Dict, Generic, Mapping, Optional, TypeVar, Union
+from collections.abc import Mapping
+from typing import Any, Callable, Generic, Optional, TypeVar
 
 __all__ = ["Config", "ConfigAttribute"]
 
@@ -72,7 +73,7 @@ class Config(dict):
     """
 
     def __init__(
-        self, root_path: Union[str, "os.PathLike[str]"], defaults: Optional[Dict[str, Any]] = None
+        self, root_path: str | os.PathLike[str], defaults: Optional[dict[str, Any]] = None
     ) -> None:
         super().__init__(defaults or {})
         self.root_path = root_path
@@ -123,7 +124,7 @@ class Config(dict):
             target[leaf] = value
         return True
 
-    def from_pyfile(self, filename: Union[str, "os.PathLike[str]"], silent: bool = False) -> bool:
+    def from_pyfile(self, filename: str | os.PathLike[str], silent: bool = False) -> bool:
         """Execute a Python file and load its UPPERCASE globals."""
         filename = os.path.join(self.root_path, filename)
         namespace = types.ModuleType("config")
@@ -153,7 +154,7 @@ class Config(dict):
 
     def from_file(
         self,
-        filename: Union[str, "os.PathLike[str]"],
+        filename: str | os.PathLike[str],
         load: Callable[[Any], Mapping[str, Any]],
         silent: bool = False,
         text: bool = True,
@@ -175,7 +176,7 @@ class Config(dict):
 
     def from_mapping(self, mapping: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> bool:
         """Load the UPPERCASE keys of a mapping and of the keyword arguments."""
-        merged: Dict[str, Any] = {}
+        merged: dict[str, Any] = {}
         if mapping is not None:
             merged.update(mapping)
         merged.update(kwargs)
@@ -186,13 +187,13 @@ class Config(dict):
 
     def get_namespace(
         self, namespace: str, lowercase: bool = True, trim_namespace: bool = True
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         """Return the settings whose key starts with ``namespace``.
 
         ``get_namespace("IMAGE_STORE_")`` turns ``IMAGE_STORE_PATH`` into
         ``{"path": ...}``; the two flags keep the case or the prefix.
         """
-        found: Dict[str, Any] = {}
+        found: dict[str, Any] = {}
         cut = len(namespace)
         for key, value in self.items():
             if not key.startswith(namespace):

@@ -174,7 +174,7 @@ class Markup(str):
             value = (_MarkupEscapeHelper(value, escape_value),)
         return self.__class__(str.__mod__(self, value))
 
-    def __getitem__(self, key: t.Union[t.SupportsIndex, slice]) -> Markup:
+    def __getitem__(self, key: t.SupportsIndex | slice) -> Markup:
         return self.__class__(str.__getitem__(self, key))
 
     def __repr__(self) -> str:
@@ -207,26 +207,26 @@ class Markup(str):
 
     # -- methods that split: every piece stays Markup ---------------------
 
-    def split(self, sep: t.Optional[str] = None, maxsplit: t.SupportsIndex = -1) -> t.List[Markup]:
+    def split(self, sep: t.Optional[str] = None, maxsplit: t.SupportsIndex = -1) -> list[Markup]:
         cls = self.__class__
         return [cls(piece) for piece in str.split(self, sep, maxsplit)]
 
     def rsplit(
         self, sep: t.Optional[str] = None, maxsplit: t.SupportsIndex = -1
-    ) -> t.List[Markup]:
+    ) -> list[Markup]:
         cls = self.__class__
         return [cls(piece) for piece in str.rsplit(self, sep, maxsplit)]
 
-    def splitlines(self, keepends: bool = False) -> t.List[Markup]:
+    def splitlines(self, keepends: bool = False) -> list[Markup]:
         cls = self.__class__
         return [cls(piece) for piece in str.splitlines(self, keepends)]
 
-    def partition(self, sep: str, /) -> t.Tuple[Markup, Markup, Markup]:
+    def partition(self, sep: str, /) -> tuple[Markup, Markup, Markup]:
         cls = self.__class__
         head, found, tail = str.partition(self, sep)
         return cls(head), cls(found), cls(tail)
 
-    def rpartition(self, sep: str, /) -> t.Tuple[Markup, Markup, Markup]:
+    def rpartition(self, sep: str, /) -> tuple[Markup, Markup, Markup]:
         cls = self.__class__
         head, found, tail = str.rpartition(self, sep)
         return cls(head), cls(found), cls(tail)

@@ -42,7 +42,7 @@ _DEFAULT_SCRYPT_PARAMETERS = (2**15, 8, 1)
 
 # Path separators other than "/" on this OS (the backslash on Windows).
 # Read at call time, so it can be changed for testing.
-_os_alt_seps: t.List[str] = [
+_os_alt_seps: list[str] = [
     sep for sep in (os.sep, os.path.altsep) if sep is not None and sep != "/"
 ]
 
@@ -77,7 +77,7 @@ def _default_password_method() -> str:
     return "scrypt" if hasattr(hashlib, "scrypt") else "pbkdf2:sha256"
 
 
-def _hash_password_with_method(method: str, salt: str, password: str) -> t.Tuple[str, str]:
+def _hash_password_with_method(method: str, salt: str, password: str) -> tuple[str, str]:
     """Hex digest of ``password`` and the full method string to store.
 
     ``method`` is ``scrypt[:n:r:p]`` or ``pbkdf2[:hash[:iterations]]``;

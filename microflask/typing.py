@@ -42,7 +42,7 @@ ResponseValue = t.Union[
     "Response",
     str,
     bytes,
-    t.List[t.Any],
+    list[t.Any],
     t.Mapping[str, t.Any],
     t.Iterator[str],
     t.Iterator[bytes],
@@ -51,10 +51,10 @@ ResponseValue = t.Union[
 ]
 
 HeaderName = str
-HeaderValue = t.Union[str, t.List[str], t.Tuple[str, ...]]
+HeaderValue = t.Union[str, list[str], tuple[str, ...]]
 HeadersValue = t.Union[
     t.Mapping[str, HeaderValue],
-    t.Sequence[t.Tuple[str, HeaderValue]],
+    t.Sequence[tuple[str, HeaderValue]],
 ]
 StatusCode = int
 
@@ -62,10 +62,10 @@ StatusCode = int
 # or a WSGI application.
 ResponseReturnValue = t.Union[
     ResponseValue,
-    t.Tuple[ResponseValue, HeadersValue],
-    t.Tuple[ResponseValue, int],
-    t.Tuple[ResponseValue, int, HeadersValue],
-    t.Callable[[t.Dict[str, t.Any], t.Callable[..., t.Any]], t.Iterable[bytes]],
+    tuple[ResponseValue, HeadersValue],
+    tuple[ResponseValue, int],
+    tuple[ResponseValue, int, HeadersValue],
+    t.Callable[[dict[str, t.Any], t.Callable[..., t.Any]], t.Iterable[bytes]],
 ]
 
 ResponseClass = t.TypeVar("ResponseClass", bound="Response")
@@ -82,20 +82,20 @@ BeforeRequestCallable = t.Union[
     t.Callable[[], t.Optional[ResponseReturnValue]],
     t.Callable[[], t.Awaitable[t.Optional[ResponseReturnValue]]],
 ]
-ShellContextProcessorCallable = t.Callable[[], t.Dict[str, t.Any]]
+ShellContextProcessorCallable = t.Callable[[], dict[str, t.Any]]
 TeardownCallable = t.Union[
     t.Callable[[t.Optional[BaseException]], None],
     t.Callable[[t.Optional[BaseException]], t.Awaitable[None]],
 ]
 TemplateContextProcessorCallable = t.Union[
-    t.Callable[[], t.Dict[str, t.Any]],
-    t.Callable[[], t.Awaitable[t.Dict[str, t.Any]]],
+    t.Callable[[], dict[str, t.Any]],
+    t.Callable[[], t.Awaitable[dict[str, t.Any]]],
 ]
 TemplateFilterCallable = t.Callable[..., t.Any]
 TemplateGlobalCallable = t.Callable[..., t.Any]
 TemplateTestCallable = t.Callable[..., bool]
-URLDefaultCallable = t.Callable[[str, t.Dict[str, t.Any]], None]
-URLValuePreprocessorCallable = t.Callable[[t.Optional[str], t.Optional[t.Dict[str, t.Any]]], None]
+URLDefaultCallable = t.Callable[[str, dict[str, t.Any]], None]
+URLValuePreprocessorCallable = t.Callable[[t.Optional[str], t.Optional[dict[str, t.Any]]], None]
 
 # An error handler takes the exception; typed loosely, as handlers are
 # registered for many exception classes.

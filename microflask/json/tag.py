@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Type, Union
+from typing import Any, Optional
 
 from microflask.json import _json_current_app
 from microflask.json import dumps as _tagged_json_dumps
@@ -53,7 +53,7 @@ class JSONTag:
     #: The tag's key in the JSON object, e.g. ``" t"``; empty for pass-through tags.
     key: str = ""
 
-    def __init__(self, serializer: "TaggedJSONSerializer") -> None:
+    def __init__(self, serializer: TaggedJSONSerializer) -> None:
         self.serializer = serializer
 
     def check(self, value: Any) -> bool:
@@ -228,7 +228,7 @@ class TagDateTime(JSONTag):
 _UNTAGGED_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
-def _needs_no_tags(value: Any, tag_keys: Dict[str, Any]) -> bool:
+def _needs_no_tags(value: Any, tag_keys: dict[str, Any]) -> bool:
     """Whether the built-in tags would leave ``value`` as it is: plain JSON
     scalars in plain lists and dicts, no one-key dict keyed by a tag name."""
     cls = type(value)
@@ -257,7 +257,7 @@ class TaggedJSONSerializer:
     __slots__ = ("tags", "order", "_scalars_pass_through", "_untagging_decode")
 
     #: The tags every serializer starts with, in the order they are tried.
-    default_tags: List[Type[JSONTag]] = [
+    default_tags: list[type[JSONTag]] = [
         TagDict,
         PassDict,
         TagTuple,
@@ -269,8 +269,8 @@ class TaggedJSONSerializer:
     ]
 
     def __init__(self) -> None:
-        self.tags: Dict[str, JSONTag] = {}
-        self.order: List[JSONTag] = []
+        self.tags: dict[str, JSONTag] = {}
+        self.order: list[JSONTag] = []
         for tag_class in self.default_tags:
             self.register(tag_class)
         # With only the built-in tags, plain JSON scalars never need a tag:
@@ -280,7 +280,7 @@ class TaggedJSONSerializer:
         )
 
     def register(
-        self, tag_class: Type[JSONTag], force: bool = False, index: Optional[int] = None
+        self, tag_class: type[JSONTag], force: bool = False, index: Optional[int] = None
     ) -> None:
         """Add a tag.  ``index`` places it in the trial order (default: last).
 
@@ -309,7 +309,7 @@ class TaggedJSONSerializer:
                 return tag.tag(value)
         return value
 
-    def untag(self, value: Dict[str, Any]) -> Any:
+    def untag(self, value: dict[str, Any]) -> Any:
         """Rebuild a tagged value; anything else comes back unchanged."""
         if len(value) != 1:
             return value
@@ -346,7 +346,7 @@ class TaggedJSONSerializer:
             return _tagged_json_dumps(value, separators=(",", ":"))
         return _tagged_json_dumps(self.tag(value), separators=(",", ":"))
 
-    def loads(self, value: Union[str, bytes]) -> Any:
+    def loads(self, value: str | bytes) -> Any:
         """Parse JSON from :meth:`dumps` and rebuild the tagged values."""
         if type(value) is str and type(self)._untag_scan is _TAGGED_SERIALIZER_UNTAG_SCAN:
             decode = _json_untagging_decoder(self)

@@ -29,8 +29,8 @@ __all__ = ["SharedDataMiddleware"]
 
 # A loader maps a path below the export to (filename, opener) or (None, None);
 # the opener returns (binary file, modification time, size).
-_FileOpener = t.Callable[[], t.Tuple[t.BinaryIO, datetime, int]]
-_ExportLoader = t.Callable[[t.Optional[str]], t.Tuple[t.Optional[str], t.Optional[_FileOpener]]]
+_FileOpener = t.Callable[[], tuple[t.BinaryIO, datetime, int]]
+_ExportLoader = t.Callable[[t.Optional[str]], tuple[t.Optional[str], t.Optional[_FileOpener]]]
 
 
 def _opener_for_path(filename: str) -> _FileOpener:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import typing as t
-from bisect import bisect_right
 from _thread import allocate_lock as _routing_thread_allocate_lock
+from bisect import bisect_right
 from urllib.parse import urljoin
 
 from microflask.datastructures import ImmutableDict

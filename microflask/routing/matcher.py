@@ -93,7 +93,7 @@ class _TrieNode:
 
 
 # A match: the rule and its converted values.
-_TrieMatch = t.Tuple[Rule, t.Dict[str, t.Any]]
+_TrieMatch = tuple[Rule, dict[str, t.Any]]
 
 
 class _TrieSlashRequired(Exception):
@@ -108,7 +108,7 @@ class _TrieSlashRequired(Exception):
 # What a search is for: the method, whether it is a WebSocket request, and
 # a list that collects the rules whose pattern fits but which refuse the
 # request (they turn a failure into a 405, or a 400).
-_TrieRequest = t.Tuple[str, bool, t.List[Rule]]
+_TrieRequest = tuple[str, bool, list[Rule]]
 
 
 def _trie_walk(

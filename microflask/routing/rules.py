@@ -20,9 +20,9 @@ from urllib.parse import quote_plus
 from microflask.routing.converters import (
     BaseConverter,
     FloatConverter,
-    _quote_url_path,
     IntegerConverter,
     UnicodeConverter,
+    _quote_url_path,
 )
 
 __all__ = [

@@ -8,7 +8,6 @@ from __future__ import annotations
 import binascii
 import string as _string_constants
 import struct
-import typing as t
 
 from microflask.signing.exc import BadData
 
@@ -32,21 +31,21 @@ _URLSAFE_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
 _unsigned_int64 = struct.Struct(">Q")
 
 
-def want_bytes(s: t.Union[str, bytes], encoding: str = "utf-8", errors: str = "strict") -> bytes:
+def want_bytes(s: str | bytes, encoding: str = "utf-8", errors: str = "strict") -> bytes:
     """Encode ``str`` to bytes; anything else is returned unchanged."""
     if isinstance(s, str):
         s = s.encode(encoding, errors)
     return s  # type: ignore[return-value]
 
 
-def base64_encode(string: t.Union[str, bytes]) -> bytes:
+def base64_encode(string: str | bytes) -> bytes:
     """URL-safe base64 with the ``=`` padding stripped."""
     if isinstance(string, str):
         string = string.encode("utf-8")
     return binascii.b2a_base64(string, newline=False).translate(_STANDARD_TO_URLSAFE).rstrip(b"=")
 
 
-def base64_decode(string: t.Union[str, bytes]) -> bytes:
+def base64_decode(string: str | bytes) -> bytes:
     """Decode URL-safe base64, restoring the padding first.
 
     Like ``base64.urlsafe_b64decode`` characters outside the alphabet are

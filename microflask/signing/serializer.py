@@ -38,25 +38,25 @@ class Serializer:
     #: The format used when ``serializer`` is not given.
     default_serializer: t.Any = json
     #: The signer class used when ``signer`` is not given.
-    default_signer: t.Type[Signer] = Signer
+    default_signer: type[Signer] = Signer
     #: Fallback signers used when ``fallback_signers`` is not given.
-    default_fallback_signers: t.List[t.Any] = []
+    default_fallback_signers: list[t.Any] = []
 
     # (settings, signer), see _reusable_signer.
-    _kept_signer: t.Optional[t.Tuple[t.Tuple[t.Any, ...], Signer]] = None
+    _kept_signer: t.Optional[tuple[tuple[t.Any, ...], Signer]] = None
 
     def __init__(
         self,
         secret_key: t.Any,
-        salt: t.Optional[t.Union[str, bytes]] = b"itsdangerous",
+        salt: t.Optional[str | bytes] = b"itsdangerous",
         serializer: t.Optional[t.Any] = None,
-        serializer_kwargs: t.Optional[t.Dict[str, t.Any]] = None,
-        signer: t.Optional[t.Type[Signer]] = None,
-        signer_kwargs: t.Optional[t.Dict[str, t.Any]] = None,
-        fallback_signers: t.Optional[t.List[t.Any]] = None,
+        serializer_kwargs: t.Optional[dict[str, t.Any]] = None,
+        signer: t.Optional[type[Signer]] = None,
+        signer_kwargs: t.Optional[dict[str, t.Any]] = None,
+        fallback_signers: t.Optional[list[t.Any]] = None,
     ):
         #: All accepted keys, oldest first; the last one signs.
-        self.secret_keys: t.List[bytes] = _make_keys_list(secret_key)
+        self.secret_keys: list[bytes] = _make_keys_list(secret_key)
         if salt is not None:
             salt = want_bytes(salt)
         self.salt = salt
@@ -66,12 +66,12 @@ class Serializer:
         self.is_text_serializer: bool = is_text_serializer(serializer)
         if signer is None:
             signer = self.default_signer
-        self.signer: t.Type[Signer] = signer
-        self.signer_kwargs: t.Dict[str, t.Any] = signer_kwargs or {}
+        self.signer: type[Signer] = signer
+        self.signer_kwargs: dict[str, t.Any] = signer_kwargs or {}
         if fallback_signers is None:
             fallback_signers = list(self.default_fallback_signers)
-        self.fallback_signers: t.List[t.Any] = fallback_signers
-        self.serializer_kwargs: t.Dict[str, t.Any] = serializer_kwargs or {}
+        self.fallback_signers: list[t.Any] = fallback_signers
+        self.serializer_kwargs: dict[str, t.Any] = serializer_kwargs or {}
 
     def __class_getitem__(cls, item: t.Any) -> t.Any:
         # ItsDangerous' serializers are generic (Serializer[str]); accept the
@@ -105,13 +105,13 @@ class Serializer:
         """Serialize ``obj`` to bytes (not yet signed)."""
         return want_bytes(self.serializer.dumps(obj, **self.serializer_kwargs))
 
-    def make_signer(self, salt: t.Optional[t.Union[str, bytes]] = None) -> Signer:
+    def make_signer(self, salt: t.Optional[str | bytes] = None) -> Signer:
         """The signer that signs new tokens (for ``salt``, default our own)."""
         if salt is None:
             salt = self.salt
         return self.signer(self.secret_keys, salt=salt, **self.signer_kwargs)
 
-    def _reusable_signer(self, salt: t.Optional[t.Union[str, bytes]] = None) -> Signer:
+    def _reusable_signer(self, salt: t.Optional[str | bytes] = None) -> Signer:
         """``make_signer(salt)``, kept on this serializer while the settings
         it was made from stay the same.
 
@@ -136,7 +136,7 @@ class Serializer:
         self._kept_signer = (settings, signer)
         return signer
 
-    def iter_unsigners(self, salt: t.Optional[t.Union[str, bytes]] = None) -> t.Iterator[Signer]:
+    def iter_unsigners(self, salt: t.Optional[str | bytes] = None) -> t.Iterator[Signer]:
         """Every signer ``loads`` tries, the main one first, then fallbacks."""
         if salt is None:
             salt = self.salt
@@ -152,7 +152,7 @@ class Serializer:
             for secret_key in self.secret_keys:
                 yield fallback(secret_key, salt=salt, **kwargs)
 
-    def dumps(self, obj: t.Any, salt: t.Optional[t.Union[str, bytes]] = None) -> t.Any:
+    def dumps(self, obj: t.Any, salt: t.Optional[str | bytes] = None) -> t.Any:
         """A signed token for ``obj``: ``str`` for text serializers, else bytes."""
         payload = want_bytes(self.dump_payload(obj))
         token = self._reusable_signer(salt).sign(payload)
@@ -160,12 +160,12 @@ class Serializer:
             return token.decode("utf-8")
         return token
 
-    def dump(self, obj: t.Any, f: t.IO[t.Any], salt: t.Optional[t.Union[str, bytes]] = None) -> None:
+    def dump(self, obj: t.Any, f: t.IO[t.Any], salt: t.Optional[str | bytes] = None) -> None:
         """Write the token for ``obj`` to the file ``f``."""
         f.write(self.dumps(obj, salt))
 
     def loads(
-        self, s: t.Union[str, bytes], salt: t.Optional[t.Union[str, bytes]] = None, **kwargs: t.Any
+        self, s: str | bytes, salt: t.Optional[str | bytes] = None, **kwargs: t.Any
     ) -> t.Any:
         """The object in a token, after checking its signature.
 
@@ -181,13 +181,13 @@ class Serializer:
                 last_error = error
         raise t.cast(BadSignature, last_error)
 
-    def load(self, f: t.IO[t.Any], salt: t.Optional[t.Union[str, bytes]] = None) -> t.Any:
+    def load(self, f: t.IO[t.Any], salt: t.Optional[str | bytes] = None) -> t.Any:
         """Read a token from the file ``f`` and load it."""
         return self.loads(f.read(), salt)
 
     def loads_unsafe(
-        self, s: t.Union[str, bytes], salt: t.Optional[t.Union[str, bytes]] = None
-    ) -> t.Tuple[bool, t.Any]:
+        self, s: str | bytes, salt: t.Optional[str | bytes] = None
+    ) -> tuple[bool, t.Any]:
         """``(True, obj)`` for a valid token; ``(False, obj or None)`` else.
 
         The object of an invalid token is deserialized anyway when possible:
@@ -197,11 +197,11 @@ class Serializer:
 
     def _loads_unsafe_impl(
         self,
-        s: t.Union[str, bytes],
-        salt: t.Optional[t.Union[str, bytes]],
-        load_kwargs: t.Optional[t.Dict[str, t.Any]] = None,
-        load_payload_kwargs: t.Optional[t.Dict[str, t.Any]] = None,
-    ) -> t.Tuple[bool, t.Any]:
+        s: str | bytes,
+        salt: t.Optional[str | bytes],
+        load_kwargs: t.Optional[dict[str, t.Any]] = None,
+        load_payload_kwargs: t.Optional[dict[str, t.Any]] = None,
+    ) -> tuple[bool, t.Any]:
         if load_kwargs is None:
             load_kwargs = {}
         try:
@@ -215,7 +215,7 @@ class Serializer:
                 return False, None
 
     def load_unsafe(
-        self, f: t.IO[t.Any], salt: t.Optional[t.Union[str, bytes]] = None
-    ) -> t.Tuple[bool, t.Any]:
+        self, f: t.IO[t.Any], salt: t.Optional[str | bytes] = None
+    ) -> tuple[bool, t.Any]:
         """Like :meth:`loads_unsafe`, reading the token from the file ``f``."""
         return self.loads_unsafe(f.read(), salt=salt)

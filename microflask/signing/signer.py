@@ -36,7 +36,7 @@ def _lazy_sha1(string: bytes = b"") -> t.Any:
     return hashlib.sha1(string)
 
 
-def _make_keys_list(secret_key: _SecretKeyInput) -> t.List[bytes]:
+def _make_keys_list(secret_key: _SecretKeyInput) -> list[bytes]:
     """One key or an iterable of keys (oldest first) -> a list of bytes."""
     if isinstance(secret_key, (str, bytes)):
         return [want_bytes(secret_key)]
@@ -87,7 +87,7 @@ class HMACAlgorithm(SigningAlgorithm):
     default_digest_method: t.Any = staticmethod(_lazy_sha1)
 
     # (digest_method, {key: keyed HMAC}), see _keyed_mac.
-    _keyed_macs: t.Optional[t.Tuple[t.Any, t.Dict[bytes, t.Any]]] = None
+    _keyed_macs: t.Optional[tuple[t.Any, dict[bytes, t.Any]]] = None
 
     def __init__(self, digest_method: t.Any = None):
         if digest_method is None:
@@ -133,19 +133,19 @@ class Signer:
     default_key_derivation: str = "django-concat"
 
     # (settings, {secret key: derived key}), see _derived_key_memo.
-    _derived_keys: t.Optional[t.Tuple[t.Tuple[t.Any, ...], t.Dict[bytes, bytes]]] = None
+    _derived_keys: t.Optional[tuple[tuple[t.Any, ...], dict[bytes, bytes]]] = None
 
     def __init__(
         self,
         secret_key: _SecretKeyInput,
-        salt: t.Optional[t.Union[str, bytes]] = b"itsdangerous.Signer",
-        sep: t.Union[str, bytes] = b".",
+        salt: t.Optional[str | bytes] = b"itsdangerous.Signer",
+        sep: str | bytes = b".",
         key_derivation: t.Optional[str] = None,
         digest_method: t.Optional[t.Any] = None,
         algorithm: t.Optional[SigningAlgorithm] = None,
     ):
         #: All accepted keys, oldest first; the last one signs.
-        self.secret_keys: t.List[bytes] = _make_keys_list(secret_key)
+        self.secret_keys: list[bytes] = _make_keys_list(secret_key)
         self.sep: bytes = want_bytes(sep)
         if self.sep in _base64_alphabet:
             raise ValueError(
@@ -169,7 +169,7 @@ class Signer:
         """The newest secret key, the one used for signing."""
         return self.secret_keys[-1]
 
-    def derive_key(self, secret_key: t.Optional[t.Union[str, bytes]] = None) -> bytes:
+    def derive_key(self, secret_key: t.Optional[str | bytes] = None) -> bytes:
         """The HMAC key for ``secret_key`` (default: the newest) and the salt.
 
         Raises ``TypeError`` for an unknown ``key_derivation``.
@@ -186,7 +186,7 @@ class Signer:
             derived = memo[secret_key] = self._derive_fresh_key(secret_key)
         return derived
 
-    def _derived_key_memo(self) -> t.Dict[bytes, bytes]:
+    def _derived_key_memo(self) -> dict[bytes, bytes]:
         """The keys derived so far, by secret key, for the current salt,
         ``key_derivation`` and ``digest_method``.
 
@@ -213,17 +213,17 @@ class Signer:
             return secret_key
         raise TypeError("Unknown key derivation method")
 
-    def get_signature(self, value: t.Union[str, bytes]) -> bytes:
+    def get_signature(self, value: str | bytes) -> bytes:
         """The base64 signature of ``value`` with the newest key."""
         value = want_bytes(value)
         return base64_encode(self.algorithm.get_signature(self.derive_key(), value))
 
-    def sign(self, value: t.Union[str, bytes]) -> bytes:
+    def sign(self, value: str | bytes) -> bytes:
         """``value + sep + signature``."""
         value = want_bytes(value)
         return value + self.sep + self.get_signature(value)
 
-    def verify_signature(self, value: t.Union[str, bytes], sig: t.Union[str, bytes]) -> bool:
+    def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
         """Whether ``sig`` is a valid signature of ``value`` under any key."""
         try:
             raw_sig = base64_decode(sig)
@@ -235,7 +235,7 @@ class Signer:
                 return True
         return False
 
-    def unsign(self, signed_value: t.Union[str, bytes]) -> bytes:
+    def unsign(self, signed_value: str | bytes) -> bytes:
         """Return the value if its signature is valid, else raise
         :class:`BadSignature` (with the unverified value as ``payload``)."""
         signed_value = _signed_bytes(signed_value)
@@ -246,7 +246,7 @@ class Signer:
             return value
         raise BadSignature("Signature %r does not match" % (sig,), payload=value)
 
-    def validate(self, signed_value: t.Union[str, bytes]) -> bool:
+    def validate(self, signed_value: str | bytes) -> bool:
         """Whether ``signed_value`` carries a valid signature."""
         try:
             self.unsign(signed_value)

@@ -45,7 +45,7 @@ class TimestampSigner(Signer):
         """An aware UTC datetime for a timestamp."""
         return datetime.fromtimestamp(ts, tz=timezone.utc)
 
-    def sign(self, value: t.Union[str, bytes]) -> bytes:
+    def sign(self, value: str | bytes) -> bytes:
         """``value + sep + timestamp + sep + signature``."""
         value = want_bytes(value)
         timestamp = base64_encode(int_to_bytes(self.get_timestamp()))
@@ -54,10 +54,10 @@ class TimestampSigner(Signer):
 
     def unsign(  # type: ignore[override]
         self,
-        signed_value: t.Union[str, bytes],
+        signed_value: str | bytes,
         max_age: t.Optional[float] = None,
         return_timestamp: bool = False,
-    ) -> t.Union[t.Tuple[bytes, datetime], bytes]:
+    ) -> tuple[bytes, datetime] | bytes:
         """Verify the signature, then the age.
 
         Raises :class:`SignatureExpired` when older than ``max_age`` seconds
@@ -77,7 +77,7 @@ class TimestampSigner(Signer):
         return value
 
     def validate(  # type: ignore[override]
-        self, signed_value: t.Union[str, bytes], max_age: t.Optional[float] = None
+        self, signed_value: str | bytes, max_age: t.Optional[float] = None
     ) -> bool:
         """Whether the signature is valid and not older than ``max_age``."""
         try:
@@ -99,7 +99,7 @@ class TimestampSigner(Signer):
             date_signed = self._timestamp_or_malformed(timestamp, value)
         return BadTimeSignature(str(error), payload=value, date_signed=date_signed)
 
-    def _split_timestamp(self, result: bytes) -> t.Tuple[bytes, int]:
+    def _split_timestamp(self, result: bytes) -> tuple[bytes, int]:
         """``(value, seconds)`` from verified ``value + sep + timestamp``."""
         if self.sep not in result:
             raise BadTimeSignature("timestamp missing", payload=result)
@@ -133,14 +133,14 @@ class TimedSerializer(Serializer):
     """A :class:`Serializer` that signs with :class:`TimestampSigner`, so
     ``loads`` accepts ``max_age`` and ``return_timestamp``."""
 
-    default_signer: t.Type[Signer] = TimestampSigner
+    default_signer: type[Signer] = TimestampSigner
 
     def loads(  # type: ignore[override]
         self,
-        s: t.Union[str, bytes],
+        s: str | bytes,
         max_age: t.Optional[float] = None,
         return_timestamp: bool = False,
-        salt: t.Optional[t.Union[str, bytes]] = None,
+        salt: t.Optional[str | bytes] = None,
     ) -> t.Any:
         """Like :meth:`Serializer.loads`, also checking the age.
 
@@ -162,8 +162,8 @@ class TimedSerializer(Serializer):
 
     def loads_unsafe(  # type: ignore[override]
         self,
-        s: t.Union[str, bytes],
+        s: str | bytes,
         max_age: t.Optional[float] = None,
-        salt: t.Optional[t.Union[str, bytes]] = None,
-    ) -> t.Tuple[bool, t.Any]:
+        salt: t.Optional[str | bytes] = None,
+    ) -> tuple[bool, t.Any]:
         return self._loads_unsafe_impl(s, salt, load_kwargs={"max_age": max_age})

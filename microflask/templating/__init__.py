@@ -6,12 +6,15 @@ runs that code.  The engine knows nothing of apps or requests.
 becomes.
 """
 
+from __future__ import annotations
+
 import typing as t
 
 #: The Jinja release whose language and API this engine follows: code that
 #: checks ``jinja2.__version__`` reads it (microflask's own is ``microflask.__version__``).
 __version__ = "3.1.6"
 
+from microflask.markup import Markup, escape
 from microflask.templating.bccache import (
     BytecodeCache,
     FileSystemBytecodeCache,
@@ -59,7 +62,6 @@ from microflask.templating.utils import (
     pass_eval_context,
     select_autoescape,
 )
-from microflask.markup import Markup, escape
 
 __all__ = [
     "Environment",

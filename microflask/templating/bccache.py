@@ -42,7 +42,7 @@ __all__ = [
 #: in a way older cached code could not run with.
 _BYTECODE_FORMAT_VERSION = 1
 
-_bytecode_cache_header: t.List[bytes] = []
+_bytecode_cache_header: list[bytes] = []
 
 
 def _bytecode_header() -> bytes:
@@ -340,7 +340,7 @@ class MemcachedBytecodeCache(BytecodeCache):
             bucket.bytecode_from_string(value)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        arguments: t.List[t.Any] = [self.prefix + bucket.key, bucket.bytecode_to_string()]
+        arguments: list[t.Any] = [self.prefix + bucket.key, bucket.bytecode_to_string()]
         if self.timeout is not None:
             arguments.append(self.timeout)
         try:

@@ -59,7 +59,7 @@ _NEVER_CONSTANT_NODES = frozenset(
 )
 
 
-def _statements_of_type(body: t.List[t.Any], node_type: t.Any) -> t.List[t.Any]:
+def _statements_of_type(body: list[t.Any], node_type: t.Any) -> list[t.Any]:
     """Every statement of ``node_type`` in ``body`` and the bodies nested in it.
 
     Statements only nest in statements, so expression subtrees are skipped:
@@ -90,18 +90,18 @@ def _statements_of_type(body: t.List[t.Any], node_type: t.Any) -> t.List[t.Any]:
 # -- scope analysis --------------------------------------------------------
 
 
-def _target_names(target: t.Any) -> t.List[str]:
+def _target_names(target: t.Any) -> list[str]:
     if isinstance(target, n.NameNode):
         return [target.name]
     if isinstance(target, n.TupleNode):
-        names: t.List[str] = []
+        names: list[str] = []
         for item in target.items:
             names.extend(_target_names(item))
         return names
     return []
 
 
-def _body_has_set_statement(body: t.List[t.Any]) -> bool:
+def _body_has_set_statement(body: list[t.Any]) -> bool:
     """Whether a scope's own statements (``if`` branches included) hold a
     ``{% set %}``."""
     for node in body:
@@ -115,9 +115,9 @@ def _body_has_set_statement(body: t.List[t.Any]) -> bool:
     return False
 
 
-def _names_stored_in_frame(body: t.List[t.Any]) -> t.List[str]:
+def _names_stored_in_frame(body: list[t.Any]) -> list[str]:
     """Names a frame's own statements assign (not those of nested scopes)."""
-    found: t.Dict[str, None] = {}
+    found: dict[str, None] = {}
 
     def visit(node: t.Any) -> None:
         if isinstance(node, (n.AssignNode, n.AssignBlockNode)):
@@ -143,7 +143,7 @@ def _names_stored_in_frame(body: t.List[t.Any]) -> t.List[str]:
     return list(found)
 
 
-def _expression_loads(node: t.Any, seen: t.Dict[str, str]) -> None:
+def _expression_loads(node: t.Any, seen: dict[str, str]) -> None:
     """Record the names an expression reads ("load", unless ``seen`` has them).
 
     An expression only reads, so the order the walk meets its names in
@@ -165,7 +165,7 @@ def _expression_loads(node: t.Any, seen: t.Dict[str, str]) -> None:
             stack += node._children()
 
 
-def _analyze_frame_statements(body: t.List[t.Any], seen: t.Dict[str, str]) -> None:
+def _analyze_frame_statements(body: list[t.Any], seen: dict[str, str]) -> None:
     """Jinja's per-frame symbol analysis: for each name, whether this
     frame's own code first reads it ("load") or first assigns it ("store").
 
@@ -185,7 +185,7 @@ def _analyze_frame_statements(body: t.List[t.Any], seen: t.Dict[str, str]) -> No
             for branch in branches:
                 # Each name's mode depends on that name alone: a branch is
                 # analyzed on its own, then the names known before are dropped.
-                branch_seen: t.Dict[str, str] = {}
+                branch_seen: dict[str, str] = {}
                 if isinstance(branch, n.IfNode):
                     _analyze_frame_statements([branch], branch_seen)
                 else:
@@ -254,11 +254,11 @@ def _references_name(nodes_: t.Iterable[t.Any], name: str) -> bool:
     return False
 
 
-def _names_read_in_scope(nodes_: t.Iterable[t.Any], names: t.AbstractSet[str]) -> t.Set[str]:
+def _names_read_in_scope(nodes_: t.Iterable[t.Any], names: t.AbstractSet[str]) -> set[str]:
     """Which of ``names`` these nodes read in their own scope chain: for
     each name but ``loop``, what ``_references_name`` answers, in one walk."""
     assert "loop" not in names
-    found: t.Set[str] = set()
+    found: set[str] = set()
     stack = list(nodes_)
     while stack:
         node = stack.pop()
@@ -279,12 +279,12 @@ def _names_read_in_scope(nodes_: t.Iterable[t.Any], names: t.AbstractSet[str]) -
 _COUNTER_LOOP_ATTRIBUTES = frozenset(["index", "index0", "first"])
 
 
-def _loop_needs_only_a_counter(body: t.List[t.Any]) -> bool:
+def _loop_needs_only_a_counter(body: list[t.Any]) -> bool:
     """True when a loop body uses ``loop`` only as ``loop.index``,
     ``loop.index0``, ``loop.first`` or ``loop.cycle(a, b, ...)``: then a
     plain ``enumerate`` counter stands in for the LoopContext."""
 
-    def fine(node: t.Any, ancestors: t.List[t.Any]) -> bool:
+    def fine(node: t.Any, ancestors: list[t.Any]) -> bool:
         if isinstance(node, n.NameNode) and node.name == "loop":
             if node.ctx != "load":
                 return False
@@ -392,7 +392,7 @@ _FOLDED_EXPRESSION_NODES = (
 #: is ``isinstance(node, _FOLDED_EXPRESSION_NODES)`` without a metaclass
 #: ``__instancecheck__`` call per class (most expressions are none of them).
 _FOLDED_EXPRESSION_CLASSES = frozenset(_FOLDED_EXPRESSION_NODES)
-_COMPILE_TIME_BINARY_OPERATORS: t.Dict[str, t.Callable[[t.Any, t.Any], t.Any]] = {
+_COMPILE_TIME_BINARY_OPERATORS: dict[str, t.Callable[[t.Any, t.Any], t.Any]] = {
     "+": operator.add,
     "-": operator.sub,
     "*": safe_multiply,
@@ -401,7 +401,7 @@ _COMPILE_TIME_BINARY_OPERATORS: t.Dict[str, t.Callable[[t.Any, t.Any], t.Any]] =
     "%": safe_modulo,
     "**": safe_power,
 }
-_COMPILE_TIME_COMPARISONS: t.Dict[str, t.Callable[[t.Any, t.Any], t.Any]] = {
+_COMPILE_TIME_COMPARISONS: dict[str, t.Callable[[t.Any, t.Any], t.Any]] = {
     "eq": operator.eq,
     "ne": operator.ne,
     "gt": operator.gt,
@@ -466,8 +466,8 @@ class _FunctionScope:
         self.kind = kind
         self.outer = outer
         self.buffer = buffer
-        self.resolved: t.Dict[str, str] = {}
-        self.initially_missing: t.List[str] = []
+        self.resolved: dict[str, str] = {}
+        self.initially_missing: list[str] = []
         self.base_frame: _CompileFrame | None = None
         self.block_name: str | None = None
         self.block_function: str | None = None
@@ -496,10 +496,10 @@ class _CompileFrame:
         self.id = frame_id
         self.function = function
         self.parent = parent
-        self.symbols: t.Dict[str, str] = {}
-        self.stored: t.Set[str] = set()
+        self.symbols: dict[str, str] = {}
+        self.stored: set[str] = set()
         # Names this frame's own code reads or assigns (Jinja's frame refs).
-        self.own_refs: t.Set[str] = set()
+        self.own_refs: set[str] = set()
         if parent is not None:
             self.autoescape = parent.autoescape
             self.volatile = parent.volatile
@@ -540,7 +540,7 @@ class CodeGenerator:
     """Walks a template tree and writes the Python module for it."""
 
     # (prefix, generator class, node class) -> the method that compiles it
-    _visitors: t.ClassVar[t.Dict[t.Tuple[str, type, type], t.Any]] = {}
+    _visitors: t.ClassVar[dict[tuple[str, type, type], t.Any]] = {}
 
     def __init__(
         self,
@@ -551,23 +551,23 @@ class CodeGenerator:
         self.environment = environment
         self.name = name
         self.filename = filename
-        self._line_buffers: t.List[t.List[t.Tuple[int, str, int]]] = [[]]
+        self._line_buffers: list[list[tuple[int, str, int]]] = [[]]
         self._indent = 0
         self._lineno = 1
         self._frame_counter = 0
         self._temp_counter = 0
-        self._filter_refs: t.Dict[str, str] = {}
-        self._test_refs: t.Dict[str, str] = {}
-        self._module_lines: t.List[t.Tuple[int, str, int]] = []
+        self._filter_refs: dict[str, str] = {}
+        self._test_refs: dict[str, str] = {}
+        self._module_lines: list[tuple[int, str, int]] = []
         self.has_extends = False
         self.has_scoped_blocks = False
-        self._loop_refs: t.Set[str] = set()
+        self._loop_refs: set[str] = set()
         # Loops whose ``loop`` is just an enumerate() counter.
-        self._loop_counters: t.Set[str] = set()
-        self._maybe_missing: t.Set[str] = set()
+        self._loop_counters: set[str] = set()
+        self._maybe_missing: set[str] = set()
         #: Names the template reads from its context (for ``meta``).
-        self.undeclared_names: t.Set[str] = set()
-        self._original_names: t.Dict[str, str] = {}
+        self.undeclared_names: set[str] = set()
+        self._original_names: dict[str, str] = {}
         self.sandboxed = bool(getattr(environment, "sandboxed", False))
         self.intercepted_binops = frozenset(getattr(environment, "intercepted_binops", ()))
         self.intercepted_unops = frozenset(getattr(environment, "intercepted_unops", ()))
@@ -579,7 +579,7 @@ class CodeGenerator:
         # off folds nothing: the tree's every name is then looked up (meta).
         self.optimized = bool(getattr(environment, "optimized", True))
         self.fold_constants = True
-        self._constant_values: t.Dict[t.Tuple[int, bool, bool], t.Tuple[t.Any, bool, t.Any]] = {}
+        self._constant_values: dict[tuple[int, bool, bool], tuple[t.Any, bool, t.Any]] = {}
 
     # -- writing ---------------------------------------------------------------
 
@@ -631,9 +631,9 @@ class CodeGenerator:
 
     # -- the module ------------------------------------------------------------
 
-    def generate(self, template: n.TemplateNode) -> t.Tuple[str, t.List[t.Tuple[int, int]]]:
+    def generate(self, template: n.TemplateNode) -> tuple[str, list[tuple[int, int]]]:
         """Return (python source, [(template line, python line), ...])."""
-        blocks: t.Dict[str, n.BlockNode] = {}
+        blocks: dict[str, n.BlockNode] = {}
         all_blocks = _statements_of_type(template.body, n.BlockNode)
         self.has_scoped_blocks = any(block.scoped for block in all_blocks)
         for block in all_blocks:
@@ -659,7 +659,7 @@ class CodeGenerator:
                 block=block,
             )
         body_lines = self._line_buffers[0]
-        out: t.List[str] = [
+        out: list[str] = [
             "# Generated by microflask.templating from template %r." % (self.name,),
             "# Runtime names (environment, missing, escape_output, ...) come from",
             "# the namespace the environment executes this module in.",
@@ -677,7 +677,7 @@ class CodeGenerator:
         out.append("debug_info = %r" % compact)
         return "\n".join(out) + "\n", debug_info
 
-    def _root_level_statements(self, body: t.List[t.Any]) -> t.Iterator[t.Any]:
+    def _root_level_statements(self, body: list[t.Any]) -> t.Iterator[t.Any]:
         for node in body:
             yield node
             if isinstance(node, n.IfNode):
@@ -690,7 +690,7 @@ class CodeGenerator:
         self,
         func_name: str,
         kind: str,
-        body: t.List[t.Any],
+        body: list[t.Any],
         lineno: int,
         block: n.BlockNode | None = None,
     ) -> None:
@@ -746,7 +746,7 @@ class CodeGenerator:
     def _write_resolutions(self, function: _FunctionScope, lineno: int) -> None:
         for ref in function.initially_missing:
             self.writeline("%s = missing" % ref, lineno)
-        context_names: t.List[t.Tuple[str, str]] = []
+        context_names: list[tuple[str, str]] = []
         for name, ref in function.resolved.items():
             if name == "self":
                 self.writeline("%s = TemplateReference(context)" % ref, lineno)
@@ -771,7 +771,7 @@ class CodeGenerator:
     def _declare_stored_names(
         self,
         frame: _CompileFrame,
-        body: t.List[t.Any],
+        body: list[t.Any],
         initialize_from_context: bool = False,
     ) -> None:
         """Give every name this frame assigns its own local.
@@ -781,7 +781,7 @@ class CodeGenerator:
         assigning it or an enclosing frame knows the name; otherwise
         nothing yet (undefined when read early from a nested scope).
         """
-        modes: t.Dict[str, str] = {}
+        modes: dict[str, str] = {}
         _analyze_frame_statements(body, modes)
         frame.own_refs.update(modes)
         frame.own_refs.update(frame.symbols)
@@ -853,7 +853,7 @@ class CodeGenerator:
 
     # -- statements ------------------------------------------------------------
 
-    def visit_statements(self, body: t.List[t.Any], frame: _CompileFrame) -> None:
+    def visit_statements(self, body: list[t.Any], frame: _CompileFrame) -> None:
         start = len(self._line_buffers[-1])
         for node in body:
             if node.lineno is not None:
@@ -866,7 +866,7 @@ class CodeGenerator:
             self.writeline("pass")
 
     def _write_output(
-        self, frame: _CompileFrame, pieces: t.List[str], check_parent: bool = False
+        self, frame: _CompileFrame, pieces: list[str], check_parent: bool = False
     ) -> None:
         """Emit the statement that sends these already-rendered pieces out.
 
@@ -946,8 +946,8 @@ class CodeGenerator:
         return "str(%s)" % code
 
     def visit_Output(self, node: n.OutputNode, frame: _CompileFrame) -> None:
-        pieces: t.List[str] = []
-        pending_text: t.List[str] = []
+        pieces: list[str] = []
+        pending_text: list[str] = []
         for child in node.nodes:
             if isinstance(child, n.TemplateDataNode):
                 pending_text.append(child.data)
@@ -987,7 +987,7 @@ class CodeGenerator:
         self,
         target: t.Any,
         frame: _CompileFrame,
-        namespace_items: t.Optional[t.List[t.Tuple[n.NSRefNode, str]]] = None,
+        namespace_items: t.Optional[list[tuple[n.NSRefNode, str]]] = None,
     ) -> str:
         if isinstance(target, n.NameNode):
             return frame.lookup(target.name) or self._lookup(frame, target.name)
@@ -1027,7 +1027,7 @@ class CodeGenerator:
         if isinstance(node.target, n.NSRefNode):
             self._write_namespace_assignment(node.target, value, frame)
             return
-        namespace_items: t.List[t.Tuple[n.NSRefNode, str]] = []
+        namespace_items: list[tuple[n.NSRefNode, str]] = []
         target_code = self._assign_code(node.target, frame, namespace_items)
         self.writeline("%s = %s" % (target_code, value))
         # ``{% set ns.a, b = ... %}``: unpack into temporaries, then store
@@ -1038,7 +1038,7 @@ class CodeGenerator:
         self._record_scope_vars(node.target, frame)
 
     def _render_body_to_buffer(
-        self, body: t.List[t.Any], frame: _CompileFrame, output_check: bool = False
+        self, body: list[t.Any], frame: _CompileFrame, output_check: bool = False
     ) -> str:
         """Render statements into a fresh list inline; return the list's name."""
         buffer = self.temporary("buffer")
@@ -1210,7 +1210,7 @@ class CodeGenerator:
             self.visit_statements(node.else_, else_frame)
             self.outdent()
 
-    def _start_loop_vars(self, loop_frame: _CompileFrame, body: t.List[t.Any]) -> None:
+    def _start_loop_vars(self, loop_frame: _CompileFrame, body: list[t.Any]) -> None:
         """Give a loop body that uses ``{% set %}`` a fresh per-iteration
         dict of what it assigned (Jinja's ``_loop_vars``)."""
         # Calls in a loop body never see the enclosing block's sets (Jinja
@@ -1302,13 +1302,13 @@ class CodeGenerator:
     def _write_macro_function(
         self,
         function_name: str,
-        args: t.List[n.NameNode],
-        defaults: t.List[t.Any],
-        body: t.List[t.Any],
+        args: list[n.NameNode],
+        defaults: list[t.Any],
+        body: list[t.Any],
         frame: _CompileFrame,
         lineno: int,
         macro_name: str | None = None,
-    ) -> t.Tuple[t.List[str], bool, bool, bool]:
+    ) -> tuple[list[str], bool, bool, bool]:
         """Write a nested function for a macro/caller; return its signature facts."""
         arg_names = [arg.name for arg in args]
         # A parameter named like a special variable is a plain parameter
@@ -1317,7 +1317,7 @@ class CodeGenerator:
         catch_varargs = "varargs" not in arg_names and "varargs" in read
         catch_kwargs = "kwargs" not in arg_names and "kwargs" in read
         takes_caller = "caller" not in arg_names and "caller" in read
-        python_names: t.Set[str] = set()
+        python_names: set[str] = set()
         for name in arg_names:
             python_name = _identifier_as_python_reads_it(name)
             if python_name in python_names:
@@ -1338,7 +1338,7 @@ class CodeGenerator:
         macro_frame = self.new_frame(function, frame)
         macro_frame.require_output_check = False
         macro_frame.in_loop = False
-        params: t.List[str] = []
+        params: list[str] = []
         for name in arg_names:
             ref = "l_%d_%s" % (macro_frame.id, _python_name_fragment(name))
             self._original_names[ref] = name
@@ -1395,7 +1395,7 @@ class CodeGenerator:
         self,
         function_name: str,
         macro_name: str | None,
-        facts: t.Tuple[t.List[str], bool, bool, bool],
+        facts: tuple[list[str], bool, bool, bool],
         frame: _CompileFrame,
     ) -> str:
         arg_names, catch_kwargs, catch_varargs, takes_caller = facts
@@ -1470,7 +1470,7 @@ class CodeGenerator:
 
     def _locals_dict(self, frame: _CompileFrame) -> str:
         """The template variables this scope has bound, as a dict display."""
-        seen: t.Dict[str, str] = {}
+        seen: dict[str, str] = {}
         current: _CompileFrame | None = frame
         while current is not None:
             skip_root = current.toplevel
@@ -1913,8 +1913,8 @@ class CodeGenerator:
         self,
         node: t.Any,
         frame: _CompileFrame,
-        extra_kwargs: t.Sequence[t.Tuple[str, str]] = (),
-    ) -> t.List[str]:
+        extra_kwargs: t.Sequence[tuple[str, str]] = (),
+    ) -> list[str]:
         parts = [self.visit_expr(arg, frame) for arg in node.args]
         if node.dyn_args is not None:
             parts.append("*%s" % self.visit_expr(node.dyn_args, frame))
@@ -1932,7 +1932,7 @@ class CodeGenerator:
                 mapping = "dict(%s, **%s)" % (mapping, dyn_kwargs)
             parts.append("**%s" % mapping)
             return parts
-        seen: t.Set[str] = set()
+        seen: set[str] = set()
         for key, value in keywords:
             python_key = _identifier_as_python_reads_it(key)
             if python_key in seen:
@@ -1947,7 +1947,7 @@ class CodeGenerator:
         self,
         node: n.CallNode,
         frame: _CompileFrame,
-        extra_kwargs: t.Sequence[t.Tuple[str, str]] = (),
+        extra_kwargs: t.Sequence[tuple[str, str]] = (),
     ) -> str:
         if (
             isinstance(node.node, n.GetattrNode)
@@ -1974,7 +1974,7 @@ class CodeGenerator:
     def expr_Call(self, node: n.CallNode, frame: _CompileFrame) -> str:
         return self._call_code(node, frame)
 
-    def _bound_callable(self, kind: str, name: str, frame: _CompileFrame, lineno: int) -> t.Tuple[str, t.Any]:
+    def _bound_callable(self, kind: str, name: str, frame: _CompileFrame, lineno: int) -> tuple[str, t.Any]:
         table = self.environment.filters if kind == "filter" else self.environment.tests
         refs = self._filter_refs if kind == "filter" else self._test_refs
         func = table.get(name)
@@ -2039,7 +2039,7 @@ def generate(
     environment: t.Any,
     name: str | None,
     filename: str | None,
-) -> t.Tuple[str, t.List[t.Tuple[int, int]]]:
+) -> tuple[str, list[tuple[int, int]]]:
     """Python source and line map for a parsed template."""
     generator_class = getattr(environment, "code_generator_class", None) or CodeGenerator
     return generator_class(environment, name, filename).generate(template)

@@ -5,6 +5,8 @@ as one whitespace-separated string like Jinja's; the list itself lives with
 the generator in :mod:`microflask.templating.utils`.
 """
 
+from __future__ import annotations
+
 from microflask.templating.utils import _LOREM_WORDS
 
 __all__ = ["LOREM_IPSUM_WORDS"]

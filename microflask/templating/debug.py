@@ -53,7 +53,7 @@ def fake_traceback(
     return _raise_at_line(exc_value, filename, lineno, function, {}, frame_locals)
 
 
-def get_template_locals(real_locals: t.Mapping[str, t.Any]) -> t.Dict[str, t.Any]:
+def get_template_locals(real_locals: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
     """A template frame's variables by template name.
 
     The render context's variables, overridden by the compiled locals: the
@@ -61,8 +61,8 @@ def get_template_locals(real_locals: t.Mapping[str, t.Any]) -> t.Dict[str, t.Any
     value is the one the template line sees.
     """
     context = real_locals.get("context")
-    data: t.Dict[str, t.Any] = dict(context.get_all()) if context is not None else {}
-    deepest: t.Dict[str, t.Tuple[int, t.Any]] = {}
+    data: dict[str, t.Any] = dict(context.get_all()) if context is not None else {}
+    deepest: dict[str, tuple[int, t.Any]] = {}
     for python_name, value in real_locals.items():
         if not python_name.startswith("l_") or value is missing:
             continue

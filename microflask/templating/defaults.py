@@ -8,6 +8,8 @@ the other way round, so there is no import cycle (``Environment`` reads
 the filters and tests from their modules directly).
 """
 
+from __future__ import annotations
+
 from microflask.templating.environment import (
     BLOCK_END_STRING,
     BLOCK_START_STRING,

@@ -53,15 +53,15 @@ from microflask.templating.runtime import (
     wrap_str_format,
 )
 from microflask.templating.utils import (
-    _import_dotted_name,
-    internal_code,
-    internalcode,
     Cycler,
     Joiner,
     LRUCache,
     Namespace,
+    _import_dotted_name,
     concat,
     generate_lorem_ipsum,
+    internal_code,
+    internalcode,
     missing,
 )
 
@@ -98,7 +98,7 @@ DEFAULT_NAMESPACE = {
     "namespace": Namespace,
 }
 
-DEFAULT_POLICIES: t.Dict[str, t.Any] = {
+DEFAULT_POLICIES: dict[str, t.Any] = {
     "compiler.ascii_str": True,
     "urlize.rel": "noopener",
     "urlize.target": None,
@@ -110,13 +110,13 @@ DEFAULT_POLICIES: t.Dict[str, t.Any] = {
 }
 
 
-def _default_filters() -> t.Dict[str, t.Any]:
+def _default_filters() -> dict[str, t.Any]:
     from microflask.templating.filters import FILTERS
 
     return FILTERS
 
 
-def _default_tests() -> t.Dict[str, t.Any]:
+def _default_tests() -> dict[str, t.Any]:
     from microflask.templating.tests import TESTS
 
     return TESTS
@@ -153,7 +153,7 @@ def _rename_template_code(code: types.CodeType) -> types.CodeType:
         name = "block %r" % name[6:]
     elif name.startswith("macro_"):
         name = "macro %r" % name[6:].rsplit("_", 1)[0]
-    changes: t.Dict[str, t.Any] = {"co_consts": consts}
+    changes: dict[str, t.Any] = {"co_consts": consts}
     if name != code.co_name:
         changes["co_name"] = name
         if hasattr(code, "co_qualname"):
@@ -231,8 +231,8 @@ def _raise_at_line(
     filename: str,
     lineno: int,
     function: str,
-    namespace: t.Dict[str, t.Any],
-    frame_locals: t.Dict[str, t.Any],
+    namespace: dict[str, t.Any],
+    frame_locals: dict[str, t.Any],
 ) -> t.Any:
     """The traceback entry of a frame that raises ``exc`` at ``filename:lineno``."""
     import sys
@@ -290,7 +290,7 @@ _PYTHON_NESTING_LIMIT_WORDS = ("too many", "nested", "too deeply", "too complex"
 
 def _error_for_uncompilable_code(
     error: BaseException,
-    line_map: t.List[t.Tuple[int, int]],
+    line_map: list[tuple[int, int]],
     name: str | None,
     filename: str | None,
 ) -> TemplateSyntaxError:
@@ -363,7 +363,7 @@ class Environment:
     code_generator_class: t.Any = None
     concat = "".join
     context_class = Context
-    template_class: t.Type[Template]
+    template_class: type[Template]
 
     def __init__(
         self,
@@ -381,7 +381,7 @@ class Environment:
         keep_trailing_newline: bool = KEEP_TRAILING_NEWLINE,
         extensions: t.Sequence[t.Any] = (),
         optimized: bool = True,
-        undefined: t.Type[Undefined] = Undefined,
+        undefined: type[Undefined] = Undefined,
         finalize: t.Callable[..., t.Any] | None = None,
         autoescape: t.Any = False,
         loader: t.Any = None,
@@ -408,13 +408,13 @@ class Environment:
         self.autoescape = autoescape
         self.filters = dict(_default_filters())
         self.tests = dict(_default_tests())
-        self.globals: t.Dict[str, t.Any] = dict(DEFAULT_NAMESPACE)
+        self.globals: dict[str, t.Any] = dict(DEFAULT_NAMESPACE)
         self.loader = loader
         self.cache = _create_template_cache(cache_size)
         self.bytecode_cache = bytecode_cache
         self.auto_reload = auto_reload
         self.policies = dict(DEFAULT_POLICIES)
-        self.extensions: t.Dict[str, t.Any] = {}
+        self.extensions: dict[str, t.Any] = {}
         if enable_async:
             raise RuntimeError("microflask.templating does not implement async rendering")
         self.is_async = False
@@ -599,7 +599,7 @@ class Environment:
 
     def lex(
         self, source: str, name: str | None = None, filename: str | None = None
-    ) -> t.Iterator[t.Tuple[int, str, str]]:
+    ) -> t.Iterator[tuple[int, str, str]]:
         """The tokens of ``source`` as ``(lineno, type, value)`` tuples."""
         try:
             tokens = get_lexer(self).tokens(str(source), name, filename)
@@ -653,7 +653,7 @@ class Environment:
 
     def _generate(
         self, source: str, name: str | None, filename: str | None
-    ) -> t.Tuple[str, t.List[t.Tuple[int, int]]]:
+    ) -> tuple[str, list[tuple[int, int]]]:
         if not isinstance(source, str):
             raise TypeError("template source must be a string, not %s" % type(source).__name__)
         tree = self._parse(source, name, filename)
@@ -670,7 +670,7 @@ class Environment:
         """Compile template source to a code object (or, with ``raw=True``,
         to the Python source text, for reading)."""
         source_text = source
-        line_map: t.List[t.Tuple[int, int]] = []
+        line_map: list[tuple[int, int]] = []
         try:
             if isinstance(source, syntax_nodes.TemplateNode):
                 python_source, line_map = generate(source, self, name, filename)
@@ -783,7 +783,7 @@ class Environment:
         self,
         source: t.Any,
         globals: t.MutableMapping[str, t.Any] | None = None,
-        template_class: t.Type[Template] | None = None,
+        template_class: type[Template] | None = None,
     ) -> Template:
         """Compile a template from a string, without the loader."""
         gs = self.make_globals(globals)
@@ -794,7 +794,7 @@ class Environment:
         self,
         extensions: t.Collection[str] | None = None,
         filter_func: t.Callable[[str], bool] | None = None,
-    ) -> t.List[str]:
+    ) -> list[str]:
         """The loader's template names, optionally filtered."""
         if self.loader is None:
             raise TypeError("no loader for this environment specified")
@@ -887,7 +887,7 @@ class Environment:
 
     # -- what compiled code runs with ---------------------------------------------------
 
-    def _template_namespace(self) -> t.Dict[str, t.Any]:
+    def _template_namespace(self) -> dict[str, t.Any]:
         """The names generated modules use, bound for this environment."""
         cls = type(self)
         fast_attribute = (
@@ -945,7 +945,7 @@ class _CompiledExpression:
         )
 
     def __call__(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        box: t.List[t.Any] = []
+        box: list[t.Any] = []
         variables = dict(*args, **kwargs)
         variables["__expression_result__"] = box
         context = self._template.new_context(variables)
@@ -965,7 +965,7 @@ class Template:
     globals: t.MutableMapping[str, t.Any]
     name: str | None
     filename: str | None
-    blocks: t.Dict[str, t.Callable[[Context], t.Iterator[str]]]
+    blocks: dict[str, t.Callable[[Context], t.Iterator[str]]]
     root_render_func: t.Callable[[Context], t.Iterator[str]]
     _module: t.Any
     _debug_info: str
@@ -988,7 +988,7 @@ class Template:
         keep_trailing_newline: bool = KEEP_TRAILING_NEWLINE,
         extensions: t.Sequence[t.Any] = (),
         optimized: bool = True,
-        undefined: t.Type[Undefined] = Undefined,
+        undefined: type[Undefined] = Undefined,
         finalize: t.Callable[..., t.Any] | None = None,
         autoescape: t.Any = False,
         enable_async: bool = False,
@@ -1096,7 +1096,7 @@ class Template:
 
     def new_context(
         self,
-        vars: t.Dict[str, t.Any] | None = None,
+        vars: dict[str, t.Any] | None = None,
         shared: bool = False,
         locals: t.Mapping[str, t.Any] | None = None,
     ) -> Context:
@@ -1105,7 +1105,7 @@ class Template:
 
     def make_module(
         self,
-        vars: t.Dict[str, t.Any] | None = None,
+        vars: dict[str, t.Any] | None = None,
         shared: bool = False,
         locals: t.Mapping[str, t.Any] | None = None,
     ) -> TemplateModule:
@@ -1139,7 +1139,7 @@ class Template:
         return self._uptodate()
 
     @property
-    def debug_info(self) -> t.List[t.Tuple[int, int]]:
+    def debug_info(self) -> list[tuple[int, int]]:
         if self._debug_info:
             return [
                 tuple(map(int, pair.split("=")))  # type: ignore[misc]
@@ -1217,7 +1217,7 @@ class TemplateStream:
         self.buffered = False
 
     def _buffered_generator(self, size: int) -> t.Iterator[str]:
-        buf: t.List[str] = []
+        buf: list[str] = []
         c_size = 0
         push = buf.append
         while True:
@@ -1248,7 +1248,7 @@ class TemplateStream:
 
 
 @lru_cache(maxsize=10)
-def get_spontaneous_environment(cls: t.Type[Environment], *args: t.Any) -> Environment:
+def get_spontaneous_environment(cls: type[Environment], *args: t.Any) -> Environment:
     """The shared environment ``Template(source, **options)`` compiles in."""
     env = cls(*args)
     env.shared = True

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 # The call names message extraction looks for by default.
-GETTEXT_FUNCTIONS: t.Tuple[str, ...] = ("_", "gettext", "ngettext", "pgettext", "npgettext")
+GETTEXT_FUNCTIONS: tuple[str, ...] = ("_", "gettext", "ngettext", "pgettext", "npgettext")
 
 
 class Extension:
@@ -62,7 +62,7 @@ class Extension:
     """
 
     identifier: t.ClassVar[str] = "microflask.templating.ext.Extension"
-    tags: t.Set[str] = set()
+    tags: set[str] = set()
     priority = 100
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
@@ -100,8 +100,8 @@ class Extension:
     def call_method(
         self,
         name: str,
-        args: t.List[t.Any] | None = None,
-        kwargs: t.List[t.Any] | None = None,
+        args: list[t.Any] | None = None,
+        kwargs: list[t.Any] | None = None,
         dyn_args: t.Any = None,
         dyn_kwargs: t.Any = None,
         lineno: int | None = None,
@@ -286,7 +286,7 @@ def install_i18n(environment: t.Any) -> None:
 
     def extract_translations(
         source: t.Any, gettext_functions: t.Sequence[str] = GETTEXT_FUNCTIONS
-    ) -> t.Iterator[t.Tuple[int, str, t.Any]]:
+    ) -> t.Iterator[tuple[int, str, t.Any]]:
         if isinstance(source, str):
             source = environment.parse(source)
         return extract_from_ast(source, gettext_functions)
@@ -306,7 +306,7 @@ def install_i18n(environment: t.Any) -> None:
 
 def extract_from_ast(
     ast: t.Any, gettext_functions: t.Sequence[str] = GETTEXT_FUNCTIONS, babel_style: bool = True
-) -> t.Iterator[t.Tuple[int, str, t.Any]]:
+) -> t.Iterator[tuple[int, str, t.Any]]:
     """Yield ``(lineno, function name, message)`` for every call to a
     gettext function in a parsed template (``{% trans %}`` blocks included).
 
@@ -321,7 +321,7 @@ def extract_from_ast(
         callee = call.node
         if not isinstance(callee, nodes.NameNode) or callee.name not in gettext_functions:
             continue
-        strings: t.List[t.Optional[str]] = [
+        strings: list[t.Optional[str]] = [
             arg.value if isinstance(arg, nodes.ConstNode) and isinstance(arg.value, str) else None
             for arg in call.args
         ]
@@ -345,7 +345,7 @@ def _babel_option_is_true(options: t.Mapping[str, t.Any], key: str, default: boo
     return str(options.get(key, str(default))).lower() in ("1", "on", "yes", "true")
 
 
-def _template_comments(environment: t.Any, source: str) -> t.List[t.Tuple[int, str]]:
+def _template_comments(environment: t.Any, source: str) -> list[tuple[int, str]]:
     """``(line, text)`` of each ``{# #}`` and line comment, in source order."""
     import re
 
@@ -365,12 +365,12 @@ class _TranslatorCommentFinder:
     """Hands each extracted message the last tagged comment that precedes it
     (or shares its line) and was not already given to an earlier message."""
 
-    def __init__(self, comments: t.List[t.Tuple[int, str]], tags: t.Sequence[str]) -> None:
+    def __init__(self, comments: list[tuple[int, str]], tags: t.Sequence[str]) -> None:
         self.comments = comments
         self.tags = tags
         self.next_index = 0
 
-    def comments_for(self, lineno: int) -> t.List[str]:
+    def comments_for(self, lineno: int) -> list[str]:
         if not self.tags:
             return []
         stop = self.next_index
@@ -389,8 +389,8 @@ def babel_extract(
     fileobj: t.BinaryIO,
     keywords: t.Sequence[str],
     comment_tags: t.Sequence[str],
-    options: t.Dict[str, t.Any],
-) -> t.Iterator[t.Tuple[int, str, t.Any, t.List[str]]]:
+    options: dict[str, t.Any],
+) -> t.Iterator[tuple[int, str, t.Any, list[str]]]:
     """Babel extraction method: ``(lineno, function, message, comments)``
     for each translatable string in a template file.
 
@@ -402,7 +402,7 @@ def babel_extract(
     from microflask.templating.environment import Environment
     from microflask.templating.exceptions import TemplateSyntaxError
 
-    extensions: t.List[t.Any] = [
+    extensions: list[t.Any] = [
         name.strip() for name in options.get("extensions", "").split(",") if name.strip()
     ]
     extensions.append(InternationalizationExtension)

@@ -123,7 +123,7 @@ def ignore_case(value: t.Any) -> t.Any:
     return value
 
 
-def _split_filter_attribute_path(attribute: t.Any) -> t.List[t.Any]:
+def _split_filter_attribute_path(attribute: t.Any) -> list[t.Any]:
     """``"a.0.b"`` -> ``["a", 0, "b"]``; a non-string is one item."""
     if attribute is None:
         return []
@@ -163,7 +163,7 @@ def make_multi_attrgetter(
     environment: t.Any,
     attribute: t.Any,
     postprocess: t.Optional[t.Callable[[t.Any], t.Any]] = None,
-) -> t.Callable[[t.Any], t.List[t.Any]]:
+) -> t.Callable[[t.Any], list[t.Any]]:
     """Like :func:`make_attrgetter`, but ``"a,b.c"`` gives a list of values,
     one per comma-separated attribute path (for sorting on several keys)."""
     if isinstance(attribute, str):
@@ -172,7 +172,7 @@ def make_multi_attrgetter(
         paths = [_split_filter_attribute_path(attribute)]
     getitem = environment.getitem
 
-    def attrgetter(item: t.Any) -> t.List[t.Any]:
+    def attrgetter(item: t.Any) -> list[t.Any]:
         values = []
         for parts in paths:
             value = item
@@ -344,7 +344,7 @@ def do_format(value: str, *args: t.Any, **kwargs: t.Any) -> str:
     return safe_modulo(soft_str(value), kwargs or args)
 
 
-def do_indent(s: str, width: t.Union[int, str] = 4, first: bool = False, blank: bool = False) -> str:
+def do_indent(s: str, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
     """Indent every line but the first by ``width`` spaces (or that string).
 
     ``first`` indents the first line too; ``blank`` indents empty lines too.
@@ -491,7 +491,7 @@ _URI_SCHEME_PREFIX = re.compile(r"[\w.+-]{2,}:/{0,2}")
 # -- mappings and HTML attributes -----------------------------------------------
 
 
-def do_items(value: t.Any) -> t.Iterator[t.Tuple[t.Any, t.Any]]:
+def do_items(value: t.Any) -> t.Iterator[tuple[t.Any, t.Any]]:
     """Iterate over a mapping's ``(key, value)`` pairs; nothing if undefined."""
     if isinstance(value, Undefined):
         return
@@ -529,7 +529,7 @@ def do_dictsort(
     case_sensitive: bool = False,
     by: str = "key",
     reverse: bool = False,
-) -> t.List[t.Tuple[t.Any, t.Any]]:
+) -> list[tuple[t.Any, t.Any]]:
     """Sort a dict's items by key (or ``by="value"``), ignoring case by default."""
     if by == "key":
         position = 0
@@ -538,7 +538,7 @@ def do_dictsort(
     else:
         raise FilterArgumentError('You can only sort by either "key" or "value"')
 
-    def sort_key(item: t.Tuple[t.Any, t.Any]) -> t.Any:
+    def sort_key(item: tuple[t.Any, t.Any]) -> t.Any:
         key = item[position]
         if not case_sensitive:
             key = ignore_case(key)
@@ -557,7 +557,7 @@ def do_sort(
     reverse: bool = False,
     case_sensitive: bool = False,
     attribute: t.Any = None,
-) -> t.List[t.Any]:
+) -> list[t.Any]:
     """Sort an iterable, ignoring case by default; ``attribute`` may be dotted
     and comma-separated to sort on several keys."""
     key = make_multi_attrgetter(
@@ -692,7 +692,7 @@ def do_random(context: t.Any, seq: t.Sequence[t.Any]) -> t.Any:
         return context.environment.undefined("No random item, sequence was empty.")
 
 
-def do_list(value: t.Iterable[t.Any]) -> t.List[t.Any]:
+def do_list(value: t.Iterable[t.Any]) -> list[t.Any]:
     """Turn an iterable into a list (a string gives its characters)."""
     return list(value)
 
@@ -714,7 +714,7 @@ def do_reverse(value: t.Any) -> t.Any:
 
 def do_slice(
     value: t.Collection[t.Any], slices: int, fill_with: t.Any = None
-) -> t.Iterator[t.List[t.Any]]:
+) -> t.Iterator[list[t.Any]]:
     """Split a sequence into ``slices`` columns of near-equal length; shorter
     columns get ``fill_with`` appended when it is given."""
     if isinstance(slices, int) and slices > MAX_RANGE:
@@ -734,12 +734,12 @@ def do_slice(
 
 def do_batch(
     value: t.Iterable[t.Any], linecount: int, fill_with: t.Any = None
-) -> t.Iterator[t.List[t.Any]]:
+) -> t.Iterator[list[t.Any]]:
     """Yield lists of ``linecount`` items; the last one is padded with
     ``fill_with`` when it is given."""
     if fill_with is not None and isinstance(linecount, int):
         check_template_result_size(linecount, "batch")
-    batch: t.List[t.Any] = []
+    batch: list[t.Any] = []
     for item in value:
         if len(batch) == linecount:
             yield batch
@@ -753,7 +753,7 @@ def do_batch(
 
 class _GroupTuple(t.NamedTuple):
     grouper: t.Any
-    list: t.List[t.Any]
+    list: list[t.Any]
 
     # Show as a plain tuple, not "_GroupTuple(grouper=..., list=...)" (Jinja names it _GroupTuple too).
     def __repr__(self) -> str:
@@ -767,10 +767,10 @@ class _GroupTuple(t.NamedTuple):
 def do_groupby(
     environment: t.Any,
     value: t.Iterable[t.Any],
-    attribute: t.Union[str, int],
+    attribute: str | int,
     default: t.Any = None,
     case_sensitive: bool = False,
-) -> t.List[_GroupTuple]:
+) -> list[_GroupTuple]:
     """Group items by an attribute into ``(grouper, list)`` tuples, sorted by
     the grouper.  Case-insensitive grouping shows the first item's value."""
     key = make_attrgetter(
@@ -816,7 +816,7 @@ do_length = len
 # -- numbers ----------------------------------------------------------------------
 
 
-def do_filesizeformat(value: t.Union[str, float, int], binary: bool = False) -> str:
+def do_filesizeformat(value: str | float | int, binary: bool = False) -> str:
     """Format a byte count for people: ``13 kB``, ``4.1 MB`` (or KiB, MiB with
     ``binary``)."""
     size = float(value)
@@ -948,7 +948,7 @@ def do_attr(environment: t.Any, obj: t.Any, name: str) -> t.Any:
     return environment.undefined(obj=obj, name=name)
 
 
-def _map_filter_transform(context: t.Any, args: t.Tuple[t.Any, ...], kwargs: t.Dict[str, t.Any]):
+def _map_filter_transform(context: t.Any, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]):
     if not args and "attribute" in kwargs:
         attribute = kwargs.pop("attribute")
         default = kwargs.pop("default", None)
@@ -978,8 +978,8 @@ def do_map(context: t.Any, value: t.Iterable[t.Any], *args: t.Any, **kwargs: t.A
 
 def _select_predicate(
     context: t.Any,
-    args: t.Tuple[t.Any, ...],
-    kwargs: t.Dict[str, t.Any],
+    args: tuple[t.Any, ...],
+    kwargs: dict[str, t.Any],
     keep_when: bool,
     by_attribute: bool,
 ) -> t.Callable[[t.Any], bool]:
@@ -1011,8 +1011,8 @@ def _select_predicate(
 def _select_or_reject(
     context: t.Any,
     value: t.Iterable[t.Any],
-    args: t.Tuple[t.Any, ...],
-    kwargs: t.Dict[str, t.Any],
+    args: tuple[t.Any, ...],
+    kwargs: dict[str, t.Any],
     keep_when: bool,
     by_attribute: bool,
 ) -> t.Iterator[t.Any]:
@@ -1062,7 +1062,7 @@ sync_do_sum = do_sum
 sync_do_unique = do_unique
 
 
-FILTERS: t.Dict[str, t.Callable[..., t.Any]] = {
+FILTERS: dict[str, t.Callable[..., t.Any]] = {
     "abs": abs,
     "attr": do_attr,
     "batch": do_batch,

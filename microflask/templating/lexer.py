@@ -391,7 +391,7 @@ class Lexer:
             ),
             "linestatement": re.compile(r"\s*(?:\n|$)"),
         }
-        self._end_first_characters: t.Dict[str, t.Optional[t.FrozenSet[str]]] = {
+        self._end_first_characters: dict[str, t.Optional[frozenset[str]]] = {
             "block": frozenset(["+", "-", self.block_end[:1]]),
             "variable": frozenset(["-", self.variable_end[:1]]),
             "linestatement": None,  # its end may start with any whitespace
@@ -454,7 +454,7 @@ class Lexer:
         name: str | None = None,
         filename: str | None = None,
         state: str | None = None,
-    ) -> t.Iterator[t.Tuple[int, str, t.Any]]:
+    ) -> t.Iterator[tuple[int, str, t.Any]]:
         """``(lineno, type, value)`` for each token, without the end marker."""
         for token in self.tokens(source, name, filename):
             TokenStream._raise_if_error(token)
@@ -463,14 +463,14 @@ class Lexer:
 
     def tokens(
         self, source: str, name: str | None = None, filename: str | None = None
-    ) -> t.List[Token]:
+    ) -> list[Token]:
         """All the tokens of ``source``, ending with an ``eof`` token.
 
         A lexing error becomes a final ``error`` token, raised when the
         parser reaches it: like Jinja's lazy lexer, a parse error earlier
         in the template is the one reported.
         """
-        tokens: t.List[Token] = []
+        tokens: list[Token] = []
         try:
             self._tokenize_into(tokens, source, name, filename)
         except TemplateSyntaxError as e:
@@ -478,7 +478,7 @@ class Lexer:
         return tokens
 
     def _tokenize_into(
-        self, tokens: t.List[Token], source: str, name: str | None, filename: str | None
+        self, tokens: list[Token], source: str, name: str | None, filename: str | None
     ) -> None:
         # Every line break becomes "\n" (data gets newline_sequence back);
         # the source's final one goes unless keep_trailing_newline.
@@ -579,10 +579,10 @@ class Lexer:
         pos: int,
         lineno: int,
         kind: str,
-        tokens: t.List[Token],
+        tokens: list[Token],
         name: str | None,
         filename: str | None,
-    ) -> t.Tuple[int, int, t.Optional[str]]:
+    ) -> tuple[int, int, t.Optional[str]]:
         """Tokenize one tag's inside; return (position, line, the end text),
         the end text being None when the source ends inside the tag."""
         append = tokens.append
@@ -590,7 +590,7 @@ class Lexer:
         # Where the tag's end cannot start, its pattern need not be tried.
         end_starts = self._end_first_characters.get(kind)
         match_token = _TAG_TOKEN_RE.match
-        balance: t.List[str] = []
+        balance: list[str] = []
         length = len(source)
         while True:
             if pos >= length:
@@ -638,7 +638,7 @@ class Lexer:
                 append(Token(lineno, "float", float(text.replace("_", ""))))
 
 
-_LEXER_CACHE: t.Dict[tuple, Lexer] = {}
+_LEXER_CACHE: dict[tuple, Lexer] = {}
 
 
 def get_lexer(environment: t.Any) -> Lexer:

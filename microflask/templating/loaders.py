@@ -29,14 +29,14 @@ __all__ = [
     "ModuleLoader",
 ]
 
-SourceTriple = t.Tuple[str, t.Optional[str], t.Optional[t.Callable[[], bool]]]
+SourceTriple = tuple[str, t.Optional[str], t.Optional[t.Callable[[], bool]]]
 
 # "C:" as a first segment would make os.path.join() on Windows drop the
 # search path; refused everywhere so behaviour does not depend on the OS.
 _TEMPLATE_DRIVE_SEGMENT = re.compile(r"^[A-Za-z]:")
 
 
-def split_template_path(template: str) -> t.List[str]:
+def split_template_path(template: str) -> list[str]:
     """Split a ``/``-separated template name into path segments.
 
     Empty and ``.`` segments are dropped.  A name that could reach outside the
@@ -78,7 +78,7 @@ class BaseLoader:
             raise RuntimeError("%s cannot provide access to the source" % type(self).__name__)
         raise TemplateNotFound(template)
 
-    def list_templates(self) -> t.List[str]:
+    def list_templates(self) -> list[str]:
         """The sorted names of every template this loader can find."""
         raise TypeError("this loader cannot iterate over all templates")
 
@@ -107,7 +107,7 @@ class BaseLoader:
         return environment.template_class.from_code(environment, code, globals, uptodate)
 
 
-def _loader_search_paths(paths: t.Any) -> t.List[str]:
+def _loader_search_paths(paths: t.Any) -> list[str]:
     if not isinstance(paths, abc.Iterable) or isinstance(paths, (str, bytes)):
         paths = [paths]
     return [os.fspath(path) for path in paths]
@@ -148,7 +148,7 @@ class FileSystemLoader(BaseLoader):
 
     def __init__(
         self,
-        searchpath: t.Union[str, "os.PathLike[str]", t.Sequence[t.Union[str, "os.PathLike[str]"]]],
+        searchpath: str | os.PathLike[str] | t.Sequence[str | os.PathLike[str]],
         encoding: str = "utf-8",
         followlinks: bool = False,
     ) -> None:
@@ -179,7 +179,7 @@ class FileSystemLoader(BaseLoader):
             source = source_file.read()
         return source, os.path.normpath(filename), _loader_mtime_checker(filename)
 
-    def list_templates(self) -> t.List[str]:
+    def list_templates(self) -> list[str]:
         found = set()
         for directory in self.searchpath:
             for dirpath, _, filenames in os.walk(directory, followlinks=self.followlinks):
@@ -234,7 +234,7 @@ class PackageLoader(BaseLoader):
                 package_dir = os.path.dirname(spec.origin or "")
             template_root = os.path.join(package_dir, package_path).rstrip(os.path.sep)
         else:
-            roots: t.List[str] = []
+            roots: list[str] = []
             if spec.submodule_search_locations:
                 roots.extend(spec.submodule_search_locations)
             elif spec.origin is not None:
@@ -286,7 +286,7 @@ class PackageLoader(BaseLoader):
             uptodate = None
         return data.decode(self.encoding), path, uptodate
 
-    def list_templates(self) -> t.List[str]:
+    def list_templates(self) -> list[str]:
         if self._archive is None:
             root = self._template_root
             found = []
@@ -324,7 +324,7 @@ class DictLoader(BaseLoader):
             return source, None, lambda: source == self.mapping.get(template)
         raise TemplateNotFound(template)
 
-    def list_templates(self) -> t.List[str]:
+    def list_templates(self) -> list[str]:
         return sorted(self.mapping)
 
 
@@ -355,7 +355,7 @@ class PrefixLoader(BaseLoader):
         self.mapping = mapping
         self.delimiter = delimiter
 
-    def get_loader(self, template: str) -> t.Tuple[BaseLoader, str]:
+    def get_loader(self, template: str) -> tuple[BaseLoader, str]:
         """The loader responsible for ``template`` and the name it knows it by."""
         try:
             prefix, name = template.split(self.delimiter, 1)
@@ -384,7 +384,7 @@ class PrefixLoader(BaseLoader):
         except TemplateNotFound as error:
             raise TemplateNotFound(name) from error
 
-    def list_templates(self) -> t.List[str]:
+    def list_templates(self) -> list[str]:
         names = []
         for prefix, loader in self.mapping.items():
             for template in loader.list_templates():
@@ -419,7 +419,7 @@ class ChoiceLoader(BaseLoader):
                 pass
         raise TemplateNotFound(name)
 
-    def list_templates(self) -> t.List[str]:
+    def list_templates(self) -> list[str]:
         found = set()
         for loader in self.loaders:
             found.update(loader.list_templates())
@@ -469,7 +469,7 @@ class ModuleLoader(BaseLoader):
         """The file name a template's module is stored under."""
         return ModuleLoader.get_template_key(name) + ".py"
 
-    def _read_compiled_module(self, name: str) -> t.Tuple[str, str]:
+    def _read_compiled_module(self, name: str) -> tuple[str, str]:
         module_filename = self.get_module_filename(name)
         for path in self.paths:
             if os.path.isdir(path):

@@ -20,8 +20,8 @@ class _NullEnvironment:
     autoescape = False
     finalize = None
     sandboxed = False
-    intercepted_binops: t.FrozenSet[str] = frozenset()
-    intercepted_unops: t.FrozenSet[str] = frozenset()
+    intercepted_binops: frozenset[str] = frozenset()
+    intercepted_unops: frozenset[str] = frozenset()
 
     def __init__(self, environment: t.Any) -> None:
         self.filters = _AnyName(getattr(environment, "filters", {}))
@@ -39,7 +39,7 @@ def _any_callable(*args: t.Any, **kwargs: t.Any) -> None:
     return None
 
 
-def find_undeclared_variables(ast: nodes.TemplateNode, environment: t.Any = None) -> t.Set[str]:
+def find_undeclared_variables(ast: nodes.TemplateNode, environment: t.Any = None) -> set[str]:
     """The names the template reads from its render context (those it
     does not set itself first)."""
     if environment is None:

@@ -127,7 +127,7 @@ def get_eval_context(node: t.Any, ctx: t.Any) -> t.Any:
 #: Every node class (each class NodeType makes): ``type(value) in
 #: _NODE_CLASSES`` is ``isinstance(value, SyntaxNode)`` without the
 #: metaclass's ``__instancecheck__`` call, for the tree walks.
-_NODE_CLASSES: t.Set[type] = set()
+_NODE_CLASSES: set[type] = set()
 
 
 class NodeType(type):
@@ -138,7 +138,7 @@ class NodeType(type):
     and each class is concrete unless it says ``abstract = True``.
     """
 
-    def __new__(mcs, name: str, bases: t.Tuple[type, ...], namespace: t.Dict[str, t.Any]) -> t.Any:
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, t.Any]) -> t.Any:
         for kind in ("fields", "attributes"):
             inherited = getattr(bases[0], kind, ()) if bases else ()
             namespace[kind] = tuple(inherited) + tuple(namespace.get(kind, ()))
@@ -157,8 +157,8 @@ class SyntaxNode(metaclass=NodeType):
     these nodes directly, and the compiler compiles whatever they return.
     """
 
-    fields: t.Tuple[str, ...] = ()
-    attributes: t.Tuple[str, ...] = ("lineno", "environment")
+    fields: tuple[str, ...] = ()
+    attributes: tuple[str, ...] = ("lineno", "environment")
     abstract = True
 
     def __init__(self, *values: t.Any, **attributes: t.Any) -> None:
@@ -189,7 +189,7 @@ class SyntaxNode(metaclass=NodeType):
 
     def iter_fields(
         self, exclude: t.Container[str] | None = None, only: t.Container[str] | None = None
-    ) -> t.Iterator[t.Tuple[str, t.Any]]:
+    ) -> t.Iterator[tuple[str, t.Any]]:
         """``(name, value)`` for each field, filtered by ``exclude`` or ``only``."""
         for name in self.fields:
             if (exclude is None and only is None) or (
@@ -200,7 +200,7 @@ class SyntaxNode(metaclass=NodeType):
                 except AttributeError:
                     pass
 
-    def _children(self) -> t.List[SyntaxNode]:
+    def _children(self) -> list[SyntaxNode]:
         """The direct child nodes, as a list (the compiler's fast path)."""
         children = []
         values = self.__dict__

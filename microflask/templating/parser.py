@@ -71,13 +71,13 @@ class Parser:
         self.name = name
         self.filename = filename
         self.closed = False
-        self.extensions: t.Dict[str, t.Callable[[Parser], t.Any]] = {}
+        self.extensions: dict[str, t.Callable[[Parser], t.Any]] = {}
         iter_extensions = getattr(environment, "iter_extensions", None)
         for extension in iter_extensions() if iter_extensions is not None else ():
             for tag in extension.tags:
                 self.extensions[tag] = extension.parse
-        self._end_token_stack: t.List[t.Tuple[str, ...]] = []
-        self._tag_stack: t.List[str] = []
+        self._end_token_stack: list[tuple[str, ...]] = []
+        self._tag_stack: list[str] = []
         self._last_identifier = 0
 
     def free_identifier(self, lineno: int | None = None) -> n.InternalNameNode:
@@ -95,9 +95,9 @@ class Parser:
         raise exc(msg, lineno, self.name, self.filename)
 
     def _fail_unknown_tag(
-        self, name: str | None, end_token_stack: t.List[t.Tuple[str, ...]], lineno: int | None
+        self, name: str | None, end_token_stack: list[tuple[str, ...]], lineno: int | None
     ) -> t.NoReturn:
-        expected: t.Set[str] = set()
+        expected: set[str] = set()
         for exprs in end_token_stack:
             expected.update(map(describe_token_expr, exprs))
         currently_looking = None
@@ -126,13 +126,13 @@ class Parser:
     def fail_unknown_tag(self, name: str, lineno: int | None = None) -> t.NoReturn:
         self._fail_unknown_tag(name, self._end_token_stack, lineno)
 
-    def fail_eof(self, end_tokens: t.Tuple[str, ...] | None = None, lineno: int | None = None) -> t.NoReturn:
+    def fail_eof(self, end_tokens: tuple[str, ...] | None = None, lineno: int | None = None) -> t.NoReturn:
         stack = list(self._end_token_stack)
         if end_tokens is not None:
             stack.append(end_tokens)
         self._fail_unknown_tag(None, stack, lineno)
 
-    def is_tuple_end(self, extra_end_rules: t.Tuple[str, ...] | None = None) -> bool:
+    def is_tuple_end(self, extra_end_rules: tuple[str, ...] | None = None) -> bool:
         current = self.stream.current
         if current.type in ("variable_end", "block_end", "rparen"):
             return True
@@ -145,9 +145,9 @@ class Parser:
     def parse(self) -> n.TemplateNode:
         return n.TemplateNode(self.subparse(), lineno=1)
 
-    def subparse(self, end_tokens: t.Tuple[str, ...] | None = None) -> t.List[n.SyntaxNode]:
-        body: t.List[n.SyntaxNode] = []
-        data_buffer: t.List[n.SyntaxNode] = []
+    def subparse(self, end_tokens: tuple[str, ...] | None = None) -> list[n.SyntaxNode]:
+        body: list[n.SyntaxNode] = []
+        data_buffer: list[n.SyntaxNode] = []
         add_data = data_buffer.append
         if end_tokens is not None:
             self._end_token_stack.append(end_tokens)
@@ -212,8 +212,8 @@ class Parser:
                 self._tag_stack.pop()
 
     def parse_statements(
-        self, end_tokens: t.Tuple[str, ...], drop_needle: bool = False
-    ) -> t.List[n.SyntaxNode]:
+        self, end_tokens: tuple[str, ...], drop_needle: bool = False
+    ) -> list[n.SyntaxNode]:
         self.stream.skip_if("colon")
         self.stream.expect("block_end")
         result = self.subparse(end_tokens)
@@ -244,7 +244,7 @@ class Parser:
         recursive = self.stream.skip_if("name:recursive")
         body = self.parse_statements(("name:endfor", "name:else"))
         if self.stream.next().value == "endfor":
-            else_: t.List[n.SyntaxNode] = []
+            else_: list[n.SyntaxNode] = []
         else:
             else_ = self.parse_statements(("name:endfor",), drop_needle=True)
         return n.ForNode(target, iter_node, body, else_, test, recursive, lineno=lineno)
@@ -268,8 +268,8 @@ class Parser:
 
     def parse_with(self) -> n.WithNode:
         lineno = self.stream.next().lineno
-        targets: t.List[n.SyntaxNode] = []
-        values: t.List[n.SyntaxNode] = []
+        targets: list[n.SyntaxNode] = []
+        values: list[n.SyntaxNode] = []
         while self.stream.current.type != "block_end":
             if targets:
                 self.stream.expect("comma")
@@ -344,7 +344,7 @@ class Parser:
         lineno = self.stream.next().lineno
         template = self.parse_expression()
         self.stream.expect("name:import")
-        names: t.List[t.Any] = []
+        names: list[t.Any] = []
         with_context = False
 
         def parse_context() -> bool:
@@ -382,8 +382,8 @@ class Parser:
         return n.FromImportNode(template, names, with_context, lineno=lineno)
 
     def parse_signature(self, node: t.Any) -> None:
-        args: t.List[n.NameNode] = []
-        defaults: t.List[n.SyntaxNode] = []
+        args: list[n.NameNode] = []
+        defaults: list[n.SyntaxNode] = []
         node.args = args
         node.defaults = defaults
         self.stream.expect("lparen")
@@ -423,7 +423,7 @@ class Parser:
                 self.stream.next()
                 name += "." + self.stream.expect("name").value
             dyn_args = dyn_kwargs = None
-            kwargs: t.List[n.KeywordNode] = []
+            kwargs: list[n.KeywordNode] = []
             if self.stream.current.type == "lparen":
                 args, kwargs, dyn_args, dyn_kwargs = self.parse_call_args()
             else:
@@ -479,7 +479,7 @@ class Parser:
         lineno = self.stream.next().lineno
         context_token = self.stream.next_if("string")
         message_context = context_token.value if context_token is not None else None
-        variables: t.Dict[str, t.Any] = {}
+        variables: dict[str, t.Any] = {}
         plural_expr = None
         plural_assignment = None
         num_called_num = False
@@ -517,7 +517,7 @@ class Parser:
                     plural_expr = value
                 num_called_num = token.value == "num"
         self.stream.expect("block_end")
-        referenced: t.List[str] = []
+        referenced: list[str] = []
         singular_names, singular = self._parse_trans_body(True)
         referenced.extend(singular_names)
         if singular_names and plural_expr is None:
@@ -570,9 +570,9 @@ class Parser:
             return [plural_assignment, node]
         return node
 
-    def _parse_trans_body(self, allow_pluralize: bool) -> t.Tuple[t.List[str], str]:
-        referenced: t.List[str] = []
-        buf: t.List[str] = []
+    def _parse_trans_body(self, allow_pluralize: bool) -> tuple[list[str], str]:
+        referenced: list[str] = []
+        buf: list[str] = []
         while True:
             current = self.stream.current
             if current.type == "data":
@@ -610,7 +610,7 @@ class Parser:
         singular: str,
         plural: str | None,
         message_context: str | None,
-        variables: t.Dict[str, t.Any],
+        variables: dict[str, t.Any],
         plural_expr: t.Any,
         vars_referenced: bool,
         num_called_num: bool,
@@ -623,7 +623,7 @@ class Parser:
             if plural is not None:
                 plural = plural.replace("%%", "%")
         func_name = "gettext"
-        args: t.List[t.Any] = [n.ConstNode(singular, lineno=lineno)]
+        args: list[t.Any] = [n.ConstNode(singular, lineno=lineno)]
         if message_context is not None:
             args.insert(0, n.ConstNode(message_context, lineno=lineno))
             func_name = "p" + func_name
@@ -655,7 +655,7 @@ class Parser:
         self,
         with_tuple: bool = True,
         name_only: bool = False,
-        extra_end_rules: t.Tuple[str, ...] | None = None,
+        extra_end_rules: tuple[str, ...] | None = None,
         with_namespace: bool = False,
     ) -> t.Any:
         if name_only:
@@ -743,7 +743,7 @@ class Parser:
         stream = self.stream
         lineno = stream.current.lineno
         expr = self.parse_math1()
-        ops: t.List[n.OperandNode] = []
+        ops: list[n.OperandNode] = []
         while True:
             token = stream.current
             token_type = token.type
@@ -867,7 +867,7 @@ class Parser:
         self,
         simplified: bool = False,
         with_condexpr: bool = True,
-        extra_end_rules: t.Tuple[str, ...] | None = None,
+        extra_end_rules: tuple[str, ...] | None = None,
         explicit_parentheses: bool = False,
         with_namespace: bool = False,
     ) -> t.Any:
@@ -884,7 +884,7 @@ class Parser:
             def parse() -> t.Any:
                 return self.parse_expression(with_condexpr=False)
 
-        args: t.List[t.Any] = []
+        args: list[t.Any] = []
         is_tuple = False
         while True:
             if args:
@@ -908,7 +908,7 @@ class Parser:
 
     def parse_list(self) -> n.ListNode:
         token = self.stream.expect("lbracket")
-        items: t.List[t.Any] = []
+        items: list[t.Any] = []
         while self.stream.current.type != "rbracket":
             if items:
                 self.stream.expect("comma")
@@ -920,7 +920,7 @@ class Parser:
 
     def parse_dict(self) -> n.DictNode:
         token = self.stream.expect("lbrace")
-        items: t.List[n.PairNode] = []
+        items: list[n.PairNode] = []
         while self.stream.current.type != "rbrace":
             if items:
                 self.stream.expect("comma")
@@ -967,7 +967,7 @@ class Parser:
             if attr_token.type != "integer":
                 self.fail("expected name or number", attr_token.lineno)
             return n.GetitemNode(node, n.ConstNode(attr_token.value, lineno=token.lineno), "load", lineno=token.lineno)
-        args: t.List[t.Any] = []
+        args: list[t.Any] = []
         while self.stream.current.type != "rbracket":
             if args:
                 self.stream.expect("comma")
@@ -983,7 +983,7 @@ class Parser:
         lineno = self.stream.current.lineno
         if self.stream.current.type == "colon":
             self.stream.next()
-            args: t.List[t.Any] = [None]
+            args: list[t.Any] = [None]
         else:
             node = self.parse_expression()
             if self.stream.current.type != "colon":
@@ -1006,10 +1006,10 @@ class Parser:
             args.append(None)
         return n.SliceNode(*args, lineno=lineno)
 
-    def parse_call_args(self) -> t.Tuple[t.Any, t.Any, t.Any, t.Any]:
+    def parse_call_args(self) -> tuple[t.Any, t.Any, t.Any, t.Any]:
         token = self.stream.expect("lparen")
-        args: t.List[t.Any] = []
-        kwargs: t.List[n.KeywordNode] = []
+        args: list[t.Any] = []
+        kwargs: list[n.KeywordNode] = []
         dyn_args = None
         dyn_kwargs = None
         require_comma = False
@@ -1061,7 +1061,7 @@ class Parser:
             self.stream.next()
             name += "." + self.stream.expect("name").value
         dyn_args = dyn_kwargs = None
-        kwargs: t.List[n.KeywordNode] = []
+        kwargs: list[n.KeywordNode] = []
         current = self.stream.current
         if current.type == "lparen":
             args, kwargs, dyn_args, dyn_kwargs = self.parse_call_args()

@@ -13,6 +13,14 @@ import typing as t
 from collections import ChainMap, abc, deque
 
 from microflask.markup import Markup, escape, soft_str
+from microflask.templating.exceptions import (
+    SecurityError,
+    TemplateNotFound,
+    TemplateOverflowError,
+    TemplateRuntimeError,
+    UndefinedError,
+)
+from microflask.templating.nodes import EvalContext
 from microflask.templating.utils import (
     MAX_TEMPLATE_INTEGER_BITS,
     MAX_TEMPLATE_SEQUENCE_LENGTH,
@@ -24,14 +32,6 @@ from microflask.templating.utils import (
     missing,
     object_type_repr,
     pass_eval_context,
-)
-from microflask.templating.nodes import EvalContext
-from microflask.templating.exceptions import (
-    SecurityError,
-    TemplateNotFound,
-    TemplateOverflowError,
-    TemplateRuntimeError,
-    UndefinedError,
 )
 
 __all__ = [
@@ -662,7 +662,7 @@ def _translated_size(text: str, table: t.Any) -> int:
     return len(text)
 
 
-def _join_pieces_within_cap(separator: t.Any, items: t.Iterable[t.Any], escaped: bool) -> t.List[t.Any]:
+def _join_pieces_within_cap(separator: t.Any, items: t.Iterable[t.Any], escaped: bool) -> list[t.Any]:
     """The items of ``separator.join(items)`` as a list, refused as soon as
     the joined result would pass the cap (``escaped``: Markup escapes the
     plain ones)."""
@@ -807,8 +807,8 @@ def call_with_pass_arg(__context: t.Any, __obj: t.Any, *args: t.Any, **kwargs: t
 def new_context(
     environment: t.Any,
     template_name: str | None,
-    blocks: t.Dict[str, t.Any],
-    vars: t.Dict[str, t.Any] | None = None,
+    blocks: dict[str, t.Any],
+    vars: dict[str, t.Any] | None = None,
     shared: bool = False,
     globals: t.MutableMapping[str, t.Any] | None = None,
     locals: t.Mapping[str, t.Any] | None = None,
@@ -843,19 +843,19 @@ class Context:
     def __init__(
         self,
         environment: t.Any,
-        parent: t.Dict[str, t.Any],
+        parent: dict[str, t.Any],
         name: str | None,
-        blocks: t.Dict[str, t.Any],
+        blocks: dict[str, t.Any],
         globals: t.MutableMapping[str, t.Any] | None = None,
     ) -> None:
         self.parent = parent
-        self.vars: t.Dict[str, t.Any] = {}
+        self.vars: dict[str, t.Any] = {}
         self.environment = environment
         self.eval_ctx = EvalContext(environment, name)
-        self.exported_vars: t.Set[str] = set()
+        self.exported_vars: set[str] = set()
         self.name = name
         if globals is None:
-            self.globals_keys: t.Set[str] = set()
+            self.globals_keys: set[str] = set()
         elif type(globals) is ChainMap:
             self.globals_keys = set().union(*globals.maps)
         else:
@@ -893,7 +893,7 @@ class Context:
             return self.parent[key]
         return missing
 
-    def resolve_names(self, names: t.Tuple[str, ...]) -> t.List[t.Any]:
+    def resolve_names(self, names: tuple[str, ...]) -> list[t.Any]:
         """The value of each name, or an undefined for a missing one: how a
         compiled template function binds, in one statement, every name it
         reads from the context (each as ``resolve`` would give it).
@@ -912,7 +912,7 @@ class Context:
             for name in names
         ]
 
-    def _resolve_names_one_by_one(self, names: t.Tuple[str, ...]) -> t.List[t.Any]:
+    def _resolve_names_one_by_one(self, names: tuple[str, ...]) -> list[t.Any]:
         """``resolve_names`` through an overridden ``resolve_or_missing``."""
         undefined = self.environment.undefined
         values = []
@@ -926,10 +926,10 @@ class Context:
         if "resolve_or_missing" in cls.__dict__ and "resolve_names" not in cls.__dict__:
             cls.resolve_names = Context._resolve_names_one_by_one  # type: ignore[method-assign]
 
-    def get_exported(self) -> t.Dict[str, t.Any]:
+    def get_exported(self) -> dict[str, t.Any]:
         return {k: self.vars[k] for k in self.exported_vars}
 
-    def get_all(self) -> t.Dict[str, t.Any]:
+    def get_all(self) -> dict[str, t.Any]:
         if not self.vars:
             return self.parent
         if not self.parent:
@@ -940,7 +940,7 @@ class Context:
     def call(__self, __obj: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:  # noqa: N805
         return call_with_pass_arg(__self, __obj, *args, **kwargs)
 
-    def derived(self, locals: t.Dict[str, t.Any] | None = None) -> Context:
+    def derived(self, locals: dict[str, t.Any] | None = None) -> Context:
         context = new_context(
             self.environment, self.name, {}, self.get_all(), True, None, locals
         )
@@ -980,7 +980,7 @@ class BlockReference:
     """One block as seen from a template: call it to render, ``.super()``
     for the parent's version."""
 
-    def __init__(self, name: str, context: Context, stack: t.List[t.Any], depth: int) -> None:
+    def __init__(self, name: str, context: Context, stack: list[t.Any], depth: int) -> None:
         self.name = name
         self._context = context
         self._stack = stack
@@ -1121,7 +1121,7 @@ class LoopContext:
     def __iter__(self) -> LoopContext:
         return self
 
-    def __next__(self) -> t.Tuple[t.Any, LoopContext]:
+    def __next__(self) -> tuple[t.Any, LoopContext]:
         if self._after is not missing:
             rv = self._after
             self._after = missing
@@ -1153,7 +1153,7 @@ class Macro:
         environment: t.Any,
         func: t.Callable[..., str],
         name: str,
-        arguments: t.List[str],
+        arguments: list[str],
         catch_kwargs: bool,
         catch_varargs: bool,
         caller: bool,
@@ -1193,7 +1193,7 @@ class Macro:
         return rv
 
     @internalcode
-    def _bind_arguments(self, args: tuple, kwargs: dict) -> t.List[t.Any]:
+    def _bind_arguments(self, args: tuple, kwargs: dict) -> list[t.Any]:
         arguments = list(args[: self._argument_count])
         off = len(arguments)
         found_caller = False

@@ -13,16 +13,16 @@ from collections import abc, deque
 
 from microflask.templating.environment import Environment
 from microflask.templating.exceptions import SecurityError
-from microflask.templating.utils import internalcode
 from microflask.templating.runtime import (
     MAX_RANGE,
     SafeTemplateFormatter,
-    safe_range,
     attribute_is_internal,
     call_with_pass_arg,
+    safe_range,
     unsafe_attribute_undefined,
     wrap_str_format,
 )
+from microflask.templating.utils import internalcode
 
 __all__ = [
     "SandboxedEnvironment",
@@ -45,9 +45,9 @@ __all__ = [
 # with Jinja's contents.  For reading only: every environment here refuses
 # them (and more) through ``runtime.UNSAFE_ATTRIBUTE_NAMES``.
 #: Function attributes refused besides dunder names (none).
-UNSAFE_FUNCTION_ATTRIBUTES: t.Set[str] = set()
+UNSAFE_FUNCTION_ATTRIBUTES: set[str] = set()
 #: Method attributes refused besides dunder names (none).
-UNSAFE_METHOD_ATTRIBUTES: t.Set[str] = set()
+UNSAFE_METHOD_ATTRIBUTES: set[str] = set()
 #: Generator attributes that lead to frames and code.
 UNSAFE_GENERATOR_ATTRIBUTES = {"gi_frame", "gi_code"}
 #: Coroutine attributes that lead to frames and code.
@@ -71,7 +71,7 @@ _DEQUE_METHODS = frozenset(
     ["append", "appendleft", "clear", "extend", "extendleft", "pop", "popleft", "remove",
      "rotate", "insert", "reverse", "__setitem__", "__delitem__", "__iadd__", "__imul__"]
 )
-_KNOWN_MUTABLE_TYPES: t.Tuple[t.Tuple[type, t.FrozenSet[str]], ...] = (
+_KNOWN_MUTABLE_TYPES: tuple[tuple[type, frozenset[str]], ...] = (
     (abc.MutableSet, _MUTABLE_SET_METHODS),
     (abc.MutableMapping, _MUTABLE_MAPPING_METHODS),
     (deque, _DEQUE_METHODS),
@@ -105,11 +105,11 @@ class SandboxedEnvironment(Environment):
     sandboxed = True
     #: Operators (``+``, ``-``, ``*``, ``/``, ``//``, ``%``, ``**``) routed
     #: through :meth:`call_binop`; none by default.
-    intercepted_binops: t.FrozenSet[str] = frozenset()
+    intercepted_binops: frozenset[str] = frozenset()
     #: Unary operators (``+``, ``-``, ``not``) routed through :meth:`call_unop`.
-    intercepted_unops: t.FrozenSet[str] = frozenset()
+    intercepted_unops: frozenset[str] = frozenset()
 
-    default_binop_table: t.Dict[str, t.Callable[[t.Any, t.Any], t.Any]] = {
+    default_binop_table: dict[str, t.Callable[[t.Any, t.Any], t.Any]] = {
         "+": lambda a, b: a + b,
         "-": lambda a, b: a - b,
         "*": lambda a, b: a * b,
@@ -118,7 +118,7 @@ class SandboxedEnvironment(Environment):
         "**": lambda a, b: a**b,
         "%": lambda a, b: a % b,
     }
-    default_unop_table: t.Dict[str, t.Callable[[t.Any], t.Any]] = {
+    default_unop_table: dict[str, t.Callable[[t.Any], t.Any]] = {
         "+": lambda a: +a,
         "-": lambda a: -a,
         "not": lambda a: not a,
@@ -201,8 +201,8 @@ class SandboxedEnvironment(Environment):
     def format_string(
         self,
         s: str,
-        args: t.Tuple[t.Any, ...],
-        kwargs: t.Dict[str, t.Any],
+        args: tuple[t.Any, ...],
+        kwargs: dict[str, t.Any],
         format_func: t.Any = None,
     ) -> str:
         """``s.format(*args, **kwargs)`` without reaching unsafe attributes

@@ -174,7 +174,7 @@ def test_in(value: t.Any, seq: t.Container[t.Any]) -> bool:
 test_callable = callable
 
 
-TESTS: t.Dict[str, t.Callable[..., bool]] = {
+TESTS: dict[str, t.Callable[..., bool]] = {
     "odd": test_odd,
     "even": test_even,
     "divisibleby": test_divisibleby,

@@ -77,7 +77,7 @@ def pass_environment(f: _TemplateCallable) -> _TemplateCallable:
 
 
 # Code objects of engine internals, so tracebacks can hide those frames.
-internal_code: t.Set[t.Any] = set()
+internal_code: set[t.Any] = set()
 
 
 def internalcode(f: _TemplateCallable) -> _TemplateCallable:
@@ -264,7 +264,7 @@ def _urlize_shorten(url: str, limit: t.Optional[int]) -> str:
     return url
 
 
-def _urlize_split_word(word: str) -> t.Tuple[str, str, str]:
+def _urlize_split_word(word: str) -> tuple[str, str, str]:
     """Split one escaped word into (leading punctuation, core, trailing)."""
     head, core, tail = "", word, ""
     found = _URLIZE_LEADING_PUNCTUATION.match(core)
@@ -364,7 +364,7 @@ _LOREM_WORDS = (
 def _lorem_paragraph(word_count: int) -> str:
     from random import choice, randrange
 
-    words: t.List[str] = []
+    words: list[str] = []
     previous = ""
     capitalize_next = True
     next_comma = randrange(3, 8)
@@ -422,14 +422,14 @@ class LRUCache:
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._entries: "OrderedDict[t.Any, t.Any]" = OrderedDict()
+        self._entries: OrderedDict[t.Any, t.Any] = OrderedDict()
         self._lock = Lock()
 
     # The pickled state has Jinja's shape (capacity, _mapping, _queue).
-    def __getstate__(self) -> t.Dict[str, t.Any]:
+    def __getstate__(self) -> dict[str, t.Any]:
         return {"capacity": self.capacity, "_mapping": self._mapping, "_queue": self._queue}
 
-    def __setstate__(self, state: t.Dict[str, t.Any]) -> None:
+    def __setstate__(self, state: dict[str, t.Any]) -> None:
         self.capacity = state["capacity"]
         if "entries" in state:
             self._entries = OrderedDict(state["entries"])
@@ -441,11 +441,11 @@ class LRUCache:
     # Jinja's cache keeps a dict plus a deque of keys (oldest first); code
     # that inspects those gets equal snapshots of ours.
     @property
-    def _mapping(self) -> t.Dict[t.Any, t.Any]:
+    def _mapping(self) -> dict[t.Any, t.Any]:
         return dict(self._entries)
 
     @property
-    def _queue(self) -> "deque[t.Any]":
+    def _queue(self) -> deque[t.Any]:
         return deque(self._entries)
 
     def copy(self) -> LRUCache:
@@ -503,17 +503,17 @@ class LRUCache:
         with self._lock:
             del self._entries[key]
 
-    def items(self) -> t.List[t.Tuple[t.Any, t.Any]]:
+    def items(self) -> list[tuple[t.Any, t.Any]]:
         """Items, most recently used first."""
         with self._lock:
             result = list(self._entries.items())
         result.reverse()
         return result
 
-    def values(self) -> t.List[t.Any]:
+    def values(self) -> list[t.Any]:
         return [value for _, value in self.items()]
 
-    def keys(self) -> t.List[t.Any]:
+    def keys(self) -> list[t.Any]:
         return list(self)
 
     def __iter__(self) -> t.Iterator[t.Any]:

@@ -51,7 +51,7 @@ class NodeTransformer(NodeVisitor):
     def generic_visit(self, node: SyntaxNode, *args: t.Any, **kwargs: t.Any) -> SyntaxNode:
         for field, value in node.iter_fields():
             if isinstance(value, list):
-                replaced: t.List[t.Any] = []
+                replaced: list[t.Any] = []
                 for item in value:
                     if not isinstance(item, SyntaxNode):
                         replaced.append(item)
@@ -73,7 +73,7 @@ class NodeTransformer(NodeVisitor):
                     setattr(node, field, result)
         return node
 
-    def visit_list(self, node: SyntaxNode, *args: t.Any, **kwargs: t.Any) -> t.List[t.Any]:
+    def visit_list(self, node: SyntaxNode, *args: t.Any, **kwargs: t.Any) -> list[t.Any]:
         """:meth:`visit`, with the result always a list."""
         result = self.visit(node, *args, **kwargs)
         if not isinstance(result, list):
