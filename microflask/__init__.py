@@ -44,8 +44,8 @@ from .signals import request_finished as request_finished
 from .signals import request_started as request_started
 from .signals import request_tearing_down as request_tearing_down
 from .signals import template_rendered as template_rendered
-from .wrappers import Request as Request
-from .wrappers import Response as Response
+from ._app_wrappers import Request as Request
+from ._app_wrappers import Response as Response
 
 __version__ = "0.1.0"
 

@@ -37,7 +37,7 @@ from .routing import BuildError, Map, RequestRedirect, Rule, RoutingException
 from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
 from .utils import cached_property
 from .utils import redirect as toolkit_redirect
-from .wrappers import Request, Response
+from ._app_wrappers import Request, Response
 
 __all__ = ["Flask"]
 

@@ -738,13 +738,21 @@ def _checked_header_value(value: t.Any) -> str:
 _HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
 
 
+# Names that passed the check; an app uses a few dozen, each checked once.
+_valid_header_names: set[str] = set()
+
+
 def _checked_header_name(name: t.Any) -> str:
     """Refuse a header name that is not an RFC 9110 token: CR, LF, NUL, a
     space or a colon in a name would let it start a header of its own."""
     if name.__class__ is not str:
         name = str(name)
+    elif name in _valid_header_names:
+        return name  # type: ignore[no-any-return]
     if _HEADER_NAME_RE.match(name) is None:
         raise ValueError("Header names must be RFC 9110 tokens, not %r." % name)
+    if len(_valid_header_names) < 512:
+        _valid_header_names.add(name)
     return name
 
 

@@ -12,6 +12,7 @@ import typing as t
 from datetime import datetime
 
 from microflask.http import HTTP_STATUS_CODES, http_date
+from microflask.markup import escape
 
 __all__ = [
     "HTTPException",
@@ -105,8 +106,6 @@ class HTTPException(Exception):
 
     def get_description(self, environ: t.Any = None, scope: t.Any = None) -> str:
         """The description as one HTML paragraph, escaped, newlines as ``<br>``."""
-        from microflask.markup import escape
-
         if not self.description:
             return "<p></p>"
         description = str(escape(self.description)).replace("\n", "<br>")
@@ -114,8 +113,6 @@ class HTTPException(Exception):
 
     def get_body(self, environ: t.Any = None, scope: t.Any = None) -> str:
         """The whole HTML error page."""
-        from microflask.markup import escape
-
         name = escape(self.name)
         return (
             "<!doctype html>\n<html lang=en>\n"

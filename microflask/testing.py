@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit, urlunspli
 
 from microflask.datastructures import Headers, MultiDict
 from microflask.wrappers import Request, Response
+from microflask.wsgi import ClosingIterator
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from microflask.app import Flask
@@ -677,25 +678,6 @@ def create_environ(*args: t.Any, **kwargs: t.Any) -> dict[str, t.Any]:
 # -- running an app ------------------------------------------------------------
 
 
-class _ClosingAppIterator:
-    """Iterate over a response body, then call the app iterator's ``close``."""
-
-    def __init__(self, iterator: t.Iterator[bytes], close: t.Callable[[], t.Any]) -> None:
-        self._iterator = iterator
-        self._close = close
-
-    def __iter__(self) -> _ClosingAppIterator:
-        return self
-
-    def __next__(self) -> bytes:
-        return next(self._iterator)
-
-    def close(self) -> None:
-        close, self._close = self._close, None
-        if close is not None:
-            close()
-
-
 def _environ_from_any(value: t.Any) -> dict[str, t.Any]:
     if isinstance(value, EnvironBuilder):
         return value.get_environ()
@@ -747,7 +729,7 @@ def run_wsgi_app(
         if written or pulled:
             app_iter = chain(written, pulled, app_iter)
         if close is not None and app_iter is not app_result:
-            app_iter = _ClosingAppIterator(iter(app_iter), close)
+            app_iter = ClosingIterator(app_iter, close)
     if not started:
         raise RuntimeError("The application did not call start_response.")
     status, headers = started

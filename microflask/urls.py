@@ -31,6 +31,8 @@ _path_safe_chars = "%!$&'()*+,/:;=@"
 _query_safe_chars = "%!$&'()*+,/:;=?@"
 _fragment_safe_chars = "%!#$&'()*+,/:;=?@"
 _userinfo_safe_chars = "%!$&'()*+,;="
+# Every delimiter of a URL, for one that cannot be split into its parts.
+_unreadable_url_safe_chars = "%!#$&'()*+,/:;=?@[]"
 # Characters kept percent-encoded when decoding: decoding them would change
 # the meaning of the URL (or put whitespace into it).
 _never_decoded_chars = frozenset(" %\x7f").union(map(chr, range(0x20)))
@@ -68,14 +70,20 @@ def _unsplit_url_parts(scheme: str, netloc: str, path: str, query: str, fragment
 def iri_to_uri(iri: str) -> str:
     """Turn an IRI (Unicode URL) into an ASCII URI: the host is IDNA
     encoded, everything else percent-encoded as UTF-8.  Existing ``%XX``
-    escapes are kept."""
-    parts = urlsplit(iri)
+    escapes are kept.
+
+    A URL whose authority cannot be read (a broken IPv6 host, a port that
+    is no number) is escaped as a whole instead of refused, where Werkzeug
+    raises ``ValueError``: a redirect built from a garbage Host header must
+    still be sendable."""
+    try:
+        parts = urlsplit(iri)
+        netloc = _iri_netloc_to_uri(parts) if parts.netloc else ""
+    except ValueError:
+        return quote(iri, safe=_unreadable_url_safe_chars)
     path = quote(parts.path, safe=_path_safe_chars)
     query = quote(parts.query, safe=_query_safe_chars)
     fragment = quote(parts.fragment, safe=_fragment_safe_chars)
-    netloc = parts.netloc
-    if netloc:
-        netloc = _iri_netloc_to_uri(parts)
     return _unsplit_url_parts(parts.scheme, netloc, path, query, fragment)
 
 

@@ -17,6 +17,8 @@ import typing as t
 from time import time
 from urllib.parse import quote
 
+from microflask.markup import escape
+
 __all__ = [
     "ImportStringError",
     "FileWrapper",
@@ -185,7 +187,7 @@ def get_content_type(mimetype: str, charset: str) -> str:
     if (
         mimetype.startswith("text/")
         or mimetype in _charset_application_types
-        or (mimetype.startswith("application/") and mimetype.endswith("+xml"))
+        or mimetype.endswith("+xml")
     ):
         return f"{mimetype}; charset={charset}"
     return mimetype
@@ -326,8 +328,6 @@ def redirect_response(
     not follow redirects; the location is HTML-escaped there and sent as is
     in the ``Location`` header.
     """
-    from microflask.markup import escape
-
     if Response is None:
         from microflask.wrappers import Response
     html_location = escape(location)

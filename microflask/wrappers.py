@@ -1,37 +1,55 @@
 """The request and response objects a WSGI application works with.
 
-Werkzeug calls these ``werkzeug.wrappers.Request`` / ``Response``; Flask
-extends them in ``flask.wrappers``.  Here one pair of classes serves both
-roles.  A ``Request`` wraps a WSGI environ and parses each part (query
-string, cookies, headers, form, JSON) only when first touched, caching the
-result on the instance.  A ``Response`` holds a status, ``Headers`` and a
-body iterable, and is itself a WSGI application.
+This module plays the role of Werkzeug's ``werkzeug.wrappers``: a
+``Request`` wraps a WSGI environ and parses each part (query string,
+cookies, headers, form, JSON) only when first touched, caching the result
+on the instance; a ``Response`` holds a status, ``Headers`` and a body
+iterable, and is itself a WSGI application.  Nothing here knows about an
+app: limits and JSON are the class defaults, host and URL come from
+:mod:`microflask.sansio.utils`.
+
+Flask's subclasses (``flask.wrappers``), which read limits from the app's
+config, use the app's JSON provider and explain errors in debug mode, are
+in :mod:`microflask._app_wrappers`; ``microflask.Request`` and
+``microflask.Response`` are those.  One difference from Werkzeug: the
+routing data Flask adds (``url_rule``, ``view_args``,
+``routing_exception`` and the ``endpoint``/``blueprint``/``blueprints``
+read from them) is on this ``Request`` already.  It needs no app, and so an
+app whose ``request_class`` subclasses this class directly still works.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import re
+import json as _stdlib_json  # microflask.json is another json in the one-file bundle
 import typing as t
 from datetime import datetime, timedelta, timezone
 from io import BytesIO
-from urllib.parse import quote, unquote_to_bytes, urljoin
+from urllib.parse import urljoin
 
 from microflask.datastructures import (
+    Accept,
+    Authorization,
     CallbackDict,
+    CharsetAccept,
     CombinedMultiDict,
+    ContentRange,
     EnvironHeaders,
     Headers,
     ImmutableList,
     ImmutableMultiDict,
+    LanguageAccept,
+    MIMEAccept,
     MultiDict,
+    RequestCacheControl,
+    ResponseCacheControl,
+    WWWAuthenticate,
     iter_multi_items,
 )
 from microflask.exceptions import (
     BadRequest,
     HTTPException,
-    SecurityError,
+    RequestedRangeNotSatisfiable,
     UnsupportedMediaType,
 )
 from microflask.formparser import (
@@ -58,6 +76,7 @@ from microflask.http import (
     parse_cache_control_header,
     parse_content_range_header,
     parse_cookie,
+    parse_csp_header,
     parse_date,
     parse_etags,
     parse_if_range_header,
@@ -68,251 +87,16 @@ from microflask.http import (
     remove_entity_headers,
     unquote_etag,
 )
+from microflask.sansio.utils import get_current_url, get_host
+from microflask.urls import iri_to_uri
+from microflask.utils import cached_property, get_content_type
+from microflask.wsgi import ClosingIterator, _query_string_bytes, _server_from_environ
+from microflask.wsgi import get_current_url as _current_url_of_environ
 
 __all__ = ["Request", "Response", "ResponseStream", "UserAgent"]
 
 
 # --- small helpers ----------------------------------------------------------
-
-
-class _cached_wrapper_attribute:
-    """Compute an attribute on first access, then keep it in ``__dict__``.
-
-    A non-data descriptor: once the value sits in the instance dict, Python
-    finds it there without calling back into this class.  Assigning or
-    deleting the attribute on the instance simply replaces or resets it.
-    """
-
-    def __init__(self, func: t.Callable[[t.Any], t.Any]) -> None:
-        self.func = func
-        self.name = func.__name__
-        self.__doc__ = func.__doc__
-
-    def __get__(self, instance: t.Any, owner: t.Any = None) -> t.Any:
-        if instance is None:
-            return self
-        value = instance.__dict__[self.name] = self.func(instance)
-        return value
-
-
-_flask_app_context_var: t.Any = None
-
-
-def _current_flask_app() -> t.Any:
-    """The active application, if a Flask app context is pushed (else None)."""
-    global _flask_app_context_var
-    context_var = _flask_app_context_var
-    if context_var is None:
-        try:
-            # Looked up on first use: this layer must import without the app layer.
-            from microflask.globals import _cv_app
-        except ImportError:  # pragma: no cover - the app layer is optional
-            return None
-        context_var = _flask_app_context_var = _cv_app
-    app_ctx = context_var.get(None)
-    return None if app_ctx is None else app_ctx.app
-
-
-class _AppAwareJsonModule:
-    """``json_module`` of requests and responses: inside a Flask app context
-    it defers to the app's JSON provider (``app.json``), as Flask's
-    ``flask.json`` does; elsewhere it is the standard library's ``json``."""
-
-    @staticmethod
-    def loads(s: str | bytes, **kwargs: t.Any) -> t.Any:
-        app = _current_flask_app()
-        provider = getattr(app, "json", None) if app is not None else None
-        if provider is not None:
-            return provider.loads(s, **kwargs)
-        return json.loads(s, **kwargs)
-
-    @staticmethod
-    def dumps(obj: t.Any, **kwargs: t.Any) -> str:
-        app = _current_flask_app()
-        provider = getattr(app, "json", None) if app is not None else None
-        if provider is not None:
-            return provider.dumps(obj, **kwargs)
-        return json.dumps(obj, **kwargs)
-
-
-_CHARSET_MIMETYPES = frozenset(
-    (
-        "application/ecmascript",
-        "application/javascript",
-        "application/sql",
-        "application/xml",
-        "application/xml-dtd",
-        "application/xml-external-parsed-entity",
-    )
-)
-_content_type_for_mimetype_cache: dict[str, str] = {}
-# Content types already known to hold no CR/LF/NUL (the cache's values).
-_checked_content_types: set[str] = set()
-# mimetype -> its checked ("Content-Type", value) pair, for new responses.
-_content_type_header_for_mimetype: dict[str, tuple[str, str]] = {}
-# Makes a Headers without running __init__; the caller sets ``_list``.
-_new_headers = object.__new__
-_unsafe_header_value_re = re.compile(r"[\r\n\x00]")
-
-
-def _header_value_is_safe(value: str) -> bool:
-    return _unsafe_header_value_re.search(value) is None
-
-
-def _content_type_for_mimetype(mimetype: str) -> str:
-    """``text/html`` -> ``text/html; charset=utf-8``; other types unchanged."""
-    cached = _content_type_for_mimetype_cache.get(mimetype)
-    if cached is not None:
-        return cached
-    content_type = mimetype
-    if (
-        mimetype.startswith("text/")
-        or mimetype in _CHARSET_MIMETYPES
-        or mimetype.endswith("+xml")
-    ):
-        content_type = mimetype + "; charset=utf-8"
-    if len(_content_type_for_mimetype_cache) < 256 and _header_value_is_safe(mimetype):
-        _content_type_for_mimetype_cache[mimetype] = content_type
-        _checked_content_types.add(content_type)
-        _content_type_header_for_mimetype[mimetype] = ("Content-Type", content_type)
-    return content_type
-
-
-# Characters kept as they are when a decoded path is put back into a URL;
-# everything else ASCII is percent-encoded, non-ASCII stays readable.
-_URL_PATH_SAFE = "!$&'()*+,/:;=@%"
-
-
-def _quote_for_iri(text: str, safe: str) -> str:
-    """Percent-encode ASCII that is not URL-safe, keep non-ASCII characters."""
-    if text.isascii():
-        return quote(text, safe=safe)
-    return "".join(char if ord(char) > 127 else quote(char, safe=safe) for char in text)
-
-
-# In a query shown as an IRI, escapes are decoded except where the decoded
-# character would change the meaning (``&``, ``=``, ``+``, ``#``, ``%``) or is
-# invisible (controls, space); bytes that are not UTF-8 stay ``%XX``.
-_query_iri_piece_re = re.compile(r"((?:%[0-9A-Fa-f]{2})+)|([\x00-\x20#\x7f\udc80-\udcff])")
-_query_iri_requote_re = re.compile(r"[\x00-\x20#%&+=\x7f\udc80-\udcff]")
-
-
-def _percent_escape_for_iri(match: t.Match[str]) -> str:
-    code = ord(match.group(0))
-    return "%%%02X" % (code - 0xDC00 if code >= 0xDC00 else code)
-
-
-def _query_iri_piece(match: t.Match[str]) -> str:
-    escapes = match.group(1)
-    if escapes is None:
-        return _percent_escape_for_iri(match)
-    text = unquote_to_bytes(escapes).decode("utf-8", "surrogateescape")
-    return _query_iri_requote_re.sub(_percent_escape_for_iri, text)
-
-
-def _iri_from_query_string(query: bytes) -> str:
-    """A raw query string as the readable part of ``request.url``."""
-    text = query.decode("utf-8", "surrogateescape")
-    return _query_iri_piece_re.sub(_query_iri_piece, text)
-
-
-# Every character here may stand in a Location header as it is.
-_uri_text_is_plain = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]*\Z").match
-
-
-def _iri_to_uri_text(value: str) -> str:
-    """Make a header URL ASCII: IDNA host, other non-ASCII and spaces escaped."""
-    if _uri_text_is_plain(value):
-        return value
-    scheme, sep, rest = value.partition("://")
-    head = ""
-    if sep and "/" not in scheme and scheme.isascii():
-        netloc, slash, value = rest.partition("/")
-        if not netloc.isascii():
-            userinfo, at, hostport = netloc.rpartition("@")
-            host, colon, port = hostport.partition(":")
-            try:
-                host = host.encode("idna").decode("ascii")
-            except UnicodeError:
-                host = quote(host, safe="")
-            netloc = quote(userinfo, safe=":%") + at + host + colon + port
-        # Control characters and spaces in an ASCII host (a garbage Host
-        # header) are escaped too: a Location header may not carry them.
-        netloc = quote(netloc, safe="[]:@%!$&'()*+,;=~")
-        head = scheme + sep + netloc + slash
-    # Brackets are quoted too: only an IPv6 host may carry them unescaped.
-    return head + quote(value, safe="/:?#@!$&'()*+,;=%~")
-
-
-_valid_host_re = re.compile(
-    r"^(?:\[[0-9A-Fa-f:.]+(?:%[0-9A-Za-z.]+)?\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::(?P<port>[0-9]{0,5}))?\Z"
-)
-
-
-def _host_from_environ(environ: t.Mapping[str, t.Any], scheme: str) -> str:
-    """Host header (or SERVER_NAME:PORT), default port dropped, junk refused."""
-    host = environ.get("HTTP_HOST")
-    if host is None:
-        name = environ.get("SERVER_NAME")
-        if name is None:
-            return ""
-        port = environ.get("SERVER_PORT")
-        host = name if not port else "%s:%s" % (name, port)
-    # Checked before the default port is dropped: "example.com:80:80" is no host.
-    match = _valid_host_re.match(host)
-    if match is None or (match.group("port") and int(match.group("port")) > 65535):
-        return ""
-    if scheme in ("http", "ws"):
-        if host.endswith(":80"):
-            host = host[:-3]
-    elif scheme in ("https", "wss"):
-        if host.endswith(":443"):
-            host = host[:-4]
-    return host
-
-
-def _readable_url_host(host: str) -> str:
-    """Host as shown in an IRI: lower case, ``xn--`` labels decoded."""
-    if not host.islower() and host != host.lower():
-        host = host.lower()
-    if "xn--" in host:
-        name, colon, port = host.partition(":") if not host.startswith("[") else (host, "", "")
-        try:
-            name = name.encode("ascii").decode("idna")
-        except UnicodeError:
-            return host
-        host = name + colon + port
-    return host
-
-
-def _host_is_trusted(hostname: str, trusted_list: t.Iterable[str]) -> bool:
-    """``example.com`` matches itself; ``.example.com`` also its subdomains."""
-    if not hostname:
-        return False
-    if isinstance(trusted_list, str):
-        trusted_list = [trusted_list]
-
-    def normalize(name: str) -> str:
-        if name.startswith("[") and "]" in name:
-            name = name[: name.index("]") + 1]
-        elif ":" in name:
-            name = name.rsplit(":", 1)[0]
-        try:
-            return name.encode("idna").decode("ascii").lower()
-        except UnicodeError:
-            return name.lower()
-
-    hostname = normalize(hostname)
-    for candidate in trusted_list:
-        subdomains = candidate.startswith(".")
-        if subdomains:
-            candidate = candidate[1:]
-        candidate = normalize(candidate)
-        if candidate == hostname:
-            return True
-        if subdomains and hostname.endswith("." + candidate):
-            return True
-    return False
 
 
 def _environ_from_sansio_request_parts(
@@ -388,22 +172,22 @@ class UserAgent:
 def _environ_header_text(key: str, doc: str) -> property:
     """A read-only request property reading one environ key (or None)."""
 
-    def get(self: Request) -> str | None:
+    def get(self: BaseRequest) -> str | None:
         return self.environ.get(key)
 
     return property(get, doc=doc)
 
 
-def _environ_header_date(key: str, doc: str) -> _cached_wrapper_attribute:
-    def get(self: Request) -> datetime | None:
+def _environ_header_date(key: str, doc: str) -> cached_property:
+    """A cached request property: one environ key parsed as an HTTP date."""
+
+    def get(self: BaseRequest) -> datetime | None:
         return parse_date(self.environ.get(key))
 
-    get.__name__ = key.lower()
-    get.__doc__ = doc
-    return _cached_wrapper_attribute(get)
+    return cached_property(get, doc=doc)
 
 
-class Request:
+class BaseRequest:
     """A WSGI environ, with every part of the HTTP request parsed on demand.
 
     Nothing is parsed in ``__init__``: ``args``, ``form``, ``cookies``,
@@ -420,19 +204,23 @@ class Request:
     form_data_parser_class: type[FormDataParser] = FormDataParser
     #: Class wrapping the User-Agent header.
     user_agent_class: type[UserAgent] = UserAgent
-    #: Host names (``.example.com`` for subdomains) accepted in ``host``; None trusts all.
+    #: Host names (``.example.com`` for subdomains) accepted in ``host``: None
+    #: checks nothing, an empty list trusts nothing (see microflask.sansio.utils).
     trusted_hosts: list[str] | None = None
     #: Module with ``loads``/``dumps`` used by ``get_json``.
-    json_module: t.Any = _AppAwareJsonModule()
+    json_module: t.Any = _stdlib_json
+    #: Largest body accepted, in bytes (413 past it); None means no limit.
+    max_content_length: int | None = None
+    #: Largest non-file form field kept in memory (413 past it).
+    max_form_memory_size: int | None = 500_000
+    #: Most multipart parts accepted (413 past it).
+    max_form_parts: int | None = 1000
 
-    # Flask's request extras, filled in by the app while dispatching.
+    # Flask's routing data, filled in by the app while dispatching (see the
+    # module docstring for why it is here).
     url_rule: t.Any = None
     view_args: dict[str, t.Any] | None = None
     routing_exception: Exception | None = None
-
-    _max_content_length: int | None = None
-    _max_form_memory_size: int | None = None
-    _max_form_parts: int | None = None
 
     def __init__(
         self,
@@ -469,65 +257,17 @@ class Request:
             url = "(invalid URL: %s)" % error
         return "<%s %r [%s]>" % (type(self).__name__, url, self.method)
 
-    # -- limits (per request, per class, or from the Flask app config) ---------
-
-    def _limit_from_app_config(self, key: str, fallback: int | None) -> int | None:
-        app = _current_flask_app()
-        if app is None:
-            return fallback
-        return app.config.get(key, fallback)
-
-    @property
-    def max_content_length(self) -> int | None:
-        """Largest body accepted, in bytes (413 past it); None means no limit."""
-        if self._max_content_length is not None:
-            return self._max_content_length
-        return self._limit_from_app_config("MAX_CONTENT_LENGTH", None)
-
-    @max_content_length.setter
-    def max_content_length(self, value: int | None) -> None:
-        self._max_content_length = value
-
-    @property
-    def max_form_memory_size(self) -> int | None:
-        """Largest non-file form field kept in memory (413 past it)."""
-        if self._max_form_memory_size is not None:
-            return self._max_form_memory_size
-        return self._limit_from_app_config("MAX_FORM_MEMORY_SIZE", 500_000)
-
-    @max_form_memory_size.setter
-    def max_form_memory_size(self, value: int | None) -> None:
-        self._max_form_memory_size = value
-
-    @property
-    def max_form_parts(self) -> int | None:
-        """Most multipart parts accepted (413 past it)."""
-        if self._max_form_parts is not None:
-            return self._max_form_parts
-        return self._limit_from_app_config("MAX_FORM_PARTS", 1000)
-
-    @max_form_parts.setter
-    def max_form_parts(self, value: int | None) -> None:
-        self._max_form_parts = value
-
     # -- the request line and URL ----------------------------------------------
 
-    @_cached_wrapper_attribute
+    @cached_property
     def scheme(self) -> str:
         """``http`` or ``https`` (``wsgi.url_scheme``)."""
         return self.environ.get("wsgi.url_scheme", "http")
 
-    @_cached_wrapper_attribute
+    @cached_property
     def server(self) -> tuple[str, int | None] | None:
         """``(SERVER_NAME, SERVER_PORT)`` from the environ, if known."""
-        name = self.environ.get("SERVER_NAME")
-        if name is None:
-            return None
-        try:
-            port: int | None = int(self.environ.get("SERVER_PORT", ""))
-        except ValueError:
-            port = None
-        return name, port
+        return _server_from_environ(self.environ)
 
     @property
     def remote_addr(self) -> str | None:
@@ -539,7 +279,7 @@ class Request:
         """The user the server authenticated, if any (``REMOTE_USER``)."""
         return self.environ.get("REMOTE_USER")
 
-    @_cached_wrapper_attribute
+    @cached_property
     def root_path(self) -> str:
         """The mount point of the application (``SCRIPT_NAME``), no trailing slash."""
         return _wsgi_str_to_text(self.environ.get("SCRIPT_NAME") or "").rstrip("/")
@@ -549,13 +289,10 @@ class Request:
         """Alias of ``root_path``."""
         return self.root_path
 
-    @_cached_wrapper_attribute
+    @cached_property
     def query_string(self) -> bytes:
         """The raw query string, as bytes."""
-        try:
-            return self.environ.get("QUERY_STRING", "").encode("latin-1")
-        except UnicodeEncodeError:
-            return self.environ.get("QUERY_STRING", "").encode("utf-8")
+        return _query_string_bytes(self.environ)
 
     @property
     def full_path(self) -> str:
@@ -567,50 +304,41 @@ class Request:
         """True for ``https`` and ``wss``."""
         return self.scheme in ("https", "wss")
 
-    @_cached_wrapper_attribute
+    @cached_property
     def host(self) -> str:
-        """The host (with port when not the default), checked against ``trusted_hosts``."""
-        host = _host_from_environ(self.environ, self.scheme)
-        trusted = self.trusted_hosts
-        if trusted is not None and not _host_is_trusted(host, trusted):
-            raise SecurityError("Host %r is not trusted." % host)
-        return host
+        """The host (with port when not the default), checked against
+        ``trusted_hosts``: ``SecurityError`` (400) if it is not trusted, ``""``
+        if it is malformed.  See :mod:`microflask.sansio.utils` for the rules."""
+        return get_host(self.scheme, self.environ.get("HTTP_HOST"), self.server, self.trusted_hosts)
 
-    def _url_prefix(self) -> str:
-        return "%s://%s" % (self.scheme, _readable_url_host(self.host))
-
-    @_cached_wrapper_attribute
+    @cached_property
     def root_url(self) -> str:
         """``scheme://host/root_path/``: the application's URL."""
-        return "%s%s/" % (self._url_prefix(), _quote_for_iri(self.root_path, _URL_PATH_SAFE))
+        return get_current_url(self.scheme, self.host, self.root_path)
 
     @property
     def url_root(self) -> str:
         """Alias of ``root_url``."""
         return self.root_url
 
-    @_cached_wrapper_attribute
+    @cached_property
     def host_url(self) -> str:
         """``scheme://host/``."""
-        return self._url_prefix() + "/"
+        return get_current_url(self.scheme, self.host)
 
-    @_cached_wrapper_attribute
+    @cached_property
     def base_url(self) -> str:
         """The full URL without the query string."""
-        return self.root_url + _quote_for_iri(self.path.lstrip("/"), _URL_PATH_SAFE)
+        return get_current_url(self.scheme, self.host, self.root_path, self.path)
 
-    @_cached_wrapper_attribute
+    @cached_property
     def url(self) -> str:
-        """The full URL, query string included (non-ASCII kept readable)."""
-        query = self.query_string
-        if not query:
-            return self.base_url
-        return "%s?%s" % (
-            self.base_url,
-            _iri_from_query_string(query),
+        """The full URL, query string included (an IRI: non-ASCII kept readable)."""
+        return get_current_url(
+            self.scheme, self.host, self.root_path, self.path, self.query_string
         )
 
-    @_cached_wrapper_attribute
+    @cached_property
     def access_route(self) -> list[str]:
         """Client then proxies from ``X-Forwarded-For``, else just ``remote_addr``."""
         forwarded = self.environ.get("HTTP_X_FORWARDED_FOR")
@@ -622,7 +350,7 @@ class Request:
 
     # -- query string, cookies, headers -------------------------------------------
 
-    @_cached_wrapper_attribute
+    @cached_property
     def args(self) -> MultiDict:
         """The parsed query string (``?a=1&b=2``) as an ImmutableMultiDict."""
         query = self.environ.get("QUERY_STRING")
@@ -642,7 +370,7 @@ class Request:
             [item.partition("=")[::2] for item in text.split("&") if item]
         )
 
-    @_cached_wrapper_attribute
+    @cached_property
     def cookies(self) -> MultiDict:
         """The cookies the client sent, as an ImmutableMultiDict."""
         header = self.environ.get("HTTP_COOKIE")
@@ -650,7 +378,7 @@ class Request:
             return self.dict_storage_class()
         return parse_cookie(header, cls=self.dict_storage_class)
 
-    @_cached_wrapper_attribute
+    @cached_property
     def headers(self) -> EnvironHeaders:
         """The request headers, read straight from the environ."""
         return EnvironHeaders(self.environ)
@@ -673,12 +401,12 @@ class Request:
         "HTTP_IF_UNMODIFIED_SINCE", "If-Unmodified-Since, as a datetime."
     )
 
-    @_cached_wrapper_attribute
+    @cached_property
     def content_length(self) -> int | None:
         """The announced body length; None when unknown or chunked."""
         return _content_length_from_environ(self.environ)
 
-    @_cached_wrapper_attribute
+    @cached_property
     def max_forwards(self) -> int | None:
         """The Max-Forwards header as an int."""
         try:
@@ -703,82 +431,70 @@ class Request:
         """The Content-Type parameters, e.g. ``{"charset": "utf-8"}``."""
         return self._parsed_content_type()[1]
 
-    @_cached_wrapper_attribute
+    @cached_property
     def pragma(self) -> t.Any:
         """The Pragma header as a HeaderSet."""
         return parse_set_header(self.environ.get("HTTP_PRAGMA", ""))
 
-    @_cached_wrapper_attribute
+    @cached_property
     def access_control_request_headers(self) -> t.Any:
         """Headers a CORS preflight asks about, as a HeaderSet (or None)."""
         value = self.environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
         return None if value is None else parse_set_header(value)
 
-    @_cached_wrapper_attribute
+    @cached_property
     def user_agent(self) -> UserAgent:
         """The User-Agent header, wrapped in ``user_agent_class``."""
         return self.user_agent_class(self.environ.get("HTTP_USER_AGENT", ""))
 
-    @_cached_wrapper_attribute
+    @cached_property
     def authorization(self) -> t.Any:
         """The Authorization header (Basic or a token scheme), or None."""
-        from microflask.datastructures import Authorization
-
         return Authorization.from_header(self.environ.get("HTTP_AUTHORIZATION"))
 
-    @_cached_wrapper_attribute
+    @cached_property
     def accept_mimetypes(self) -> t.Any:
         """The Accept header as a MIMEAccept."""
-        from microflask.datastructures import MIMEAccept
-
         return parse_accept_header(self.environ.get("HTTP_ACCEPT"), MIMEAccept)
 
-    @_cached_wrapper_attribute
+    @cached_property
     def accept_charsets(self) -> t.Any:
         """The Accept-Charset header as a CharsetAccept."""
-        from microflask.datastructures import CharsetAccept
-
         return parse_accept_header(self.environ.get("HTTP_ACCEPT_CHARSET"), CharsetAccept)
 
-    @_cached_wrapper_attribute
+    @cached_property
     def accept_encodings(self) -> t.Any:
         """The Accept-Encoding header as an Accept."""
-        from microflask.datastructures import Accept
-
         return parse_accept_header(self.environ.get("HTTP_ACCEPT_ENCODING"), Accept)
 
-    @_cached_wrapper_attribute
+    @cached_property
     def accept_languages(self) -> t.Any:
         """The Accept-Language header as a LanguageAccept."""
-        from microflask.datastructures import LanguageAccept
-
         return parse_accept_header(self.environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
 
-    @_cached_wrapper_attribute
+    @cached_property
     def cache_control(self) -> t.Any:
         """The Cache-Control header as a RequestCacheControl."""
-        from microflask.datastructures import RequestCacheControl
-
         return parse_cache_control_header(
             self.environ.get("HTTP_CACHE_CONTROL"), None, RequestCacheControl
         )
 
-    @_cached_wrapper_attribute
+    @cached_property
     def if_match(self) -> t.Any:
         """The If-Match header as ETags."""
         return parse_etags(self.environ.get("HTTP_IF_MATCH"))
 
-    @_cached_wrapper_attribute
+    @cached_property
     def if_none_match(self) -> t.Any:
         """The If-None-Match header as ETags."""
         return parse_etags(self.environ.get("HTTP_IF_NONE_MATCH"))
 
-    @_cached_wrapper_attribute
+    @cached_property
     def if_range(self) -> t.Any:
         """The If-Range header as an IfRange."""
         return parse_if_range_header(self.environ.get("HTTP_IF_RANGE"))
 
-    @_cached_wrapper_attribute
+    @cached_property
     def range(self) -> t.Any:
         """The Range header as a Range, or None."""
         return parse_range_header(self.environ.get("HTTP_RANGE"))
@@ -812,7 +528,7 @@ class Request:
         """The raw WSGI input, unlimited: prefer ``stream``."""
         return self.environ["wsgi.input"]
 
-    @_cached_wrapper_attribute
+    @cached_property
     def stream(self) -> t.Any:
         """The body stream, limited to Content-Length / ``max_content_length``."""
         if self.shallow:
@@ -837,7 +553,7 @@ class Request:
             return data.decode("utf-8", "replace")
         return data
 
-    @_cached_wrapper_attribute
+    @cached_property
     def data(self) -> bytes:
         """The body as bytes; empty once it was parsed as a form."""
         return self.get_data(parse_form_data=True)  # type: ignore[return-value]
@@ -891,32 +607,20 @@ class Request:
             empty = self.parameter_storage_class()
             parsed = (self.stream, empty, self.parameter_storage_class())
         cache["stream"], cache["form"], cache["files"] = parsed
-        if not parsed[2] and self.mimetype != "multipart/form-data":
-            # Flask, in debug mode, explains a missing file that was sent as
-            # a plain field (the form lacked enctype="multipart/form-data").
-            app = _current_flask_app()
-            if app is not None and getattr(app, "debug", False):
-                try:
-                    from microflask.debughelpers import (  # type: ignore[import-not-found]
-                        attach_enctype_error_multidict,
-                    )
-                except ImportError:
-                    return
-                attach_enctype_error_multidict(self)
 
-    @_cached_wrapper_attribute
+    @cached_property
     def form(self) -> MultiDict:
         """Fields of a urlencoded or multipart body (files are in ``files``)."""
         self._load_form_data()
         return self.__dict__["form"]
 
-    @_cached_wrapper_attribute
+    @cached_property
     def files(self) -> MultiDict:
         """Uploaded files of a multipart body, as FileStorage objects."""
         self._load_form_data()
         return self.__dict__["files"]
 
-    @_cached_wrapper_attribute
+    @cached_property
     def values(self) -> CombinedMultiDict:
         """``args`` and ``form`` together (only ``args`` for GET)."""
         sources = [self.args]
@@ -974,12 +678,7 @@ class Request:
                 "Did not attempt to load JSON data because the request"
                 " Content-Type was not 'application/json'."
             )
-        error = BadRequest("Failed to decode JSON object: %s" % e)
-        app = _current_flask_app()
-        if app is not None and not getattr(app, "debug", False):
-            # Flask hides parser details from clients outside debug mode.
-            raise BadRequest() from error
-        raise error
+        raise BadRequest("Failed to decode JSON object: %s" % e)
 
     # -- Flask's routing extras ----------------------------------------------------
 
@@ -1019,15 +718,16 @@ class Request:
             for _, value in iter_multi_items(files):
                 value.close()
 
-    def __enter__(self) -> Request:
+    def __enter__(self) -> BaseRequest:
         return self
 
     def __exit__(self, *exc_info: t.Any) -> None:
         self.close()
 
     @classmethod
-    def from_values(cls, *args: t.Any, **kwargs: t.Any) -> Request:
+    def from_values(cls, *args: t.Any, **kwargs: t.Any) -> BaseRequest:
         """Build a request from ``EnvironBuilder`` arguments (for tests)."""
+        # layer exception: Werkzeug's Request.from_values builds with its test EnvironBuilder
         from microflask.testing import EnvironBuilder
 
         builder = EnvironBuilder(*args, **kwargs)
@@ -1058,23 +758,6 @@ class Request:
 
 
 # --- response -----------------------------------------------------------------
-
-
-class _ResponseClosingIterator:
-    """Iterate a response body, then run the response's close callbacks."""
-
-    def __init__(self, iterable: t.Iterable[bytes], close: t.Callable[[], None]) -> None:
-        self._iterator = iter(iterable)
-        self._close = close
-
-    def __iter__(self) -> _ResponseClosingIterator:
-        return self
-
-    def __next__(self) -> bytes:
-        return next(self._iterator)
-
-    def close(self) -> None:
-        self._close()
 
 
 class _RangeBodyIterator:
@@ -1145,7 +828,7 @@ class ResponseStream:
 
     mode = "wb+"
 
-    def __init__(self, response: Response) -> None:
+    def __init__(self, response: BaseResponse) -> None:
         self.response = response
         self.closed = False
 
@@ -1228,7 +911,7 @@ def _response_header_property(
     A header value that does not parse reads as ``default``, not an error.
     """
 
-    def get(self: Response) -> t.Any:
+    def get(self: BaseResponse) -> t.Any:
         value = self.headers.get(name)
         if value is None:
             return default
@@ -1239,13 +922,13 @@ def _response_header_property(
         except (ValueError, TypeError):
             return default
 
-    def set(self: Response, value: t.Any) -> None:  # noqa: A001
+    def set(self: BaseResponse, value: t.Any) -> None:  # noqa: A001
         if value is None:
             self.headers.remove(name)
         else:
             self.headers[name] = dump(value) if dump is not None else value
 
-    def delete(self: Response) -> None:
+    def delete(self: BaseResponse) -> None:
         self.headers.remove(name)
 
     return property(get, set, delete, doc=doc)
@@ -1276,7 +959,7 @@ def _dump_enum_header(value: t.Any) -> str:
 def _response_set_header_property(name: str, doc: str) -> property:
     """A response property holding a HeaderSet that writes itself back."""
 
-    def get(self: Response) -> t.Any:
+    def get(self: BaseResponse) -> t.Any:
         def on_update(header_set: t.Any) -> None:
             if not header_set:
                 self.headers.remove(name)
@@ -1285,7 +968,7 @@ def _response_set_header_property(name: str, doc: str) -> property:
 
         return parse_set_header(self.headers.get(name), on_update)
 
-    def set(self: Response, value: t.Any) -> None:  # noqa: A001
+    def set(self: BaseResponse, value: t.Any) -> None:  # noqa: A001
         if not value:
             self.headers.remove(name)
         elif isinstance(value, str):
@@ -1293,7 +976,7 @@ def _response_set_header_property(name: str, doc: str) -> property:
         else:
             self.headers[name] = dump_header(value)
 
-    def delete(self: Response) -> None:
+    def delete(self: BaseResponse) -> None:
         self.headers.remove(name)
 
     return property(get, set, delete, doc=doc)
@@ -1303,28 +986,11 @@ def _status_line_for_code(code: int) -> str:
     return "%d %s" % (code, HTTP_STATUS_CODES.get(code, "unknown").upper())
 
 
-_status_line_cache: dict[int, str] = {}
+# The status line of every known code, made once: ``200`` -> ``"200 OK"``.
+_status_lines = {code: _status_line_for_code(code) for code in HTTP_STATUS_CODES}
 
 
-_plain_sending_response_classes: dict[type, bool] = {}
-
-
-def _response_class_sends_plainly(cls: type) -> bool:
-    """Whether ``cls`` sends itself exactly as :class:`Response` does.
-
-    Such a class may take the straight path in ``Response.__call__``; one
-    that overrides a step of sending is always sent through those steps.
-    """
-    plain = all(
-        getattr(cls, name) is getattr(Response, name)
-        for name in ("get_wsgi_response", "get_wsgi_headers", "get_app_iter", "close")
-    )
-    if len(_plain_sending_response_classes) < 256:
-        _plain_sending_response_classes[cls] = plain
-    return plain
-
-
-class Response:
+class BaseResponse:
     """An HTTP response: status, headers and a body iterable; a WSGI app.
 
     ``response`` may be ``str``/``bytes`` (sent as one chunk, with a
@@ -1340,7 +1006,7 @@ class Response:
     #: Set Content-Length for str/bytes bodies and sequences.
     automatically_set_content_length = True
     #: Module with ``loads``/``dumps`` used by ``get_json``.
-    json_module: t.Any = _AppAwareJsonModule()
+    json_module: t.Any = _stdlib_json
 
     def __init__(
         self,
@@ -1353,68 +1019,64 @@ class Response:
     ) -> None:
         if status is None:
             status = self.default_status
-        status_line = _status_line_cache.get(status) if status.__class__ is int else None
-        if status_line is not None:
-            self._status = status_line
-            self._status_code = status
-        else:
-            self.status = status  # type: ignore[assignment]
+        self.status = status  # type: ignore[assignment]
         self.direct_passthrough = direct_passthrough
-        # ``call_on_close`` functions; a list of its own is made on the first one.
-        self._on_close: t.Sequence[t.Callable[[], t.Any]] = ()
-        # The common case is kept cheap: with no headers given, the fresh
-        # header list is filled directly (values checked here, once).
-        fresh_pairs = None
-        if headers is None:
-            self.headers = fresh_headers = _new_headers(Headers)
-            if content_type is None:
-                if mimetype is None:
-                    mimetype = self.default_mimetype
-                if mimetype is not None:
-                    header = _content_type_header_for_mimetype.get(mimetype)
-                    if header is not None:  # the usual types: a ready, checked pair
-                        fresh_headers._list = fresh_pairs = [header]
-                    else:
-                        content_type = _content_type_for_mimetype(mimetype)
-            if fresh_pairs is None:
-                fresh_headers._list = fresh_pairs = []
-                if content_type is not None:
-                    if content_type in _checked_content_types or _header_value_is_safe(
-                        content_type
-                    ):
-                        fresh_pairs.append(("Content-Type", content_type))
-                    else:
-                        fresh_headers["Content-Type"] = content_type
+        self._on_close: list[t.Callable[[], t.Any]] = []
+        if self._start_with_fresh_headers(response, headers, mimetype, content_type):
+            return  # the fast path did what the steps below do for Response("text")
+        if isinstance(headers, Headers):
+            self.headers = headers
         else:
-            if isinstance(headers, Headers):
-                self.headers = headers
-            elif not headers:
-                self.headers = Headers()
-            else:
-                self.headers = Headers(headers)
-            if content_type is None:
-                if mimetype is None and "content-type" not in self.headers:
-                    mimetype = self.default_mimetype
-                if mimetype is not None:
-                    content_type = _content_type_for_mimetype(mimetype)
-            if content_type is not None:
-                self.headers["Content-Type"] = content_type
+            self.headers = Headers(headers)
+        if content_type is None:
+            if mimetype is None and "content-type" not in self.headers:
+                mimetype = self.default_mimetype
+            if mimetype is not None:
+                content_type = get_content_type(mimetype, "utf-8")
+        if content_type is not None:
+            self.headers["Content-Type"] = content_type
         if response is None:
             self.response: t.Any = []
-        elif response.__class__ is str or isinstance(response, (str, bytes, bytearray)):
-            if (
-                fresh_pairs is not None
-                and self.automatically_set_content_length
-                and type(self).set_data is Response.set_data
-            ):
-                # What set_data does, for a header list known to be fresh.
-                body = response.encode() if isinstance(response, str) else bytes(response)
-                self.response = [body]
-                fresh_pairs.append(("Content-Length", str(len(body))))
-            else:
-                self.set_data(response)
+        elif isinstance(response, (str, bytes, bytearray)):
+            self.set_data(response)
         else:
             self.response = response
+
+    def _start_with_fresh_headers(
+        self, response: t.Any, headers: t.Any, mimetype: str | None, content_type: str | None
+    ) -> bool:
+        """Fast path for the usual ``Response("text")``: set the body and
+        build its two headers at once; False leaves all to ``__init__``.
+
+        Invariant: with no headers and no content type given, a ``str`` or
+        ``bytes`` body, automatic Content-Length on and ``set_data`` not
+        overridden, the general steps of ``__init__`` end with exactly
+        ``Content-Type`` (from ``mimetype``, else ``default_mimetype``, none
+        if both are None) then ``Content-Length``, and the body as one bytes
+        chunk.  ``tests/test_fast_paths.py`` compares the two.
+        """
+        if (
+            headers is not None
+            or content_type is not None
+            or not (response.__class__ is str or response.__class__ is bytes)
+            or not self.automatically_set_content_length
+            or type(self).set_data is not BaseResponse.set_data
+        ):
+            return False
+        body = response.encode("utf-8") if response.__class__ is str else response
+        if mimetype is None:
+            mimetype = self.default_mimetype
+        if mimetype is None:
+            self.headers = Headers([("Content-Length", str(len(body)))])
+        else:
+            self.headers = Headers(
+                [
+                    ("Content-Type", get_content_type(mimetype, "utf-8")),
+                    ("Content-Length", str(len(body))),
+                ]
+            )
+        self.response = [body]
+        return True
 
     def __repr__(self) -> str:
         if self.is_sequence:
@@ -1433,12 +1095,8 @@ class Response:
     @status.setter
     def status(self, value: int | str) -> None:
         if isinstance(value, int):
-            line = _status_line_cache.get(value)
-            if line is None:
-                line = _status_line_for_code(value)
-                if len(_status_line_cache) < 128:
-                    _status_line_cache[value] = line
-            self._status = line
+            line = _status_lines.get(value)
+            self._status = line if line is not None else _status_line_for_code(value)
             self._status_code = int(value)
             return
         if not isinstance(value, str):
@@ -1479,33 +1137,17 @@ class Response:
 
     def set_data(self, value: bytes | str) -> None:
         """Replace the body; sets Content-Length."""
-        if value.__class__ is str:
-            value = value.encode("utf-8")  # type: ignore[union-attr]
-        elif value.__class__ is not bytes:
-            if isinstance(value, str):
-                value = value.encode("utf-8")
-            else:
-                value = bytes(value)
+        if isinstance(value, str):
+            value = value.encode("utf-8")
+        elif not isinstance(value, bytes):
+            value = bytes(value)
         self.response = [value]
         if self.automatically_set_content_length:
-            length = str(len(value))
-            pairs = getattr(self.headers, "_list", None)
-            if pairs.__class__ is list:
-                # Digits need no validation; replace an existing value in place.
-                for index, (name, _) in enumerate(pairs):
-                    if name.lower() == "content-length":
-                        pairs[index] = (name, length)
-                        pairs[index + 1 :] = [
-                            pair for pair in pairs[index + 1 :] if pair[0].lower() != "content-length"
-                        ]
-                        return
-                pairs.append(("Content-Length", length))
-            else:
-                self.headers["Content-Length"] = length
+            self.headers["Content-Length"] = str(len(value))
 
     data = property(get_data, set_data, doc="The body as bytes (``get_data``/``set_data``).")
 
-    @_cached_wrapper_attribute
+    @cached_property
     def stream(self) -> ResponseStream:
         """A file-like object; ``response.stream.write(data)`` appends to the body."""
         return ResponseStream(self)
@@ -1569,10 +1211,7 @@ class Response:
 
     def call_on_close(self, func: t.Callable[[], t.Any]) -> t.Callable[[], t.Any]:
         """Run ``func`` when the response is closed; usable as a decorator."""
-        on_close = self._on_close
-        if on_close.__class__ is not list:
-            on_close = self._on_close = []
-        on_close.append(func)
+        self._on_close.append(func)
         return func
 
     def close(self) -> None:
@@ -1583,7 +1222,7 @@ class Response:
         for func in self._on_close:
             func()
 
-    def __enter__(self) -> Response:
+    def __enter__(self) -> BaseResponse:
         return self
 
     def __exit__(self, *exc_info: t.Any) -> None:
@@ -1636,7 +1275,7 @@ class Response:
 
     @mimetype.setter
     def mimetype(self, value: str) -> None:
-        self.headers["Content-Type"] = _content_type_for_mimetype(value)
+        self.headers["Content-Type"] = get_content_type(value, "utf-8")
 
     @property
     def mimetype_params(self) -> dict[str, str]:
@@ -1720,8 +1359,6 @@ class Response:
     @property
     def cache_control(self) -> t.Any:
         """The Cache-Control header as a ResponseCacheControl; edits write back."""
-        from microflask.datastructures import ResponseCacheControl
-
         def on_update(cache_control: t.Any) -> None:
             if not cache_control and "cache-control" in self.headers:
                 self.headers.remove("Cache-Control")
@@ -1735,8 +1372,6 @@ class Response:
     @property
     def content_range(self) -> t.Any:
         """The Content-Range header as a ContentRange; edits write back."""
-        from microflask.datastructures import ContentRange
-
         def on_update(content_range: t.Any) -> None:
             if not content_range:
                 self.headers.remove("Content-Range")
@@ -1760,8 +1395,6 @@ class Response:
     @property
     def www_authenticate(self) -> t.Any:
         """The WWW-Authenticate header as a WWWAuthenticate (``basic`` if missing)."""
-        from microflask.datastructures import WWWAuthenticate
-
         header = self.headers.get("WWW-Authenticate")
         value = WWWAuthenticate.from_header(header) if header else None
         if value is None:
@@ -1792,8 +1425,6 @@ class Response:
         self.headers.remove("WWW-Authenticate")
 
     def _csp_property_value(self, name: str) -> t.Any:
-        from microflask.http import parse_csp_header
-
         def on_update(csp: t.Any) -> None:
             if not csp:
                 self.headers.remove(name)
@@ -1825,13 +1456,8 @@ class Response:
 
     # -- cookies --------------------------------------------------------------------------
 
-    @property
-    def max_cookie_size(self) -> int:
-        """Warn about cookies larger than this (Flask's ``MAX_COOKIE_SIZE``, default 4093)."""
-        app = _current_flask_app()
-        if app is not None:
-            return app.config.get("MAX_COOKIE_SIZE", 4093)
-        return 4093
+    #: Warn about cookies larger than this, in bytes (0 turns the warning off).
+    max_cookie_size = 4093
 
     def set_cookie(
         self,
@@ -1917,8 +1543,6 @@ class Response:
     def _process_range_request(
         self, environ: dict[str, t.Any], complete_length: int | None, accept_ranges: str | None
     ) -> bool:
-        from microflask.exceptions import RequestedRangeNotSatisfiable
-
         if (
             accept_ranges is None
             or complete_length is None
@@ -1952,7 +1576,7 @@ class Response:
         request_or_environ: t.Any,
         accept_ranges: bool | str = False,
         complete_length: int | None = None,
-    ) -> Response:
+    ) -> BaseResponse:
         """Answer conditional and range requests for GET/HEAD.
 
         304 when If-None-Match / If-Modified-Since say the client is up to
@@ -1990,11 +1614,17 @@ class Response:
     # -- WSGI ---------------------------------------------------------------------------------
 
     def get_wsgi_headers(self, environ: dict[str, t.Any]) -> Headers:
-        """The headers to send for ``environ`` (a copy when they need fixing)."""
+        """The headers to send for ``environ``.
+
+        Location and Content-Location are made ASCII, a sequence body gets
+        its Content-Length, and a status that has no body loses the headers
+        that would describe one.  ``self.headers`` is never changed: when
+        something must change, a fixed copy is returned.
+        """
         headers = self.headers
         status = self._status_code
         location = content_location = content_length = None
-        for key, value in headers._list if headers.__class__ is Headers else headers:
+        for key, value in headers:
             lower = key.lower()
             if lower == "location":
                 location = value
@@ -2002,37 +1632,23 @@ class Response:
                 content_location = value
             elif lower == "content-length":
                 content_length = value
-        no_body_status = 100 <= status < 200 or status == 204 or status == 304
+        no_body = 100 <= status < 200 or status == 204 or status == 304
         needs_length = (
             content_length is None
             and self.automatically_set_content_length
-            and not no_body_status
+            and not no_body
             and self.is_sequence
         )
-        if (
-            location is None
-            and content_location is None
-            and not needs_length
-            and not no_body_status
-        ):
+        if location is None and content_location is None and not no_body and not needs_length:
             return headers
         headers = Headers(headers)
         if location is not None:
-            new_location = _iri_to_uri_text(location)
             if self.autocorrect_location_header:
-                root = "%s://%s%s/" % (
-                    environ.get("wsgi.url_scheme", "http"),
-                    _host_from_environ(environ, environ.get("wsgi.url_scheme", "http")),
-                    quote(_wsgi_str_to_text(environ.get("SCRIPT_NAME") or "").rstrip("/")),
-                )
-                path = quote(_wsgi_str_to_text(environ.get("PATH_INFO") or "").lstrip("/"))
-                new_location = urljoin(root + path, new_location)
-            if new_location != location:
-                headers["Location"] = new_location
+                base = iri_to_uri(_current_url_of_environ(environ, strip_querystring=True))
+                location = urljoin(base, location)
+            headers["Location"] = iri_to_uri(location)
         if content_location is not None:
-            new_content_location = _iri_to_uri_text(content_location)
-            if new_content_location != content_location:
-                headers["Content-Location"] = new_content_location
+            headers["Content-Location"] = iri_to_uri(content_location)
         if 100 <= status < 200 or status == 204:
             headers.remove("Content-Length")
             if status == 204:
@@ -2045,9 +1661,9 @@ class Response:
         return headers
 
     def get_app_iter(self, environ: dict[str, t.Any]) -> t.Iterable[bytes]:
-        """The body iterable for ``environ``: empty for HEAD, 1xx, 204 and 304."""
+        """The body iterable for ``environ``: empty for HEAD, 1xx, 204 and
+        304; closing it closes the response (``call_on_close`` functions run)."""
         status = self._status_code
-        body = self.response
         if (
             environ.get("REQUEST_METHOD") == "HEAD"
             or 100 <= status < 200
@@ -2055,20 +1671,31 @@ class Response:
             or status == 304
         ):
             iterable: t.Iterable[bytes] = ()
-        elif self.direct_passthrough:
-            return body
-        elif (
-            body.__class__ is list
-            and not self._on_close
-            and len(body) == 1
-            and body[0].__class__ is bytes
-            and type(self).close is Response.close
-        ):
-            # A plain bytes body with nothing to close: no wrapper needed.
-            return body
+        elif self.direct_passthrough or self._body_needs_no_closing():
+            return self.response  # type: ignore[no-any-return]
         else:
             iterable = self.iter_encoded()
-        return _ResponseClosingIterator(iterable, self.close)
+        return ClosingIterator(iterable, self.close)
+
+    def _body_needs_no_closing(self) -> bool:
+        """Fast path: True when the body list itself can go to the server.
+
+        Invariant: for a body that is a list of one ``bytes`` chunk, no
+        ``call_on_close`` functions, and ``close`` and ``iter_encoded`` not
+        overridden, the ``ClosingIterator`` the general path makes yields
+        exactly that chunk, and closing it does nothing (a list has no
+        ``close``; there are no callbacks).  ``tests/test_fast_paths.py``
+        compares the two.
+        """
+        body = self.response
+        return (
+            body.__class__ is list
+            and len(body) == 1
+            and body[0].__class__ is bytes
+            and not self._on_close
+            and type(self).close is BaseResponse.close
+            and type(self).iter_encoded is BaseResponse.iter_encoded
+        )
 
     def get_wsgi_response(
         self, environ: dict[str, t.Any]
@@ -2081,60 +1708,36 @@ class Response:
     def __call__(
         self, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]
     ) -> t.Iterable[bytes]:
-        plain = _plain_sending_response_classes.get(self.__class__)
-        if plain is None:
-            plain = _response_class_sends_plainly(self.__class__)
-        if plain:
-            # The common response: a one-chunk bytes body with its
-            # Content-Length and a status that has a body, no Location to
-            # fix, nothing to run on close.  It goes out as it is, exactly
-            # as the general steps would send it.
-            body = self.response
-            headers = self.headers
-            status = self._status_code
-            if (
-                body.__class__ is list
-                and len(body) == 1
-                and body[0].__class__ is bytes
-                and headers.__class__ is Headers
-                and status >= 200
-                and status != 204
-                and status != 304
-                and not self._on_close
-                and not self.direct_passthrough
-                and environ.get("REQUEST_METHOD") != "HEAD"
-            ):
-                pairs = headers._list
-                has_length = False
-                for name, _ in pairs:
-                    lower = name.lower()
-                    if lower == "content-length":
-                        has_length = True
-                    elif lower == "location" or lower == "content-location":
-                        has_length = False
-                        break
-                if has_length:
-                    start_response(self._status, list(pairs))
-                    return body
-        app_iter, status_line, header_list = self.get_wsgi_response(environ)
-        start_response(status_line, header_list)
+        """Send the response: the WSGI application interface."""
+        app_iter, status, headers = self.get_wsgi_response(environ)
+        start_response(status, headers)
         return app_iter
 
     @classmethod
-    def force_type(cls, response: t.Any, environ: dict[str, t.Any] | None = None) -> Response:
+    def force_type(cls, response: t.Any, environ: dict[str, t.Any] | None = None) -> BaseResponse:
         """Make ``response`` an instance of ``cls`` (a WSGI app is run first)."""
-        if not isinstance(response, Response):
+        if not isinstance(response, BaseResponse):
             if environ is None:
                 raise TypeError(
                     "cannot convert WSGI application into response objects without an environ"
                 )
-            response = Response(*_run_wsgi_app_for_response(response, environ, False))
+            response = BaseResponse(*_run_wsgi_app_for_response(response, environ, False))
         response.__class__ = cls
         return response
 
     @classmethod
     def from_app(
         cls, app: t.Callable[..., t.Any], environ: dict[str, t.Any], buffered: bool = False
-    ) -> Response:
+    ) -> BaseResponse:
         """Run a WSGI app and wrap what it returns in a response."""
         return cls(*_run_wsgi_app_for_response(app, environ, buffered))
+
+
+# Werkzeug's names.  The class statements say BaseRequest and BaseResponse
+# (Werkzeug 1's names for these classes) because the single-file bundle holds
+# Flask's Request and Response, the package's public ones, in the same
+# namespace; reprs and tracebacks show Werkzeug's names.
+BaseRequest.__name__ = BaseRequest.__qualname__ = "Request"
+BaseResponse.__name__ = BaseResponse.__qualname__ = "Response"
+Request = BaseRequest
+Response = BaseResponse

@@ -2,9 +2,10 @@
 
 Werkzeug calls this ``werkzeug.wsgi`` (``get_host``, ``get_current_url``,
 ``get_input_stream``, ``LimitedStream``, ``ClosingIterator``, ``wrap_file``,
-``responder``).  It sits with the layer-2 helpers; the URL functions build a
-:class:`~microflask.wrappers.Request` inside the call, so they answer
-exactly what ``request.url`` and ``request.host`` answer.
+``responder``).  It sits with the layer-2 helpers.  The host and URL
+functions read their parts from the environ and hand them to
+:mod:`microflask.sansio.utils`, as ``Request.host`` and ``Request.url`` do,
+so both answer alike.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from microflask.formparser import (
     _content_length_from_environ,
     _get_input_stream_for_environ,
 )
+from microflask.http import _wsgi_str_to_text
+from microflask.sansio.utils import get_current_url as _url_from_parts
+from microflask.sansio.utils import get_host as _host_from_parts
+from microflask.sansio.utils import host_is_trusted
 from microflask.utils import FileWrapper, wrap_file
 
 __all__ = [
@@ -35,36 +40,45 @@ __all__ = [
 # --- environ look-ups --------------------------------------------------------
 
 
-def _request_for_environ(
-    environ: t.Mapping[str, t.Any], trusted_hosts: t.Any = None
-) -> t.Any:
-    from microflask.wrappers import Request
+def _server_from_environ(environ: t.Mapping[str, t.Any]) -> tuple[str, int | None] | None:
+    """``(SERVER_NAME, SERVER_PORT)``; the port is None when missing or not a
+    number (a Unix socket), the whole is None without a SERVER_NAME."""
+    name = environ.get("SERVER_NAME")
+    if name is None:
+        return None
+    try:
+        port: int | None = int(environ.get("SERVER_PORT", ""))
+    except (TypeError, ValueError):
+        port = None
+    return name, port
 
-    request = Request(dict(environ) if not isinstance(environ, dict) else environ)
-    if trusted_hosts is not None:
-        request.trusted_hosts = list(trusted_hosts)
-    return request
 
-
-def host_is_trusted(hostname: str | None, trusted_list: t.Any = None) -> bool:
-    """True when ``hostname`` matches an entry (``.example.com`` takes subdomains)."""
-    from microflask.wrappers import _host_is_trusted
-
-    if not hostname or trusted_list is None:
-        return False
-    return _host_is_trusted(hostname, trusted_list)
+def _query_string_bytes(environ: t.Mapping[str, t.Any]) -> bytes:
+    """``QUERY_STRING`` as the bytes the client sent (latin-1 by WSGI's
+    rule; UTF-8 from a server that already decoded it)."""
+    query = environ.get("QUERY_STRING", "")
+    try:
+        return query.encode("latin-1")
+    except UnicodeEncodeError:
+        return query.encode("utf-8")
 
 
 def _wsgi_get_host(environ: t.Mapping[str, t.Any], trusted_hosts: t.Any = None) -> str:
     """``Host`` header, else ``SERVER_NAME:SERVER_PORT``; default ports dropped.
 
-    With ``trusted_hosts`` an untrusted host raises ``SecurityError`` (a 400).
+    A malformed host gives ``""``; with ``trusted_hosts`` an untrusted host
+    raises ``SecurityError`` (a 400).  See :mod:`microflask.sansio.utils`.
     """
-    return _request_for_environ(environ, trusted_hosts).host  # type: ignore[no-any-return]
+    return _host_from_parts(
+        environ.get("wsgi.url_scheme", "http"),
+        environ.get("HTTP_HOST"),
+        _server_from_environ(environ),
+        trusted_hosts,
+    )
 
 
-# Plain aliases, so the bundle keeps these apart from ``utils.get_host`` and
-# ``utils.get_content_length`` (the header-value versions).
+# Plain aliases, so the bundle keeps these apart from the sans-IO
+# ``get_host`` and ``get_content_length`` (the header-value versions).
 get_host = _wsgi_get_host
 
 
@@ -76,14 +90,17 @@ def get_current_url(
     trusted_hosts: t.Any = None,
 ) -> str:
     """The URL the request was made to, or a prefix of it (an IRI, not ASCII-only)."""
-    request = _request_for_environ(environ, trusted_hosts)
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = _wsgi_get_host(environ, trusted_hosts)
     if host_only:
-        return request.host_url  # type: ignore[no-any-return]
+        return _url_from_parts(scheme, host)
+    root_path = _wsgi_str_to_text(environ.get("SCRIPT_NAME") or "")
     if root_only:
-        return request.root_url  # type: ignore[no-any-return]
+        return _url_from_parts(scheme, host, root_path)
+    path = _wsgi_str_to_text(environ.get("PATH_INFO") or "")
     if strip_querystring:
-        return request.base_url  # type: ignore[no-any-return]
-    return request.url  # type: ignore[no-any-return]
+        return _url_from_parts(scheme, host, root_path, path)
+    return _url_from_parts(scheme, host, root_path, path, _query_string_bytes(environ))
 
 
 def _wsgi_get_content_length(environ: t.Mapping[str, t.Any]) -> int | None:
@@ -135,7 +152,10 @@ def responder(f: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
 class ClosingIterator:
     """Iterate ``iterable``; on ``close()`` close it and run ``callbacks``.
 
-    Lets a middleware run clean-up code once the server has sent the body.
+    The one closing iterator of the package: a response's body, the test
+    client's app iterator and middleware clean-up all use it.  ``close``
+    runs everything once; a second call does nothing (a server and a test
+    may both close the same body).
     """
 
     def __init__(self, iterable: t.Iterable[bytes], callbacks: t.Any = None) -> None:
@@ -159,7 +179,8 @@ class ClosingIterator:
         return self._next()  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        for callback in self._callbacks:
+        callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
             callback()
 
 

@@ -252,3 +252,179 @@ def test_context_from_chain_map_matches_dict_of_it():
     assert plain.globals_keys == {"x"}
     with pytest.raises(TypeError):
         new_context(env, "t", {}, {1: "not a name"}, False, template.globals)
+
+
+# -- routing: the literal-path index and the segment tests ------------------------
+
+
+def _routing_fast_path_map():
+    from microflask.routing import Map, Rule, Subdomain
+
+    return Map(
+        [
+            Rule("/", endpoint="index"),
+            Rule("/about", endpoint="about", methods=["GET"]),
+            Rule("/about", endpoint="about_post", methods=["POST"]),
+            Rule("/<page>", endpoint="page"),
+            Rule("/docs/", endpoint="docs", defaults={"lang": "en"}),
+            Rule("/docs/<lang>/", endpoint="docs"),
+            Rule("/ws", endpoint="ws", websocket=True),
+            Rule("/ws", endpoint="ws_http", methods=["POST"]),
+            Rule("/a/b/c", endpoint="abc", strict_slashes=False),
+            Rule("/a/<x>/c", endpoint="axc"),
+            Subdomain("api", [Rule("/about", endpoint="api_about")]),
+            Rule("/about", endpoint="any_sub", subdomain="<sub>"),
+        ]
+    )
+
+
+@pytest.mark.parametrize("domain", ["", "api", "other"])
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "DELETE"])
+@pytest.mark.parametrize("websocket", [False, True])
+def test_literal_route_index_answers_as_the_trie_search(domain, method, websocket):
+    matcher = _routing_fast_path_map()._matcher
+    for path in ["", "about", "docs/", "docs", "ws", "a/b/c", "a/b/c/", "a/z/c", "nope"]:
+        literal = matcher.match_literal(domain, path, method, websocket)
+        if literal is None:
+            continue  # the search answers alone
+        searched = matcher.search(domain, path, method, websocket, [])
+        assert searched is not None
+        assert literal[0] is searched[0]
+        assert literal[1] == searched[1]
+
+
+@pytest.mark.parametrize("rule_text", ["/<v>", "/<string:v>", "/<int:v>", "/<string(length=2):v>"])
+def test_segment_test_agrees_with_the_part_regex(rule_text):
+    from microflask.routing import Map, Rule
+    from microflask.routing.matcher import _segment_test
+
+    url_map = Map([Rule(rule_text, endpoint="e")])
+    (part,) = url_map._rules[0]._path_parts
+    test = _segment_test(part)
+    segments = ["", "a", "ab", "42", "-1", "4.5", "٣٤", "²", "१०", " ", "x y", "é", "0x1"]
+    for segment in segments:
+        assert bool(test(segment)) is bool(part.pattern.fullmatch(segment)), segment
+
+
+
+# -- Response: building a fresh body, sending a one-chunk body ---------------------------
+
+
+def _response_state(response):
+    return response.status, response.headers.to_wsgi_list(), response.response
+
+
+class _PlainDefault(Response):
+    default_mimetype = "text/plain"
+
+
+class _NoDefault(Response):
+    default_mimetype = None
+
+
+@pytest.mark.parametrize("cls", [Response, _PlainDefault, _NoDefault])
+@pytest.mark.parametrize("body", ["Hello", "", "h\u00e9llo \u2603", b"bytes", b""])
+@pytest.mark.parametrize("mimetype", [None, "text/html", "application/json", "image/svg+xml"])
+@pytest.mark.parametrize("status", [None, 201, "404 NOT HERE"])
+def test_fresh_headers_match_the_general_steps(cls, body, mimetype, status):
+    fast = cls(body, status=status, mimetype=mimetype)
+    general = cls(body, status=status, mimetype=mimetype, headers=[])  # headers given: no shortcut
+    assert fast._start_with_fresh_headers(body, None, mimetype, None)
+    assert not general._start_with_fresh_headers(body, [], mimetype, None)
+    assert _response_state(fast) == _response_state(general)
+    assert isinstance(fast.headers, type(general.headers))
+
+
+def test_fresh_headers_leave_other_bodies_and_overrides_to_the_general_steps():
+    class OwnSetData(Response):
+        def set_data(self, value):
+            super().set_data(value)
+            self.headers["X-Set"] = "1"
+
+    class NoLength(Response):
+        automatically_set_content_length = False
+
+    assert OwnSetData("x").headers["X-Set"] == "1"
+    assert "Content-Length" not in NoLength("x").headers
+    for body in (bytearray(b"x"), ["x"], iter([b"x"]), None):
+        response = Response(body)
+        assert not response._start_with_fresh_headers(body, None, None, None)
+    assert Response(bytearray(b"ab")).headers["Content-Length"] == "2"
+    assert Response("x", content_type="text/x; q=1").headers.to_wsgi_list() == [
+        ("Content-Type", "text/x; q=1"), ("Content-Length", "1"),
+    ]
+
+
+def _sent(response, method="GET"):
+    """status, headers and body as a server sees them, and what closing ran."""
+    started = []
+    app_iter = response({"REQUEST_METHOD": method}, lambda s, h: started.extend([s, h]))
+    body = b"".join(app_iter)
+    getattr(app_iter, "close", lambda: None)()
+    return started[0], started[1], body
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Response("Hello"),
+        lambda: Response(b"x", status=201, mimetype="text/plain"),
+        lambda: Response("moved", status=302, headers={"Location": "/caf\u00e9"}),
+        lambda: Response("none", status=204),
+        lambda: Response("odd", status="599 ODD"),
+        lambda: Response([b"only"]),
+    ],
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_one_chunk_body_goes_out_as_the_closing_iterator_would_send_it(make, method):
+    from microflask.wsgi import ClosingIterator
+
+    fast = make()
+    general = make()
+    app_iter = fast.get_app_iter({"REQUEST_METHOD": method})
+    if app_iter is fast.response:  # the shortcut was taken
+        assert fast._body_needs_no_closing()
+        closing = ClosingIterator(general.iter_encoded(), general.close)
+        assert list(closing) == list(app_iter)
+        closing.close()  # nothing to run: no callbacks, a list has no close
+    assert _sent(make(), method) == _sent(make(), method)
+
+
+def test_one_chunk_shortcut_steps_aside_for_close_callbacks_and_overrides():
+    closed = []
+    assert Response("body")._body_needs_no_closing()
+    response = Response("body")
+    response.call_on_close(lambda: closed.append("callback"))
+    assert not response._body_needs_no_closing()
+    assert _sent(response)[2] == b"body" and closed == ["callback"]
+
+    class Closing(Response):
+        def close(self):
+            closed.append("override")
+            super().close()
+
+    class Upper(Response):
+        def iter_encoded(self):
+            return (chunk.upper() for chunk in super().iter_encoded())
+
+    assert not Closing("x")._body_needs_no_closing()
+    _sent(Closing("x"))
+    assert closed[-1] == "override"
+    assert not Upper("x")._body_needs_no_closing()
+    assert _sent(Upper("abc"))[2] == b"ABC"
+    assert not Response(["a"])._body_needs_no_closing()  # str chunk: encoded by the general path
+    assert not Response([b"a", b"b"])._body_needs_no_closing()
+
+
+def test_header_names_are_remembered_only_once_checked_and_valid():
+    from microflask.datastructures import Headers, _valid_header_names
+
+    headers = Headers()
+    headers["X-Remembered-Name"] = "1"
+    assert "X-Remembered-Name" in _valid_header_names
+    for bad in ("Bad Name", "X-Split\r\nSet-Cookie", "a:b", ""):
+        with pytest.raises(ValueError):
+            headers[bad] = "1"
+        assert bad not in _valid_header_names
+    headers["X-Remembered-Name"] = "2"  # a remembered name is still accepted
+    assert headers.getlist("X-Remembered-Name") == ["2"]

@@ -33,7 +33,9 @@ def test_get_host_picks_header_or_server_and_drops_default_port(scheme, header, 
     assert get_host(scheme, header, server) == expected
 
 
-@pytest.mark.parametrize("header", ["", "a.example:x", "a.example:", "u@a.example", "a_b.example", "[::zz]"])
+@pytest.mark.parametrize(
+    "header", ["", "a.example:x", "u@a.example", "[::zz]", "a b", "a:80:80", "a:65536", "a::"]
+)
 def test_get_host_gives_empty_for_a_malformed_host(header):
     assert get_host("http", header) == ""
 
@@ -44,8 +46,139 @@ def test_get_host_checks_trusted_hosts():
         get_host("http", "evil.example", None, ["shop.example"])
     assert host_is_trusted("shop.example:80", ["shop.example"])
     assert host_is_trusted("xn--bcher-kva.example", ["bücher.example"])
-    assert not host_is_trusted("Shop.Example", ["shop.example"])
+    assert host_is_trusted("Shop.Example", ["shop.example"])
     assert not host_is_trusted("shop.example:port", ["shop.example"])
+
+
+# -- one set of host rules, the same answer from every path -----------------------
+
+UNTRUSTED = "SecurityError"
+
+
+def host_from_every_path(header, trusted, scheme="http"):
+    """The host for one Host header as get_host, wsgi.get_host, the toolkit's
+    Request.host and Flask's Request.host give it (or UNTRUSTED)."""
+    from microflask import Request as FlaskRequest
+    from microflask import wsgi
+    from microflask.wrappers import Request
+
+    environ = {"wsgi.url_scheme": scheme, "HTTP_HOST": header,
+               "SERVER_NAME": "server.example", "SERVER_PORT": "80"}
+
+    def answer(read):
+        try:
+            return read()
+        except SecurityError:
+            return UNTRUSTED
+
+    def request_host(cls):
+        request = cls(dict(environ))
+        request.trusted_hosts = trusted
+        return request.host
+
+    return {
+        answer(lambda: get_host(scheme, header, ("server.example", 80), trusted)),
+        answer(lambda: wsgi.get_host(environ, trusted)),
+        answer(lambda: request_host(Request)),
+        answer(lambda: request_host(FlaskRequest)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("header", "trusted", "expected"),
+    [
+        # Host names compare case-insensitively; the host is given as sent.
+        ("Example.COM", ["example.com"], "Example.COM"),
+        ("example.com", ["EXAMPLE.com"], "example.com"),
+        ("Example.COM:80", None, "Example.COM"),
+        # The port is ignored when comparing; the default port is dropped.
+        ("example.com:8080", ["example.com"], "example.com:8080"),
+        ("example.com:80", ["example.com:9000"], "example.com"),
+        # A leading dot trusts the domain and its subdomains, nothing else.
+        ("api.example.com", [".example.com"], "api.example.com"),
+        ("a.b.Example.com", [".example.com"], "a.b.Example.com"),
+        ("example.com", [".example.com"], "example.com"),
+        ("badexample.com", [".example.com"], UNTRUSTED),
+        ("example.com.evil", [".example.com"], UNTRUSTED),
+        # International names: sent IDNA-encoded, trusted as Unicode or not.
+        ("xn--bcher-kva.example", ["bücher.example"], "xn--bcher-kva.example"),
+        ("XN--BCHER-KVA.example", ["BÜCHER.example"], "XN--BCHER-KVA.example"),
+        ("xn--bcher-kva.example", ["xn--bcher-kva.example"], "xn--bcher-kva.example"),
+        ("b\xc3\xbccher.example", None, ""),  # raw UTF-8 in the header is no host
+        ("b\xc3\xbccher.example", ["bücher.example"], UNTRUSTED),
+        # The underscore of internal host names is accepted.
+        ("a_b.example.com", None, "a_b.example.com"),
+        ("a_b.example.com", [".example.com"], "a_b.example.com"),
+        ("a_b.example.com", ["a_b.example.com"], "a_b.example.com"),
+        # IPv6 in brackets compares as a whole address.
+        ("[::1]:8080", ["[::1]"], "[::1]:8080"),
+        ("[::2]", ["[::1]"], UNTRUSTED),
+        # Malformed: "" without a list, untrusted with one.
+        ("exa mple.com", None, ""),
+        ("exa mple.com", ["exa mple.com"], UNTRUSTED),
+        ("example.com:80:80", None, ""),
+        ("example.com:80:80", ["example.com"], UNTRUSTED),
+        ("example.com:", None, "example.com"),  # an empty port, as the default one
+        ("[::1]:", ["[::1]"], "[::1]"),
+        ("u@example.com", None, ""),
+        ("", None, ""),
+        ("", ["example.com"], UNTRUSTED),
+        # An empty list trusts nothing; a trailing dot is not stripped.
+        ("example.com", [], UNTRUSTED),
+        ("example.com.", ["example.com"], UNTRUSTED),
+    ],
+)
+def test_host_rules_give_one_answer_on_every_path(header, trusted, expected):
+    assert host_from_every_path(header, trusted) == {expected}
+
+
+def test_get_host_from_the_server_when_no_host_header():
+    from microflask import wsgi
+
+    environ = {"wsgi.url_scheme": "https", "SERVER_NAME": "::1", "SERVER_PORT": "8443"}
+    assert get_host("https", None, ("::1", 8443)) == wsgi.get_host(environ) == "[::1]:8443"
+    # A server address without a port is a Unix socket: no host to report.
+    assert get_host("http", None, ("/run/app.sock", None)) == ""
+    assert wsgi.get_host({"wsgi.url_scheme": "http", "SERVER_NAME": "/run/app.sock"}) == ""
+
+
+def test_host_is_trusted_without_a_list_checks_the_form_only():
+    assert host_is_trusted("a_b.example:8080")
+    assert host_is_trusted("Example.COM", None)
+    assert not host_is_trusted("a b")
+    assert not host_is_trusted(None)
+    assert host_is_trusted("example.com", "example.com")  # one name as a string
+
+
+def test_url_reads_the_host_lower_case_and_idna_decoded_on_every_path():
+    from microflask import wsgi
+    from microflask.wrappers import Request
+
+    environ = {"wsgi.url_scheme": "http", "HTTP_HOST": "XN--BCHER-KVA.Example:8080",
+               "SCRIPT_NAME": "/app", "PATH_INFO": "/a b", "QUERY_STRING": "q=%C3%A9"}
+    expected = "http://bücher.example:8080/app/a%20b?q=é"
+    assert Request(environ).url == expected
+    assert wsgi.get_current_url(environ) == expected
+    assert get_current_url("http", "XN--BCHER-KVA.Example:8080", "/app", "/a b", b"q=%C3%A9") == expected
+
+
+def test_untrusted_host_is_a_400_from_the_app():
+    from microflask import Flask
+
+    app = Flask(__name__)
+    app.config["TRUSTED_HOSTS"] = [".example.com", "a_b.internal"]
+
+    @app.route("/")
+    def index():
+        from microflask import request
+
+        return request.host
+
+    client = app.test_client()
+    assert client.get("/", headers={"Host": "Shop.Example.com"}).text == "Shop.Example.com"
+    assert client.get("/", headers={"Host": "a_b.internal:5000"}).text == "a_b.internal:5000"
+    assert client.get("/", headers={"Host": "evil.com"}).status_code == 400
+    assert client.get("/", headers={"Host": "exa mple.com"}).status_code == 400
 
 
 @pytest.mark.parametrize(

@@ -106,3 +106,17 @@ def test_url_decode_custom_separator():
 def test_itms_services_keeps_its_authority_slashes(url, expected):
     assert urls.iri_to_uri(url) == expected
     assert urls.uri_to_iri(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("iri", "uri"),
+    [
+        ("http://[::1/x", "http://[::1/x"),
+        ("http://h:abc/x y", "http://h:abc/x%20y"),
+        ("http://h:99999/", "http://h:99999/"),
+        ("http://\u00fc:x/\u00e4", "http://%C3%BC:x/%C3%A4"),
+    ],
+)
+def test_iri_to_uri_escapes_a_url_it_cannot_split_instead_of_raising(iri, uri):
+    # A Location built from a garbage Host header must still be sendable.
+    assert urls.iri_to_uri(iri) == uri

@@ -1066,19 +1066,24 @@ def test_response_unparsable_header_values_read_as_default():
 
 
 def test_limits_and_json_follow_the_flask_app_config():
+    # Flask's Request (microflask.Request) reads the app; the toolkit's does not.
     app_module = pytest.importorskip("microflask.app")
+    from microflask import Request as FlaskRequest
+
     app = app_module.Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 5
     app.config["MAX_FORM_PARTS"] = 7
     with app.app_context():
-        request = Request(make_environ(method="POST", body=b"0123456789"))
+        assert Request(make_environ()).max_content_length is None
+        assert Request(make_environ()).max_form_parts == 1000
+        request = FlaskRequest(make_environ(method="POST", body=b"0123456789"))
         assert request.max_content_length == 5
         assert request.max_form_parts == 7
         with pytest.raises(RequestEntityTooLarge):
             request.get_data()
         request.max_content_length = 100
         assert request.max_content_length == 100
-        bad = json_request(b"{")
+        bad = FlaskRequest(make_environ(method="POST", body=b"{", content_type="application/json"))
         with pytest.raises(BadRequest) as info:
             bad.get_json()
         # Outside debug mode Flask keeps the parser's message from clients.

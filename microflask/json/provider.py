@@ -95,10 +95,10 @@ def _json_fast_encode_function(encoder: json.JSONEncoder) -> Any:
 
 
 def _json_response_class(app: Any) -> Any:
-    """The app's ``response_class``, or the plain Response without an app."""
+    """The app's ``response_class``, or Flask's Response without an app."""
     if app is not None:
         return app.response_class
-    from microflask.wrappers import Response
+    from microflask._app_wrappers import Response
 
     return Response
 

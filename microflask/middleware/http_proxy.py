@@ -11,22 +11,13 @@ from __future__ import annotations
 import typing as t
 from urllib.parse import quote, urlsplit
 
+from microflask.http import is_hop_by_hop_header
+
 __all__ = ["ProxyMiddleware"]
 
-# Headers that describe one connection, never forwarded by a proxy (RFC 9110 7.6.1).
-_HOP_BY_HOP_HEADERS = frozenset(
-    (
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "trailers",
-        "transfer-encoding",
-        "upgrade",
-    )
-)
+# Hop-by-hop headers are the ones of microflask.http (Werkzeug's list, RFC
+# 9110 7.6.1).  The proxy needs no extra names: the "Trailers" some older
+# lists carry is RFC 2616's misspelling of "Trailer", which the list has.
 
 
 def _request_headers_from_environ(environ: t.Mapping[str, t.Any]) -> list[tuple[str, str]]:
@@ -40,7 +31,8 @@ def _request_headers_from_environ(environ: t.Mapping[str, t.Any]) -> list[tuple[
             name = key.replace("_", "-").title()
         else:
             continue
-        if name.lower() not in _HOP_BY_HOP_HEADERS:
+        # They describe the client's connection to us, not ours to the target.
+        if not is_hop_by_hop_header(name):
             headers.append((name, value))
     return headers
 
@@ -122,7 +114,7 @@ class _ProxyTarget:
         headers = [
             (name, value)
             for name, value in response.getheaders()
-            if name.lower() not in _HOP_BY_HOP_HEADERS
+            if not is_hop_by_hop_header(name)
         ]
         start_response(f"{response.status} {response.reason}", headers)
         return self._stream_body(connection, response)

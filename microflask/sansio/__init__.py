@@ -1,8 +1,9 @@
 """I/O-free helpers; the peer calls this package ``werkzeug.sansio``.
 
-Only :mod:`microflask.sansio.utils` lives here: the request and response
-classes Werkzeug keeps under ``werkzeug.sansio`` are the ones in
-:mod:`microflask.wrappers`.
+:mod:`microflask.sansio.utils` decides a request's host and URL from plain
+values, and :mod:`microflask.sansio.multipart` turns multipart bytes into
+events.  The request and response classes Werkzeug keeps under
+``werkzeug.sansio`` are the ones in :mod:`microflask.wrappers`.
 """
 
 __all__: list = []
