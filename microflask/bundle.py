@@ -1,36 +1,68 @@
-"""The single-file bundler: writes the whole package as one readable module.
+"""The single-file bundler: writes the package as one readable module.
 
 Flask has no counterpart; this plays the part of Bottle's ``bottle.py``
-distribution.  ``python -m microflask.bundle -o microflask.py`` (or
-``python -m microflask bundle -o FILE``) reads the package sources, orders the
-modules by their import graph (layer by layer), and writes them one after
+distribution.  ``python -m microflask bundle -o microflask.py [--profile core]``
+(or ``python -m microflask.bundle ...``) reads the package sources, orders the
+modules by their import graph (then by their layers), and writes them one after
 another as sections of one file, comments and docstrings kept.
 
-- Imports between the package's own modules are removed or become plain
+- Profiles.  ``full`` keeps every module; ``core`` keeps those that
+  ``_layers.part_of`` calls core, what an app serving requests with templates,
+  sessions and JSON needs, and leaves out the tools and compat parts.  From a
+  core file, importing a left-out module, or using a name that needs one
+  (``app.cli``, ``app.run()``, a name its package re-exports), raises an
+  ImportError naming the module and the command that writes the full file.
+- Imports between the package's own modules become ``_bundle_require(module)``
+  (which runs that module's section, the way an import runs a module) and plain
   assignments; names that would mean two things in one namespace (stdlib
   ``json`` and ``microflask.json``, two modules' ``SecurityError``, a class
   named like the builtin ``NotImplemented``) are renamed in that section.
-- Modules that ``import microflask`` does not import in the package (the test
-  client, the CLI, the signing layer...) become sections wrapped in a function
-  that runs on the first use of their module, so the file imports as fast as
-  the package.
-- Each section ends by handing its names to a module object
-  (``microflask.templating``, ``microflask.json.tag``...) registered in
+- A section is the module's source, so rewritten, kept as a string literal
+  under its banner.  It is compiled (under the file's name, with its lines
+  numbered as in the file, for tracebacks and linecache) and run in the file's
+  one namespace the first time its module is used; it ends by handing its
+  names to a module object (``microflask.templating``...) registered in
   ``sys.modules``, so every import path of the package keeps working.
+  ``import microflask`` itself runs no section: the package's names are found
+  through a module ``__getattr__`` that runs the package's own section.
 
-Only ``ast``, ``tokenize`` and text edits are used: no ``exec``, ``eval`` or
-``compile`` of module sources.
+Why text.  Where Python cannot cache bytecode (a read-only folder, a zip on
+``sys.path``, ``PYTHONDONTWRITEBYTECODE``) it compiles a file at every import,
+and compiling is the cost: about 0.25 ms per KB of code, while reading a string
+literal costs about 1/50 of that.  Written as code, the 1.5 MB file took
+0.38 s to import from a folder and 0.73 s from a zip (5.7 and 7.7 times
+``bottle.py``); as text, 15 and 36 ms (the core file 12 and 29 ms, against
+67 and 96 ms for ``bottle.py``: ``benchmarks/bench_import.py``).  A first
+request then compiles what it uses, as the package does without
+``__pycache__``.  Where Python does cache bytecode, each compiled section is
+cached beside the file's own ``.pyc`` (under the same rules; checked against
+Python's magic number, the file's path and the section's text), so a first
+request costs what it did when the file was code.  The other way measured,
+shipping compiled code (``marshal``) with a source fallback: the core file's
+sections compiled are 1.5 MB (2 MB as base64); reading and loading that takes
+about 25 ms where compiling them from text takes about 150 ms, so a first
+request without a cache would cost about what ``bottle.py``'s does, but only on
+the Python version that wrote the file, and the file would carry code nobody
+can read in a file meant to be read.  Not taken.
+
+The bundler runs none of the package's code but ``_layers.py`` (a table);
+it reads the sources with ``ast`` and writes text.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import os
 import sys
+from types import ModuleType
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-__all__ = ["BundleError", "build_bundle", "bundle_module_order", "main", "write_bundle"]
+__all__ = [
+    "BUNDLE_PROFILES", "BundleError", "build_bundle", "bundle_module_order", "main",
+    "write_bundle",
+]
 
 BUNDLE_PACKAGE_NAME = "microflask"
 BUNDLE_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -43,18 +75,12 @@ BUNDLE_PER_MODULE_NAMES = {
     "__all__", "__doc__", "__version__", "__getattr__", "__dir__", "TYPE_CHECKING",
 }
 
-# Sections are ordered by the import graph; among modules that are ready at
-# the same time, the layer (then this list) decides, so the file reads bottom-up
-# the way the design describes the layers.
-BUNDLE_LAYER_ORDER = [
-    ["markup", "signing"],
-    ["http", "datastructures", "urls", "local"],
-    ["exceptions", "security", "utils", "formparser", "routing"],
-    ["wrappers", "templating"],
-    ["config", "signals", "globals", "ctx", "json", "scaffold", "sessions", "logging",
-     "helpers", "_app_templates", "_async", "views", "blueprints", "app", "testing"],
-    ["serving", "cli", "debug", "middleware"],
-]
+# The parts (``_layers.part_of``) each profile keeps: ``full`` every module,
+# ``core`` only what an app serving requests needs.
+BUNDLE_PROFILES: Dict[str, Optional[Tuple[str, ...]]] = {
+    "full": None,
+    "core": ("core",),
+}
 
 
 class BundleError(Exception):
@@ -104,6 +130,36 @@ def find_package_modules(package_dir: str = BUNDLE_PACKAGE_DIR) -> Dict[str, Bun
                 continue
             modules[dotted] = BundleSourceModule(dotted, path, is_package)
     return modules
+
+
+def load_package_layers(package_dir: str = BUNDLE_PACKAGE_DIR) -> Optional[ModuleType]:
+    """The ``_layers`` module of the package being bundled (its layers and
+    parts: the one table that says which module is core, tools or compat),
+    read from ``package_dir``; None when that package has no such table."""
+    import importlib.util
+
+    path = os.path.join(package_dir, "_layers.py")
+    if not os.path.isfile(path):
+        return None
+    spec = importlib.util.spec_from_file_location("_bundle_package_layers", path)
+    layers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(layers)  # type: ignore[union-attr]
+    return layers
+
+
+def modules_in_profile(modules: Iterable[str], profile: str,
+                       layers: Optional[ModuleType]) -> Set[str]:
+    """The modules a profile keeps (without a ``_layers`` table, every module is core)."""
+    if profile not in BUNDLE_PROFILES:
+        raise BundleError("unknown profile %r (choose from %s)"
+                          % (profile, ", ".join(BUNDLE_PROFILES)))
+    parts = BUNDLE_PROFILES[profile]
+    if parts is None:
+        return set(modules)
+    return {
+        dotted for dotted in modules
+        if (layers.part_of(dotted) if layers is not None else "core") in parts
+    }
 
 
 def _is_type_checking_test(node: ast.AST) -> bool:
@@ -484,15 +540,17 @@ def _names_bound_by(node: ast.AST) -> List[str]:
 # -- ordering ----------------------------------------------------------------
 
 
-def _layer_rank(dotted: str) -> Tuple[int, int, str]:
-    parts = dotted.split(".")
-    if len(parts) == 1:
-        return (len(BUNDLE_LAYER_ORDER) + 1, 0, dotted)
-    first = parts[1]
-    for layer_index, names in enumerate(BUNDLE_LAYER_ORDER):
-        if first in names:
-            return (layer_index, names.index(first), dotted)
-    return (len(BUNDLE_LAYER_ORDER), 0, dotted)
+def _layer_rank(dotted: str, layers: Optional[ModuleType]) -> Tuple[int, int, str]:
+    """Sort key among modules ready at the same time: the layer, then the
+    module's place in its layer's list in ``_layers`` (so the file reads bottom
+    up, as the design lists the layers); the package's own section comes last."""
+    last = sys.maxsize
+    if dotted == BUNDLE_PACKAGE_NAME:
+        return (last, last, dotted)
+    rank = layers.rank_of(dotted) if layers is not None else None
+    if rank is None:
+        return (last - 1, 0, dotted)
+    return (rank[0], rank[1], dotted)
 
 
 def module_dependencies(
@@ -521,13 +579,15 @@ def module_dependencies(
 
 
 def bundle_module_order(modules: Dict[str, BundleSourceModule],
-                        resolver: Optional[BundleNameResolver] = None) -> List[str]:
+                        resolver: Optional[BundleNameResolver] = None,
+                        layers: Optional[ModuleType] = None) -> List[str]:
     """Modules in an order where each comes after everything it imports at
     module level; among ready modules, lower layers first.  A cycle is an
     error."""
     import heapq
 
     resolver = resolver or BundleNameResolver(modules)
+    rank = functools.partial(_layer_rank, layers=layers)
     dependencies = {name: module_dependencies(module, resolver)
                     for name, module in modules.items()}
     dependents: Dict[str, Set[str]] = {name: set() for name in modules}
@@ -535,7 +595,7 @@ def bundle_module_order(modules: Dict[str, BundleSourceModule],
         for other in needed:
             dependents[other].add(name)
     waiting = {name: len(needed) for name, needed in dependencies.items()}
-    ready = [_layer_rank(name) for name, count in waiting.items() if count == 0]
+    ready = [rank(name) for name, count in waiting.items() if count == 0]
     heapq.heapify(ready)
     order: List[str] = []
     while ready:
@@ -544,7 +604,7 @@ def bundle_module_order(modules: Dict[str, BundleSourceModule],
         for other in dependents[name]:
             waiting[other] -= 1
             if waiting[other] == 0:
-                heapq.heappush(ready, _layer_rank(other))
+                heapq.heappush(ready, rank(other))
     if len(order) != len(modules):
         stuck = sorted(set(modules) - set(order))
         cycle = ", ".join("%s -> %s" % (name, sorted(dependencies[name] & set(stuck)))
@@ -669,11 +729,16 @@ class BundleSectionWriter:
     """Rewrites one module's source for its place in the bundle."""
 
     def __init__(self, module: BundleSourceModule, plan: BundleNamePlan,
-                 lazy_modules: Iterable[str] = ()) -> None:
+                 lazy_modules: Iterable[str] = (), left_out: Iterable[str] = ()) -> None:
         self.module = module
-        # modules whose sections run on first use (as the package imports them)
+        # modules whose sections run on first use: an import of one becomes
+        # ``_bundle_require(name)``, which runs it (or refuses a left-out one)
         self.lazy_modules = set(lazy_modules)
-        self.is_lazy = module.dotted in self.lazy_modules
+        # modules the profile leaves out of the file
+        self.left_out = set(left_out)
+        # names this module imports at module level from a left-out module:
+        # name -> that module (its module object refuses them by name)
+        self.left_out_names: Dict[str, str] = {}
         self.plan = plan
         self.resolver = plan.resolver
         self.renames = plan.renames_for(module.dotted)
@@ -729,6 +794,10 @@ class BundleSectionWriter:
             for alias in node.names:
                 local = alias.asname or alias.name
                 target = self._resolve_package_alias(source, alias)
+                left_out_home = self._left_out_home(source, target)
+                if at_module_level and left_out_home is not None:
+                    self.left_out_names[local] = left_out_home
+                    continue
                 if target is None:
                     if source in resolver.modules:
                         # provided at run time (a module ``__getattr__``)
@@ -744,7 +813,8 @@ class BundleSectionWriter:
                 for name in dict.fromkeys([source, defined_in]):
                     # that section runs on first use: make sure it has run
                     line = "_bundle_require(%r)" % name
-                    if name in self.lazy_modules and line not in lines:
+                    if name in self.lazy_modules and line not in lines \
+                            and not (name != defined_in and self._is_ancestor(name)):
                         lines.append(line)
                 if scope is None:
                     lines.extend(self._binding_lines(local, target, at_module_level))
@@ -763,11 +833,14 @@ class BundleSectionWriter:
         external = []
         for alias in node.names:
             if resolver.is_package_module_name(alias.name):
+                if at_module_level and alias.name in self.left_out:
+                    raise BundleError("%s:%d: imports %s, which the profile leaves out, at "
+                                      "import time" % (module.path, node.lineno, alias.name))
                 if alias.name not in resolver.modules:
                     lines.append("import " + alias.name + (
                         " as " + alias.asname if alias.asname else ""))
                 else:
-                    if alias.name in self.lazy_modules:
+                    if alias.name in self.lazy_modules and not self._is_ancestor(alias.name):
                         lines.append("_bundle_require(%r)" % alias.name)
                     if alias.asname and scope is None:
                         lines.extend(self._binding_lines(alias.asname, ("mod", alias.name),
@@ -798,6 +871,37 @@ class BundleSectionWriter:
             lines.extend(self._external_import_lines(alias))
         if renamed or len(external) != len(node.names):
             self.replace_statement(node, lines)
+
+    def _is_ancestor(self, dotted: str) -> bool:
+        """Is ``dotted`` a package this module is in?  The package imports
+        those before the module, so an import of one from inside it runs
+        nothing (``from . import json``); requiring the package's section
+        there could only run it in the middle of this one."""
+        return self.module.dotted.startswith(dotted + ".")
+
+    def _left_out_home(self, source: str, target: Optional[tuple]) -> Optional[str]:
+        """The left-out module that ``from source import ...`` (bound to
+        ``target``) needs, or None when everything it needs is in the file."""
+        if source in self.left_out:
+            return source
+        if target is not None and target[0] in ("def", "mod") and target[1] in self.left_out:
+            return target[1]
+        return None
+
+    def _check_left_out_names_unused(self, finder: BundleGlobalNameFinder) -> None:
+        """A name imported from a left-out module may only be passed on (the
+        package's ``__init__`` re-exporting it); code that uses it needs that
+        module, so the profile cannot leave it out."""
+        used = {
+            node.id for node in finder.global_name_nodes
+            if isinstance(node.ctx, ast.Load) and node.id in self.left_out_names
+        }
+        if used:
+            name = sorted(used)[0]
+            raise BundleError(
+                "%s uses %s from %s, which the profile leaves out: import it inside the "
+                "function that needs it, or give %s the same part in _layers.py"
+                % (self.module.path, name, self.left_out_names[name], self.module.dotted))
 
     def _external_import_lines(self, alias: ast.alias) -> List[str]:
         """``import x`` for one name, bound under its shared-namespace name."""
@@ -1038,32 +1142,15 @@ class BundleSectionWriter:
                 target = self.plan.bindings[module.dotted].get(name)
                 if name in self.renames and target != ("def", module.dotted, name):
                     self.replace_statement(node, [])
-        span_edits = self._module_level_annotation_edits() if self.is_lazy else []
+        self._check_left_out_names_unused(finder)
         self._keep_blocks_non_empty(tree)
         name_edits = self._name_edits(finder)
-        text = self._apply_edits(name_edits, span_edits)
+        text = self._apply_edits(name_edits)
         problems = self._check_local_imports(text)
         if problems:
             raise BundleError("a rewritten import would read the wrong object:\n  "
                               + "\n  ".join(problems))
         return text
-
-    def _module_level_annotation_edits(self) -> List[Tuple[int, int, int, str]]:
-        """A lazy section runs inside a function, where a name declared
-        ``global`` cannot be annotated: ``x: T = v`` becomes ``x = v``."""
-        edits = []
-        for node in iter_module_level_statements(self.module.tree.body):
-            if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
-                continue
-            if node.value is None:
-                self.replace_statement(node, [])
-                continue
-            if node.value.lineno != node.target.lineno:
-                raise BundleError("%s:%d: the annotation of %s spans lines"
-                                  % (self.module.path, node.lineno, node.target.id))
-            edits.append((node.lineno, node.target.end_col_offset, node.value.col_offset,
-                          " = "))
-        return edits
 
     def _keep_blocks_non_empty(self, tree: ast.Module) -> None:
         for node in ast.walk(tree):
@@ -1124,8 +1211,7 @@ class BundleSectionWriter:
                 ]
         return edits
 
-    def _apply_edits(self, name_edits: List[Tuple[int, int, int, str]],
-                     span_edits: Sequence[Tuple[int, int, int, str]] = ()) -> str:
+    def _apply_edits(self, name_edits: List[Tuple[int, int, int, str]]) -> str:
         lines = [line.encode("utf-8") for line in self.module.lines]
         by_line: Dict[int, List[Tuple[int, int, str]]] = {}
         for lineno, start, end, text in name_edits:
@@ -1133,8 +1219,6 @@ class BundleSectionWriter:
             if not old.isidentifier():
                 raise BundleError("%s:%d: cannot rename %r (column %d)"
                                   % (self.module.path, lineno, old, start))
-            by_line.setdefault(lineno, []).append((start, end, text))
-        for lineno, start, end, text in span_edits:
             by_line.setdefault(lineno, []).append((start, end, text))
         replaced_lines: Set[int] = set()
         for start, end in self.statement_edits:
@@ -1169,7 +1253,7 @@ class BundleSectionWriter:
         """Public attribute name -> shared-namespace name, for the view."""
         exports = {}
         for name, target in self.plan.bindings[self.module.dotted].items():
-            if target[0] == "missing":
+            if target[0] == "missing" or name in self.left_out_names:
                 continue
             if target[0] == "mod":
                 continue  # bound by the module view machinery itself
@@ -1180,7 +1264,7 @@ class BundleSectionWriter:
         return {
             name: target[1]
             for name, target in self.plan.bindings[self.module.dotted].items()
-            if target[0] == "mod"
+            if target[0] == "mod" and target[1] not in self.left_out
         }
 
     def defined_names(self) -> List[str]:
@@ -1209,16 +1293,19 @@ def _alias_text(alias: ast.alias) -> str:
 _BUNDLE_HEADER = '''\
 """microflask as one file: Flask, rebuilt from nothing but the standard library.
 
-Written by ``python -m microflask bundle`` from the microflask package
-(version {version}); edit the package, not this file.  The modules follow one
-another in import order, each under a banner with its name, all in this one
-namespace (a name that would mean two things is renamed in its section).  The
-end of each section hands its names to the module object
-``{package}.<name>``, so every import path of the package works from this
-file.  Modules the package imports only on demand (the test client, the CLI,
-the signing layer...) are sections wrapped in a function that runs on the
-first use of their module object, so importing this file costs no more than
-importing the package.  ``python microflask.py`` is the ``microflask`` command.
+Written by ``python -m microflask bundle --profile {profile}`` from the
+microflask package (version {version}); edit the package, not this file.
+{profile_note}
+Each module of the package is a section below, under a banner with its name,
+in import order.  A section is the module's source kept as text, rewritten only
+where one namespace needs it: imports between modules become plain names, and
+a name that would mean two things is renamed in that section.  A section is
+compiled and run the first time its module is used, so ``import {package}``
+compiles next to nothing even where Python cannot cache bytecode (a read-only
+folder, a zip, ``PYTHONDONTWRITEBYTECODE``); where it can, each compiled
+section is cached beside this file's own ``.pyc``.  The end of each section
+hands its names to the module object ``{package}.<name>``, so every import
+path of the package works from this file.{main_note}
 """
 
 from __future__ import annotations
@@ -1231,146 +1318,255 @@ _bundle_prefix = "{package}" if __name__ == "__main__" else __name__
 # module objects registered below, and a missing one fails cleanly.
 __path__ = []
 _bundle_namespace = globals()
+_bundle_profile = "{profile}"
+# The package's modules this profile leaves out, each with its part.
+_bundle_left_out = {left_out}
 
 
 class _BundleModuleView(_bundle_types.ModuleType):
     """A module of the package, as a view on this file's namespace.
 
-    Its names are copied in when its section has run.  Setting one of the
-    module's own names writes through to the shared namespace, so patching
-    ``microflask.helpers.send_file`` reaches the code that calls it; names
-    the module rebinds at run time are read live.
+    The first look-up of a name it lacks runs its section; its names are
+    copied in on first use after that.  Setting one of the module's own names
+    writes through to the shared namespace, so patching
+    ``{package}.helpers.send_file`` reaches the code that calls it; names the
+    module rebinds at run time are read live.
     """
 
     def __setattr__(self, name, value):
-        if self.__name__ in _bundle_pending_views:
-            _bundle_complete_view(self.__name__)
-        live = _bundle_live_names.get(self.__name__, {{}}).get(name)
+        _bundle_complete_module(self.__name__)
+        live = _bundle_live_names.get(self.__name__, {}).get(name)
         if live is not None:
             _bundle_namespace[live] = value
             return
         super().__setattr__(name, value)
-        shared = _bundle_shared_names.get(self.__name__, {{}}).get(name)
+        shared = _bundle_shared_names.get(self.__name__, {}).get(name)
         if shared is not None:
             _bundle_namespace[shared] = value
 
     def __delattr__(self, name):
-        if self.__name__ in _bundle_pending_views:
-            _bundle_complete_view(self.__name__)
-        live = _bundle_live_names.get(self.__name__, {{}}).get(name)
+        _bundle_complete_module(self.__name__)
+        live = _bundle_live_names.get(self.__name__, {}).get(name)
         if live is not None:
             del _bundle_namespace[live]
             return
         super().__delattr__(name)
-        shared = _bundle_shared_names.get(self.__name__, {{}}).get(name)
+        shared = _bundle_shared_names.get(self.__name__, {}).get(name)
         if shared is not None:
             _bundle_namespace.pop(shared, None)
 
     def __getattr__(self, name):
-        if self.__name__ in _bundle_pending_views:
-            _bundle_complete_view(self.__name__)
+        full_name = self.__name__
+        if _bundle_complete_module(full_name):
             return getattr(self, name)
-        if self.__name__ in _bundle_lazy_sections:
-            _bundle_run_lazy_section(self.__name__)
-            return getattr(self, name)
-        live = _bundle_live_names.get(self.__name__, {{}}).get(name)
+        live = _bundle_live_names.get(full_name, {}).get(name)
         if live is not None and live in _bundle_namespace:
             return _bundle_namespace[live]
-        raise AttributeError("module %r has no attribute %r" % (self.__name__, name))
+        left_out = _bundle_left_out_names.get(full_name, {}).get(name)
+        if left_out is not None:
+            raise _bundle_left_out_error(left_out, full_name + "." + name)
+        raise AttributeError("module %r has no attribute %r" % (full_name, name))
 
     def __dir__(self):
-        if self.__name__ in _bundle_lazy_sections:
-            _bundle_run_lazy_section(self.__name__)
-        if self.__name__ in _bundle_pending_views:
-            _bundle_complete_view(self.__name__)
+        _bundle_complete_module(self.__name__)
         return sorted(set(self.__dict__) | set(_bundle_live_names.get(self.__name__, ())))
 
 
-_bundle_shared_names = {{}}
-_bundle_live_names = {{}}
-# Module objects are filled on their first use (most programs never touch them).
-_bundle_pending_views = {{}}
-# Sections the package imports only on demand (the test client, the CLI, the
-# signing layer...) are functions here, run on the first use of their module.
-_bundle_lazy_sections = {{}}
-_bundle_lazy_lock = __import__("_thread").RLock()
+# Sections not run yet: module -> (the line of this file its text starts on, the text).
+_bundle_sections = {}
+_bundle_lock = __import__("_thread").RLock()
+_bundle_future_flags = __import__("__future__").annotations.compiler_flag
 
 
-def _bundle_run_lazy_section(full_name):
-    with _bundle_lazy_lock:
-        section = _bundle_lazy_sections.pop(full_name, None)
-        if section is None:
-            return
-        try:
-            section()
-        except BaseException:
-            _bundle_lazy_sections[full_name] = section
-            raise
+def _bundle_section(dotted, line, text):
+    """Register the section of module ``dotted``: it runs on first use."""
+    _bundle_sections[dotted] = (line, text)
 
 
 def _bundle_require(dotted):
-    """Run the section of a module the package imports on demand, unless it
-    has run already (what ``import`` of that module does in the package)."""
-    full_name = _bundle_module_views[dotted].__name__
-    if full_name in _bundle_lazy_sections:
-        _bundle_run_lazy_section(full_name)
+    """What importing module ``dotted`` does in the package: run its section
+    unless it has run (a module this profile left out is refused)."""
+    if dotted in _bundle_sections:
+        _bundle_run_section(dotted)
+    elif dotted in _bundle_left_out:
+        raise _bundle_left_out_error(dotted)
 
 
-def _bundle_fix_qualname(obj, prefix):
-    """Drop the section function's name from a qualified name."""
-    qualname = getattr(obj, "__qualname__", None)
-    if not (isinstance(qualname, str) and qualname.startswith(prefix)):
-        return
+def _bundle_run_section(dotted):
+    """Compile and run the section of ``dotted`` in this namespace, once."""
+    with _bundle_lock:
+        section = _bundle_sections.pop(dotted, None)
+        if section is None:
+            return  # it has run, or is running (an import cycle, as in the package)
+        try:
+            exec(_bundle_section_code(dotted, *section), _bundle_namespace)
+        except BaseException:
+            _bundle_sections[dotted] = section
+            raise
+
+
+def _bundle_section_code(dotted, line, text):
+    """The section's text compiled as if it stood in place: under this file's
+    name and with its line numbers, so tracebacks, linecache and the debugger
+    point into this file.  (``pass`` comes first so that the module's
+    docstring stays an expression, not this namespace's ``__doc__``.)"""
+    source = "pass" + "\\n" * (line - 1) + text
+    cache_file = _bundle_cache_file(dotted)
+    if cache_file is None:
+        return compile(source, __file__, "exec", _bundle_future_flags, True)
+    import marshal
+
+    stamp = _bundle_cache_stamp(line, text)
     try:
-        obj.__qualname__ = qualname[len(prefix):]
-    except (AttributeError, TypeError):
-        return
-    if isinstance(obj, type):
-        for member in list(vars(obj).values()):
-            for inner in (member, getattr(member, "__func__", None),
-                          getattr(member, "fget", None), getattr(member, "fset", None)):
-                if inner is not None:
-                    _bundle_fix_qualname(inner, prefix)
-_bundle_module_views = {{"{package}": _bundle_sys.modules.get(__name__)}}
+        with open(cache_file, "rb") as cached:
+            data = cached.read()
+        if data[:len(stamp)] == stamp:
+            return marshal.loads(data[len(stamp):])
+    except (OSError, EOFError, ValueError, TypeError):
+        pass  # no cache, or a bad one: compile
+    code = compile(source, __file__, "exec", _bundle_future_flags, True)
+    if not _bundle_sys.dont_write_bytecode:
+        _bundle_write_cache(cache_file, stamp + marshal.dumps(code))
+    return code
 
 
-def _bundle_register_lazy_section(dotted, section):
-    _bundle_lazy_sections[_bundle_module_views[dotted].__name__] = section
+def _bundle_cache_file(dotted):
+    """Where section ``dotted`` is cached compiled: beside this file's own
+    ``.pyc``; None where Python caches no bytecode for this file (a zip,
+    ``python microflask.py``)."""
+    cached = _bundle_namespace.get("__cached__")
+    if not (isinstance(cached, str) and cached.endswith(".pyc")):
+        return None
+    return "%s.%s.pyc" % (cached[:-len(".pyc")], dotted)
+
+
+def _bundle_cache_stamp(line, text):
+    """What a cached section must match: this Python's bytecode, this file's
+    path, and the section's place and text."""
+    from binascii import crc32
+    from importlib.util import MAGIC_NUMBER
+
+    checksum = crc32(text.encode("utf-8"))
+    return MAGIC_NUMBER + ("%d %d %08x %s\\n" % (line, len(text), checksum, __file__)).encode()
+
+
+def _bundle_write_cache(path, data):
+    """Write a cache file whole or not at all (never fails the import)."""
+    import os
+
+    temporary = "%s.%d.tmp" % (path, os.getpid())
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(temporary, "wb") as cache:
+            cache.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+
+
+def _bundle_left_out_error(dotted, wanted=None):
+    """The ImportError for module ``dotted``, which this profile left out
+    (``wanted``: the name that needed it)."""
+    full_name = _bundle_prefix + dotted[len("{package}"):]
+    subject = "%s needs %s, which" % (wanted, full_name) if wanted else full_name
+    return ImportError(
+        "%s is not in this single file (%s): it was bundled with the %s profile, which "
+        "leaves out the %s modules; for the whole package, bundle it with "
+        "'python -m microflask bundle --profile full -o microflask.py'"
+        % (subject, __file__, _bundle_profile, _bundle_left_out[dotted]),
+        name=full_name,
+        path=__file__,
+    )
+
+
+class _BundleLeftOutFinder:
+    """Answers ``import {package}.x`` for a module this profile left out with
+    an ImportError that says so, instead of "No module named"."""
+
+    @staticmethod
+    def find_spec(fullname, path=None, target=None):
+        if fullname.startswith(_bundle_prefix + "."):
+            dotted = "{package}" + fullname[len(_bundle_prefix):]
+            if dotted in _bundle_left_out:
+                raise _bundle_left_out_error(dotted)
+        return None
+
+
+if _bundle_left_out:
+    _bundle_sys.meta_path.append(_BundleLeftOutFinder)
+
+
+def __getattr__(name):
+    """The package's own section runs on the first look-up of a name this
+    file does not hold yet: ``import {package}`` alone compiles next to nothing."""
+    if "{package}" in _bundle_sections:
+        _bundle_run_section("{package}")
+        if name in _bundle_namespace:
+            return _bundle_namespace[name]
+        if _bundle_namespace["__getattr__"] is not _bundle_package_getattr:
+            return _bundle_namespace["__getattr__"](name)  # the package's own
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
+def __dir__():
+    """The package's names, once its section has run (as after ``import`` of the package)."""
+    if "{package}" in _bundle_sections:
+        _bundle_run_section("{package}")
+    return sorted(_bundle_namespace)
+
+
+_bundle_package_getattr = __getattr__
+_bundle_module_views = {"{package}": _bundle_sys.modules.get(__name__)}
+# module object name -> module, for the module objects below
+_bundle_dotted_names = {}
+_bundle_shared_names = {}
+_bundle_live_names = {}
+_bundle_left_out_names = {}
+# Module objects are filled on their first use (most programs never touch them).
+_bundle_pending_views = {}
 
 
 def _bundle_register_module(dotted, is_package):
     full_name = _bundle_prefix + dotted[len("{package}"):]
     view = _BundleModuleView(full_name)
-    view.__file__ = __file__
-    view.__package__ = full_name if is_package else full_name.rpartition(".")[0]
+    attributes = {"__file__": __file__, "__package__": full_name.rpartition(".")[0]}
     if is_package:
-        view.__path__ = []
+        attributes.update(__package__=full_name, __path__=[])
+    view.__dict__.update(attributes)
     _bundle_module_views[dotted] = view
+    _bundle_dotted_names[full_name] = dotted
     _bundle_sys.modules[full_name] = view
 
 
-def _bundle_fill_module(dotted, names, renamed, live, children, defined):
+def _bundle_complete_module(full_name):
+    """Run a module's section, or fill its module object, if either is still
+    to do; True if something was done."""
+    dotted = _bundle_dotted_names.get(full_name)
+    if dotted in _bundle_sections:
+        _bundle_run_section(dotted)
+        return True
+    if full_name in _bundle_pending_views:
+        with _bundle_lock:
+            pending = _bundle_pending_views.pop(full_name, None)
+            if pending is not None:
+                _bundle_fill_view(full_name, *pending)
+        return True
+    return False
+
+
+def _bundle_fill_module(dotted, names, renamed, live, children, defined, left_out=None):
     """A section has run: name its classes and functions after their module,
     and copy its names into the module object when that is first used."""
-    view = _bundle_module_views[dotted]
+    full_name = _bundle_module_views[dotted].__name__
     namespace = _bundle_namespace
-    full_name = view.__name__
     for name in defined.split():
-        value = namespace[renamed.get(name, name)]
-        value.__module__ = full_name
-        qualname = getattr(value, "__qualname__", "")
-        if qualname.startswith("_bundle_section_"):
-            _bundle_fix_qualname(value, qualname.partition("<locals>.")[0] + "<locals>.")
+        namespace[renamed.get(name, name)].__module__ = full_name
+    if left_out:
+        _bundle_left_out_names[full_name] = left_out
     _bundle_pending_views[full_name] = (names, renamed, live, children)
-
-
-def _bundle_complete_view(full_name):
-    """Copy a finished section's names into its module object."""
-    with _bundle_lazy_lock:
-        pending = _bundle_pending_views.get(full_name)
-        if pending is not None:
-            _bundle_fill_view(full_name, *pending)
-            del _bundle_pending_views[full_name]
 
 
 def _bundle_fill_view(full_name, names, renamed, live, children):
@@ -1379,41 +1575,44 @@ def _bundle_fill_view(full_name, names, renamed, live, children):
         return
     namespace = _bundle_namespace
     get = renamed.get
-    shared = {{name: get(name, name) for name in names.split()}}
+    shared = {name: get(name, name) for name in names.split()}
     live_names = live.split()
     for name in live_names:
         del shared[name]
     values = view.__dict__
     values.update(
-        {{name: namespace[shared_name] for name, shared_name in shared.items()
-         if shared_name in namespace}}
+        {name: namespace[shared_name] for name, shared_name in shared.items()
+         if shared_name in namespace}
     )
     if live_names:
-        _bundle_live_names[full_name] = {{name: get(name, name) for name in live_names}}
+        _bundle_live_names[full_name] = {name: get(name, name) for name in live_names}
     for name, child in children.items():
         values[name] = _bundle_module_views[child]
     _bundle_shared_names[full_name] = shared
 
-
 '''
 
 
-def eagerly_imported_modules(modules: Dict[str, BundleSourceModule],
-                              resolver: BundleNameResolver) -> Set[str]:
-    """The modules ``import microflask`` runs in the package (the root, what it
-    imports at module level, their parent packages, and so on)."""
-    eager: Set[str] = set()
-    pending = [BUNDLE_PACKAGE_NAME]
-    while pending:
-        dotted = pending.pop()
-        if dotted in eager or dotted not in modules:
-            continue
-        eager.add(dotted)
-        pending.extend(module_dependencies(modules[dotted], resolver))
-        parent = dotted.rpartition(".")[0]
-        if parent:
-            pending.append(parent)
-    return eager
+def _fill_template(template: str, **values: str) -> str:
+    """``template`` with each ``{key}`` replaced (other braces are code)."""
+    for key, value in values.items():
+        template = template.replace("{%s}" % key, value)
+    return template
+
+
+def _profile_note(profile: str, left_out: Dict[str, str]) -> str:
+    """The header's lines on what this profile left out."""
+    if not left_out:
+        return "The full profile: every module of the package.\n"
+    names = ", ".join(sorted(left_out))
+    text = (
+        "The %s profile: what an app serving requests with templates, sessions and "
+        "JSON needs.  Left out (importing one raises an ImportError that says so): %s."
+        % (profile, names)
+    )
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, 78)) + "\n"
 
 
 def _section_banner(module: BundleSourceModule) -> str:
@@ -1450,130 +1649,161 @@ def _format_names(names: Iterable[str], indent: str = "    ") -> str:
     return "(\n" + "".join("%s%r\n" % (indent * 2, line + " ") for line in lines) + indent + ")"
 
 
-def build_bundle(package_dir: str = BUNDLE_PACKAGE_DIR) -> str:
-    """The text of the single-file bundle of the package in ``package_dir``."""
+def _format_dict(values: Dict[str, str]) -> str:
+    """A dict literal, one item a line, sorted."""
+    if not values:
+        return "{}"
+    return "{\n" + "".join("    %r: %r,\n" % item for item in sorted(values.items())) + "}"
+
+
+def _text_literal(text: str) -> str:
+    """``text`` as a string literal that shows it as it is: raw and
+    triple-quoted, each line of text one line of the file.  A text holding
+    both kinds of triple quote (or a carriage return) is escaped instead,
+    still line for line."""
+    if "\r" not in text and not text.endswith("\\"):
+        for quote in ("'''", '"""'):
+            if quote not in text:
+                return "r" + quote + text + quote
+    escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("\r", "\\r")
+    return "'''" + escaped + "'''"
+
+
+def build_bundle(package_dir: str = BUNDLE_PACKAGE_DIR, profile: str = "full") -> str:
+    """The text of the single-file bundle of the package in ``package_dir``,
+    with the modules ``profile`` keeps (see ``BUNDLE_PROFILES``)."""
     modules = find_package_modules(package_dir)
     if BUNDLE_PACKAGE_NAME not in modules:
         raise BundleError("no %s/__init__.py under %s" % (BUNDLE_PACKAGE_NAME, package_dir))
+    layers = load_package_layers(package_dir)
+    kept = modules_in_profile(modules, profile, layers)
+    if BUNDLE_PACKAGE_NAME not in kept:
+        raise BundleError("the %s profile leaves out the package itself" % profile)
+    left_out = {
+        dotted: layers.part_of(dotted) if layers is not None else "core"
+        for dotted in set(modules) - kept
+    }
+    # Names are planned over the whole package, so every profile spells them alike.
     resolver = BundleNameResolver(modules)
-    order = bundle_module_order(modules, resolver)
     plan = BundleNamePlan(modules, resolver)
-    eager = eagerly_imported_modules(modules, resolver)
-    lazy_modules = set(modules) - eager
-    parts = [_BUNDLE_HEADER.format(version=_package_version(modules), package=BUNDLE_PACKAGE_NAME)]
+    order = [dotted for dotted in bundle_module_order(modules, resolver, layers)
+             if dotted in kept]
+    header = _fill_template(
+        _BUNDLE_HEADER,
+        profile=profile,
+        version=_package_version(modules),
+        package=BUNDLE_PACKAGE_NAME,
+        profile_note=_profile_note(profile, left_out),
+        left_out=_format_dict(left_out),
+        main_note=("  ``python microflask.py`` is the ``microflask`` command."
+                   if BUNDLE_PACKAGE_NAME + ".cli" in kept else ""),
+    )
+    _check_header_builtins(header, plan, kept)
+    parts = [header]
     for dotted in order:
         if dotted != BUNDLE_PACKAGE_NAME:
             parts.append("_bundle_register_module(%r, %r)\n"
                          % (dotted, modules[dotted].is_package))
     builtin_names = sorted({
         plan.renames_for(dotted)[name]
-        for dotted, names in plan.builtin_uses.items()
+        for dotted, names in plan.builtin_uses.items() if dotted in kept
         for name in names if name in plan.renames_for(dotted)
     })
     if builtin_names:
         parts.append("\n# Builtins that a module of the package shadows, kept for the others.\n")
         for name in builtin_names:
             parts.append("%s = %s\n" % (name, name[len("_builtin_"):]))
+    line_count = sum(part.count("\n") for part in parts)
     for dotted in order:
-        module = modules[dotted]
-        writer = BundleSectionWriter(module, plan, lazy_modules=lazy_modules)
-        parts.append(_section_banner(module))
-        section = writer.section_text()
-        if dotted == BUNDLE_PACKAGE_NAME:
-            parts.append(section)
-            parts.append(_root_tail(plan, writer))
+        writer = BundleSectionWriter(modules[dotted], plan, lazy_modules=modules,
+                                     left_out=left_out)
+        text = writer.section_text()
+        if dotted != BUNDLE_PACKAGE_NAME:
+            text += _fill_call(dotted, writer, modules)
+        try:
+            ast.parse(text)  # each section must at least be valid Python
+        except SyntaxError as error:
+            raise BundleError("%s: the written section is not valid Python: %s"
+                              % (modules[dotted].path, error)) from None
+        banner = _section_banner(modules[dotted])
+        line = line_count + banner.count("\n") + 1
+        call = "_bundle_section(%r, %d, %s)\n" % (dotted, line, _text_literal("\n" + text))
+        parts += [banner, call]
+        line_count = line + call.count("\n") - 1
+    parts.append(_root_tail(plan, kept))
+    return "".join(parts)
+
+
+def _check_header_builtins(header: str, plan: BundleNamePlan, kept: Set[str]) -> None:
+    """The file's own functions read builtins (``compile``, ``open``...) from
+    the namespace every module shares: no module may bind one of those names."""
+    binders = {
+        name: target[1] if target[0] == "def" else dotted
+        for dotted in sorted(kept) for name, target in plan.bindings[dotted].items()
+        if plan.bundle_name(dotted, name, target) == name
+    }
+    for node in ast.parse(header).body:
+        if not isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             continue
-        exports = writer.export_map()
-        renamed = {name: shared for name, shared in exports.items() if name != shared}
-        live = sorted(name for name in writer.rebound_names() if name in exports)
-        children = {
-            name: child for child in modules
-            for name in [child.rpartition(".")[2]]
-            if child.rpartition(".")[0] == dotted
-        }
-        children.update(writer.module_submodule_names())
-        fill = (
-            "\n_bundle_fill_module(\n    %r,\n    %s,\n    %r,\n    %r,\n    %r,\n    %s,\n)\n"
-            % (dotted, _format_names(sorted(exports)), renamed, " ".join(live), children,
-               _format_names(writer.defined_names()))
-        )
-        if dotted in lazy_modules:
-            parts.append(_lazy_section_text(dotted, section + fill))
-        else:
-            parts.append(section + fill)
-    text = "".join(parts)
-    ast.parse(text)  # the output must at least be valid Python
-    return text
+        finder = BundleGlobalNameFinder(ast.Module(body=[node], type_ignores=[]))
+        for name in sorted(finder.free_names()):
+            if hasattr(builtins, name) and name in binders:
+                raise BundleError("%s binds %s, a builtin the single file's own %s reads; "
+                                  "rename it there" % (binders[name], name, node.name))
 
 
-def _indent_code(text: str, indent: str = "    ") -> str:
-    """Indent Python source one level, leaving the inside of multi-line
-    strings untouched (their text is part of the program's data)."""
-    import io
-    import tokenize
-
-    inside_strings: Set[int] = set()
-    for token in tokenize.generate_tokens(io.StringIO(text).readline):
-        if token.end[0] > token.start[0]:
-            inside_strings.update(range(token.start[0] + 1, token.end[0] + 1))
-    output = []
-    for lineno, line in enumerate(text.splitlines(keepends=True), 1):
-        if lineno in inside_strings:
-            output.append(line)
-        elif line.strip():
-            output.append(indent + line)
-        else:
-            output.append("\n")
-    return "".join(output)
+def _fill_call(dotted: str, writer: BundleSectionWriter,
+               modules: Dict[str, BundleSourceModule]) -> str:
+    """The end of a section: hand its names to its module object."""
+    exports = writer.export_map()
+    renamed = {name: shared for name, shared in exports.items() if name != shared}
+    live = sorted(name for name in writer.rebound_names() if name in exports)
+    children = {
+        child.rpartition(".")[2]: child for child in modules
+        if child.rpartition(".")[0] == dotted and child not in writer.left_out
+    }
+    children.update(writer.module_submodule_names())
+    arguments = [repr(dotted), _format_names(sorted(exports)), repr(renamed),
+                 repr(" ".join(live)), repr(children), _format_names(writer.defined_names())]
+    if writer.left_out_names:
+        arguments.append(repr(dict(sorted(writer.left_out_names.items()))))
+    return "\n_bundle_fill_module(\n" + "".join("    %s,\n" % a for a in arguments) + ")\n"
 
 
-def _lazy_section_text(dotted: str, section: str) -> str:
-    """A section the package imports only on demand, as a function that runs
-    it on the first use of its module object."""
-    function_name = "_bundle_section_" + dotted.replace(".", "_")
-    tree = ast.parse(section)
-    bound: Set[str] = set()
-    for node in _walk_same_scope(tree):
-        bound.update(_names_bound_by(node))
-    lines = [
-        "# The package imports %s only on demand; its section runs on first use.\n" % dotted,
-        "def %s():\n" % function_name,
-    ]
-    names = sorted(bound)
-    while names:
-        chunk, names = names[:6], names[6:]
-        lines.append("    global " + ", ".join(chunk) + "\n")
-    lines.append(_indent_code(section))
-    lines.append("\n\n_bundle_register_lazy_section(%r, %s)\n" % (dotted, function_name))
-    return "".join(lines)
-
-
-def _root_tail(plan: BundleNamePlan, writer: BundleSectionWriter) -> str:
+def _root_tail(plan: BundleNamePlan, kept: Set[str]) -> str:
     """Bind the package's direct submodules as attributes of the bundle."""
-    lines = ["\n# The package's submodules, as attributes of the package.\n"]
+    lines = ["\n\n# The package's submodules, as attributes of the package.\n"]
     root_bindings = plan.bindings[BUNDLE_PACKAGE_NAME]
     for name, target in sorted(plan.root_children.items()):
-        if name in root_bindings:
+        if name in root_bindings or target[1] not in kept:
             continue
         if plan.keeper.get(name) != target:
             print("microflask.bundle: warning: %s.%s is shadowed by %r"
                   % (BUNDLE_PACKAGE_NAME, name, plan.keeper.get(name)), file=sys.stderr)
             continue
         lines.append("%s = _bundle_module_views[%r]\n" % (name, target[1]))
-    lines.append("del _bundle_register_module, _bundle_register_lazy_section\n")
-    if BUNDLE_PACKAGE_NAME + ".cli" in plan.modules:
+    lines.append("del _bundle_register_module, _bundle_section\n")
+    cli = BUNDLE_PACKAGE_NAME + ".cli"
+    if cli in kept:
         lines.append(
             "\n\nif __name__ == \"__main__\":\n"
             "    # ``python microflask.py ...`` is the ``microflask`` command.\n"
             "    _bundle_sys.modules.setdefault(%r, _bundle_sys.modules[__name__])\n"
-            "    _bundle_module_views[%r].main()\n" % (BUNDLE_PACKAGE_NAME, BUNDLE_PACKAGE_NAME + ".cli")
+            "    _bundle_module_views[%r].main()\n" % (BUNDLE_PACKAGE_NAME, cli)
+        )
+    elif cli in plan.modules:
+        lines.append(
+            "\n\nif __name__ == \"__main__\":\n"
+            "    # The ``microflask`` command is the CLI, which this profile left out.\n"
+            "    raise SystemExit(str(_bundle_left_out_error(%r)))\n" % cli
         )
     return "".join(lines)
 
 
-def write_bundle(output_path: str, package_dir: str = BUNDLE_PACKAGE_DIR) -> int:
+def write_bundle(output_path: str, package_dir: str = BUNDLE_PACKAGE_DIR,
+                 profile: str = "full") -> int:
     """Write the bundle to ``output_path``; return its number of lines."""
-    text = build_bundle(package_dir)
+    text = build_bundle(package_dir, profile)
     directory = os.path.dirname(os.path.abspath(output_path))
     os.makedirs(directory, exist_ok=True)
     with open(output_path, "w", encoding="utf-8") as output_file:
@@ -1582,7 +1812,7 @@ def write_bundle(output_path: str, package_dir: str = BUNDLE_PACKAGE_DIR) -> int
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Command line: ``bundle [-o FILE]`` (stdout when no file is given)."""
+    """Command line: ``bundle [-o FILE] [--profile full|core]`` (stdout when no file is given)."""
     import argparse
 
     parser = argparse.ArgumentParser(
@@ -1591,16 +1821,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     parser.add_argument("-o", "--output", metavar="FILE", default="-",
                         help="where to write the bundle ('-' for stdout, the default)")
+    parser.add_argument("--profile", choices=list(BUNDLE_PROFILES), default="full",
+                        help="full: the whole package (the default); core: what an app "
+                        "serving requests with templates, sessions and JSON needs")
     options = parser.parse_args(argv)
     try:
         if options.output == "-":
-            sys.stdout.write(build_bundle())
+            sys.stdout.write(build_bundle(BUNDLE_PACKAGE_DIR, options.profile))
             return 0
-        line_count = write_bundle(options.output)
+        line_count = write_bundle(options.output, BUNDLE_PACKAGE_DIR, options.profile)
     except BundleError as error:
         print("microflask bundle: error: %s" % error, file=sys.stderr)
         return 1
-    print("wrote %s (%d lines)" % (options.output, line_count), file=sys.stderr)
+    print("wrote %s (%s profile, %d lines)" % (options.output, options.profile, line_count),
+          file=sys.stderr)
     return 0
 
 

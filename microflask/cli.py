@@ -861,21 +861,29 @@ def register_builtin_command(name: str, loader: t.Callable[[], Command | None]) 
     show_default=True,
     help="Where to write the bundle; '-' is stdout.",
 )
-def bundle_command(output: str) -> None:
+@option(
+    "--profile",
+    type=Choice(("full", "core")),
+    default="full",
+    show_default=True,
+    metavar="NAME",
+    help="full: every module; core: no CLI, server or dev tools.",
+)
+def bundle_command(output: str, profile: str) -> None:
     """Write microflask as one Python file.
 
-    The file holds the whole package, module after module, comments and
-    docstrings kept.  Put it beside a script and import it as microflask:
-    nothing to install, no dependencies.
+    The file holds the package (all of it, or its core), module after module,
+    comments and docstrings kept.  Put it beside a script and import it as
+    microflask: nothing to install, no dependencies.
     """
     import importlib
 
     bundler = importlib.import_module("microflask.bundle")
     try:
         if output == "-":
-            echo(bundler.build_bundle(), nl=False)
+            echo(bundler.build_bundle(profile=profile), nl=False)
             return
-        line_count = bundler.write_bundle(output)
+        line_count = bundler.write_bundle(output, profile=profile)
     except bundler.BundleError as e:
         raise ClickException(str(e)) from None
     echo("wrote %s (%d lines)" % (output, line_count), err=True)

@@ -13,9 +13,11 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 
 import pytest
 
@@ -35,12 +37,12 @@ bundler = load_bundler()
 
 
 def run_isolated(folder, script):
-    """Run ``script`` with ``python -I`` and only ``folder`` on the path; its
-    last output line is JSON."""
+    """Run ``script`` with ``python -I`` and only ``folder`` (or zip) on the
+    path; its last output line is JSON."""
     code = "import sys\nsys.path.insert(0, %r)\n" % str(folder) + textwrap.dedent(script)
     done = subprocess.run(
         [sys.executable, "-I", "-c", code],
-        cwd=str(folder),
+        cwd=str(folder if os.path.isdir(folder) else os.path.dirname(folder)),
         capture_output=True,
         text=True,
         timeout=120,
@@ -66,12 +68,20 @@ def literal_all(module):
     return []
 
 
+def build_into(folder, *options):
+    path = folder / "microflask.py"
+    assert bundler.main(["-o", str(path), *options]) == 0
+    return path
+
+
 @pytest.fixture(scope="module")
 def bundle_file(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("bundle")
-    path = folder / "microflask.py"
-    assert bundler.main(["-o", str(path)]) == 0
-    return path
+    return build_into(tmp_path_factory.mktemp("bundle"))
+
+
+@pytest.fixture(scope="module")
+def core_bundle_file(tmp_path_factory):
+    return build_into(tmp_path_factory.mktemp("core"), "--profile", "core")
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +92,26 @@ def bundle_text(bundle_file):
 @pytest.fixture(scope="module")
 def bundle_tree(bundle_text):
     return ast.parse(bundle_text)
+
+
+def file_sections(tree):
+    """Each ``_bundle_section(module, line, text)`` of a written file, in order."""
+    sections = []
+    for node in tree.body:
+        call = getattr(node, "value", None)
+        if isinstance(node, ast.Expr) and isinstance(call, ast.Call) \
+                and getattr(call.func, "id", None) == "_bundle_section":
+            sections.append(tuple(ast.literal_eval(argument) for argument in call.args))
+    return sections
+
+
+@pytest.fixture(scope="module")
+def section_trees(bundle_tree):
+    return {dotted: ast.parse(text) for dotted, line, text in file_sections(bundle_tree)}
+
+
+def layers_table():
+    return bundler.load_package_layers(str(PACKAGE))
 
 
 # -- the file itself ------------------------------------------------------------
@@ -102,15 +132,41 @@ def count_calls(tree, names):
     return found
 
 
-def test_no_exec_tricks(bundle_text, bundle_tree):
-    # The template engine compiles templates itself; the bundle adds no
-    # exec/eval/compile of its own and hides no code in strings or archives.
+def test_sections_are_plain_text_in_place(bundle_text, bundle_tree):
+    # A section is the module's source as a plain string literal, each line of
+    # it on the line of the file it says, so that tracebacks and linecache,
+    # which get that line number, show the right line.
+    file_lines = bundle_text.splitlines()
+    sections = file_sections(bundle_tree)
+    assert [dotted for dotted, line, text in sections] == section_order(bundle_text)
+    for dotted, line, text in sections:
+        assert file_lines[line - 1] == "_bundle_section(%r, %d, r\'\'\'" % (dotted, line)
+        text_lines = text.splitlines()
+        assert text_lines[0] == ""
+        assert file_lines[line:line + len(text_lines) - 1] == text_lines[1:], dotted
+
+
+def test_no_exec_tricks(bundle_text, bundle_tree, section_trees):
+    # The template engine compiles templates itself.  The file's own code
+    # compiles and runs the sections (one function each), and nothing else;
+    # no code is hidden in encoded strings or archives.
     risky = {"exec", "eval", "compile"}
     in_sources = sum(count_calls(m.tree, risky) for m in package_modules().values())
-    assert count_calls(bundle_tree, risky) == in_sources
-    for word in ("zipimport", "b64decode(", "marshal", "base64.decodebytes"):
+    assert sum(count_calls(tree, risky) for tree in section_trees.values()) == in_sources
+    callers = {
+        function.name: count_calls(function, risky)
+        for function in bundle_tree.body if isinstance(function, ast.FunctionDef)
+    }
+    assert {name: count for name, count in callers.items() if count} == {
+        "_bundle_run_section": 1, "_bundle_section_code": 2}
+    assert count_calls(bundle_tree, risky) == 3
+    for word in ("zipimport", "b64decode(", "base64.decodebytes", "a85decode", "b85decode"):
         in_sources = sum(m.source.count(word) for m in package_modules().values())
         assert bundle_text.count(word) == in_sources, word
+    blobs = [node for node in ast.walk(bundle_tree)
+             if isinstance(node, ast.Constant) and isinstance(node.value, bytes)
+             and len(node.value) > 100]
+    assert blobs == []
 
 
 def section_order(bundle_text):
@@ -152,9 +208,9 @@ def test_sections_keep_their_docstrings_and_comments(bundle_text):
         assert comment in bundle_text
 
 
-def test_no_intra_package_imports_remain(bundle_tree):
+def test_no_intra_package_imports_remain(section_trees):
     missing = set()
-    for node in ast.walk(bundle_tree):
+    for node in (node for tree in section_trees.values() for node in ast.walk(tree)):
         if isinstance(node, ast.ImportFrom):
             assert node.level == 0
             if (node.module or "").startswith("microflask"):
@@ -549,7 +605,6 @@ def test_import_cycle_is_an_error(tmp_path):
 def test_command_line_writes_to_stdout_by_default(tmp_path, capsys, monkeypatch):
     package = write_sample_package(tmp_path, {"__init__.py": '"""Tiny."""\nVALUE = 1\n'})
     monkeypatch.setattr(bundler, "BUNDLE_PACKAGE_DIR", str(package))
-    monkeypatch.setattr(bundler.build_bundle, "__defaults__", (str(package),))
     assert bundler.main([]) == 0
     out = capsys.readouterr().out
     assert out.startswith('"""microflask as one file')
@@ -573,6 +628,462 @@ def test_the_suite_can_run_against_the_bundle(bundle_file):
     )
     assert missing.returncode != 0
     assert "bundle not found" in missing.stdout + missing.stderr
+
+
+def test_the_suite_skips_exactly_what_the_core_file_leaves_out(core_bundle_file):
+    # Against a core file, a test file that imports a left-out module is
+    # skipped with that module as the reason; the tests of core modules run.
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-rs",
+         "--bundle", str(core_bundle_file), "tests/test_cli.py", "tests/test_markup.py"],
+        cwd=str(ROOT), capture_output=True, text=True, timeout=300,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    assert "(core profile: " in output
+    assert "SKIPPED [1] tests/test_cli.py: microflask.cli is not in the core single file" in output
+    assert re.search(r"\b[1-9]\d* passed, 1 skipped\b", output), output[-1000:]
+    assert "skipped: not in the core single file" in output
+    assert "microflask.cli: 1 test file" in output
+
+
+# -- profiles ---------------------------------------------------------------------
+
+
+def test_core_profile_leaves_out_exactly_the_non_core_modules(bundle_text, core_bundle_file):
+    layers = layers_table()
+    core_text = core_bundle_file.read_text(encoding="utf-8")
+    full_order = section_order(bundle_text)
+    kept = [dotted for dotted in full_order if layers.part_of(dotted) == "core"]
+    assert section_order(core_text) == kept
+    assert len(kept) < len(full_order)
+    left_out = {dotted: layers.part_of(dotted) for dotted in full_order if dotted not in kept}
+    assert set(left_out.values()) <= {"tools", "compat"}
+    result = run_isolated(core_bundle_file.parent, """
+        import json
+        import microflask
+        print(json.dumps({"profile": microflask._bundle_profile,
+                          "left_out": microflask._bundle_left_out}))
+    """)
+    assert result == {"profile": "core", "left_out": left_out}
+    assert "``python -m microflask bundle --profile core``" in core_text[:300]
+
+
+def test_a_left_out_module_fails_with_a_clear_error(core_bundle_file):
+    result = run_isolated(core_bundle_file.parent, """
+        import importlib.util, json
+        import microflask
+        from microflask import Flask
+
+        app = Flask("core_app")
+        attempts = {
+            "import microflask.cli": lambda: __import__("microflask.cli"),
+            "from microflask import cli": lambda: exec("from microflask import cli"),
+            "from microflask.middleware import lint":
+                lambda: exec("from microflask.middleware import lint"),
+            "import microflask.templating.sandbox":
+                lambda: exec("import microflask.templating.sandbox"),
+            "from microflask.middleware import LintMiddleware":
+                lambda: exec("from microflask.middleware import LintMiddleware"),
+            "app.cli": lambda: app.cli,
+            "app.run()": lambda: app.run(),
+            "app.test_cli_runner()": lambda: app.test_cli_runner(),
+            "microflask.run_simple": lambda: microflask.run_simple,
+        }
+        errors = {}
+        for name, attempt in attempts.items():
+            try:
+                attempt()
+                errors[name] = None
+            except ImportError as error:
+                errors[name] = [error.name, str(error)]
+        print(json.dumps({
+            "errors": errors,
+            "bundler_spec": importlib.util.find_spec("microflask.bundle"),
+            "middleware_kept": microflask.middleware.ProxyFix.__name__,
+        }))
+    """)
+    expected_module = {
+        "import microflask.cli": "microflask.cli",
+        "from microflask import cli": "microflask.cli",
+        "from microflask.middleware import lint": "microflask.middleware.lint",
+        "import microflask.templating.sandbox": "microflask.templating.sandbox",
+        "from microflask.middleware import LintMiddleware": "microflask.middleware.lint",
+        "app.cli": "microflask.cli",
+        "app.run()": "microflask.serving",
+        "app.test_cli_runner()": "microflask.cli",
+        "microflask.run_simple": "microflask.serving",
+    }
+    for attempt, module in expected_module.items():
+        name, message = result["errors"][attempt]
+        assert name == module, attempt
+        assert message.startswith(module + " is not in this single file") or message.startswith(
+            "microflask.middleware.LintMiddleware needs " + module + ", which is not"), message
+        assert "bundled with the core profile" in message
+        assert "'python -m microflask bundle --profile full -o microflask.py'" in message
+        assert str(core_bundle_file) in message
+    assert result["bundler_spec"] is None  # never in any file: not "left out"
+    assert result["middleware_kept"] == "ProxyFix"
+    command = subprocess.run([sys.executable, "-I", str(core_bundle_file), "--help"],
+                             capture_output=True, text=True, timeout=60)
+    assert command.returncode == 1
+    assert command.stderr.startswith("microflask.cli is not in this single file")
+
+
+def test_core_file_serves_templates_sessions_and_json(core_bundle_file):
+    test_renders_a_template_and_serves_a_request(core_bundle_file)
+
+
+def test_core_file_public_api(core_bundle_file):
+    # Every name a kept module lists in __all__ is there, or (re-exported
+    # from a left-out module) fails with the clear error.
+    layers = layers_table()
+    expected = {name: literal_all(module) for name, module in package_modules().items()
+                if layers.part_of(name) == "core"}
+    result = run_isolated(core_bundle_file.parent, """
+        import importlib, json
+        import microflask
+        report = {"missing": [], "refused": []}
+        for dotted, names in json.loads(%r).items():
+            module = importlib.import_module(dotted)
+            for name in names:
+                try:
+                    getattr(module, name)
+                except ImportError as error:
+                    report["refused"].append([dotted + "." + name, error.name])
+                except AttributeError:
+                    report["missing"].append(dotted + "." + name)
+        print(json.dumps(report))
+    """ % json.dumps(expected))
+    assert result["missing"] == []
+    for name, module in result["refused"]:
+        assert layers.part_of(module) != "core", name
+
+
+# -- lazy sections: compiled on first use ----------------------------------------
+
+
+def test_import_compiles_nothing_until_a_module_is_used(bundle_file, tmp_path):
+    # (a fresh folder: no compiled sections cached by the other tests' runs)
+    shutil.copy(bundle_file, tmp_path / "microflask.py")
+    result = run_isolated(tmp_path, """
+        import builtins, json
+        compiled = []
+        real_compile = builtins.compile
+
+        def counting_compile(source, filename, *args, **kwargs):
+            compiled.append(filename)
+            return real_compile(source, filename, *args, **kwargs)
+
+        builtins.compile = counting_compile
+        before = set(sys.modules)
+        import microflask
+        at_import = {"compiled": list(compiled), "pending": len(microflask._bundle_sections),
+                     "stdlib": sorted(n for n in set(sys.modules) - before
+                                      if not n.startswith("microflask"))}
+        from microflask.markup import Markup
+        escaped = str(Markup.escape("<b>"))
+        after_markup = sorted(set(microflask._bundle_dotted_names.values())
+                              - set(microflask._bundle_sections))
+        app = microflask.Flask("lazy")
+        print(json.dumps({"at_import": at_import, "escaped": escaped,
+                          "after_markup": after_markup, "compiled": compiled,
+                          "file": microflask.__file__,
+                          "root_ran": "microflask" not in microflask._bundle_sections,
+                          "app": type(app).__module__}))
+    """)
+    modules = section_order(bundle_file.read_text(encoding="utf-8"))
+    # The import system compiles the file (its sections are strings), no section
+    assert result["at_import"]["compiled"] == [result["file"]]
+    assert result["at_import"]["pending"] == len(modules)
+    assert set(result["at_import"]["stdlib"]) <= {"__future__", "_thread"}
+    assert result["escaped"] == "&lt;b&gt;"
+    assert result["after_markup"] == ["microflask.markup"]
+    # sections compile under the file's own name (routing compiles its matcher)
+    assert result["file"] == str(tmp_path / "microflask.py")
+    assert set(result["compiled"]) - {"<microflask routing>"} == {result["file"]}
+    assert result["root_ran"] and result["app"] == "microflask.app"
+
+
+def test_sections_can_run_in_any_order(bundle_file):
+    # Whichever module a program uses first, its section runs what it needs;
+    # a module never runs the package it is in (the package imports that
+    # first), so ``from . import json`` cannot start the package's section in
+    # the middle of its own.
+    for order in ("reversed", 1, 2):
+        result = run_isolated(bundle_file.parent, """
+            import json, random
+            import microflask
+            order = list(microflask._bundle_sections)
+            if %(order)r == "reversed":
+                order.reverse()
+            else:
+                random.Random(%(order)r).shuffle(order)
+            for dotted in order:
+                microflask._bundle_require(dotted)
+            response = microflask.Flask("any_order").test_client().get("/")
+            print(json.dumps({"left": len(microflask._bundle_sections),
+                              "status": response.status_code}))
+        """ % {"order": order})
+        assert result == {"left": 0, "status": 404}, order
+
+
+def test_lazy_sections_point_tracebacks_and_source_into_the_file(bundle_file, tmp_path):
+    signer_source = (PACKAGE / "signing" / "signer.py").read_text(encoding="utf-8")
+    unsign = next(node for node in ast.walk(ast.parse(signer_source))
+                  if isinstance(node, ast.FunctionDef) and node.name == "unsign")
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+        packed.write(bundle_file, "microflask.py")
+    script = """
+        import inspect, json, linecache, traceback
+        from microflask.signing import BadSignature, Signer
+        try:
+            Signer("key").unsign(b"no separator here")
+        except BadSignature as error:
+            frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+                      if frame.filename.endswith("microflask.py")]
+            shown = traceback.format_exc()
+        print(json.dumps({
+            "file": sys.modules["microflask"].__file__,
+            "frames": [[frame.filename, frame.lineno, frame.line] for frame in frames],
+            "shown": shown,
+            "source": inspect.getsource(Signer.unsign),
+        }))
+    """
+    for folder in (bundle_file.parent, archive):
+        result = run_isolated(folder, script)
+        assert result["frames"], result["shown"]
+        for filename, lineno, line in result["frames"]:
+            assert filename == result["file"]
+            assert line and line in signer_source, (lineno, line)
+            assert line in result["shown"]
+        source_lines = result["source"].splitlines()
+        assert source_lines[0].strip().startswith("def unsign(")
+        assert len(source_lines) == unsign.end_lineno - unsign.lineno + 1
+
+
+def test_compiled_sections_are_cached_beside_the_file(bundle_file, tmp_path):
+    folder = tmp_path / "cached"
+    folder.mkdir()
+    shutil.copy(bundle_file, folder / "microflask.py")
+    script = textwrap.dedent("""
+        import builtins, json, sys
+        sys.path.insert(0, %r)
+        compiled = []
+        real_compile = builtins.compile
+
+        def counting_compile(source, filename, *args, **kwargs):
+            compiled.append(filename)
+            return real_compile(source, filename, *args, **kwargs)
+
+        builtins.compile = counting_compile
+        import microflask
+        compiled.clear()  # (the file itself, when its .pyc is not there)
+        from microflask.markup import Markup
+        print(json.dumps({"compiled": len(compiled), "escaped": str(Markup.escape("<"))}))
+    """) % str(folder)
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def run(*flags):
+        done = subprocess.run([sys.executable, "-I", *flags, "-c", script], env=environment,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    # -B: Python writes no bytecode, and neither does the file.
+    assert run("-B") == {"compiled": 1, "escaped": "&lt;"}
+    assert not (folder / "__pycache__").exists()
+    assert run() == {"compiled": 1, "escaped": "&lt;"}
+    cached = sorted(path.name for path in (folder / "__pycache__").iterdir())
+    tag = sys.implementation.cache_tag
+    assert cached == ["microflask.%s.microflask.markup.pyc" % tag, "microflask.%s.pyc" % tag]
+    assert run() == {"compiled": 0, "escaped": "&lt;"}
+    # A cache that does not match the section (here: damaged) is not used.
+    section_cache = folder / "__pycache__" / cached[0]
+    section_cache.write_bytes(section_cache.read_bytes()[:-20])
+    assert run("-B") == {"compiled": 1, "escaped": "&lt;"}
+
+
+# -- profiles on a small package of its own ----------------------------------------
+
+
+PROFILED_PACKAGE = {
+    "__init__.py": '''
+        """Root."""
+        from .app import App as App
+        __all__ = ["App"]
+    ''',
+    "_layers.py": '''
+        """Which module is which part (the bundler reads this)."""
+        LAYERS = {
+            0: ("microflask.urls", "microflask._urls_compat"),
+            1: ("microflask.tools", "microflask.extras", "microflask.app"),
+            2: ("microflask",),
+        }
+        PARTS = {"tools": ("microflask.tools",), "compat": ("microflask._urls_compat",)}
+
+
+        def _placed_by(table, dotted):
+            names = [n for ns in table.values() for n in ns
+                     if dotted == n or (n != "microflask" and dotted.startswith(n + "."))]
+            return max(names, key=len) if names else None
+
+
+        def rank_of(dotted):
+            placed = _placed_by(LAYERS, dotted)
+            return next(((k, ns.index(placed)) for k, ns in LAYERS.items() if placed in ns), None)
+
+
+        def layer_of(dotted):
+            placed = _placed_by(LAYERS, dotted)
+            return next((k for k, ns in LAYERS.items() if placed in ns), None)
+
+
+        def part_of(dotted):
+            placed = _placed_by(PARTS, dotted)
+            return next((k for k, ns in PARTS.items() if placed in ns), "core")
+    ''',
+    "urls.py": '''
+        """A core module whose old names live in a compat sibling."""
+        __all__ = ["quote"]
+
+
+        def quote(text):
+            return text.replace(" ", "%20")
+
+
+        def __getattr__(name):
+            if name == "url_fix":
+                from ._urls_compat import url_fix
+
+                return url_fix
+            raise AttributeError(name)
+    ''',
+    "_urls_compat.py": '''
+        """Compat names."""
+        __all__ = ["url_fix"]
+
+
+        def url_fix(text):
+            return "fixed:" + text
+    ''',
+    "tools.py": '''
+        """A tool."""
+        __all__ = ["run"]
+
+
+        def run(app):
+            return "ran " + app.name
+    ''',
+    "extras/__init__.py": '''
+        """A core package that re-exports a tool, like middleware does."""
+        from ..tools import run as run
+        from ..urls import quote as quote
+        __all__ = ["quote", "run"]
+    ''',
+    "app.py": '''
+        """The app."""
+        __all__ = ["App"]
+
+
+        class App:
+            name = "app"
+
+            def run(self):
+                from .tools import run
+
+                return run(self)
+
+            def fix(self, text):
+                from .urls import url_fix
+
+                return url_fix(text)
+    ''',
+}
+
+PROFILED_SCRIPT = """
+    import json
+    import microflask
+    from microflask.extras import quote
+    app = microflask.App()
+    outcomes = {"quote": quote("a b")}
+    attempts = {
+        "app.run()": app.run,
+        "app.fix()": lambda: app.fix("x"),
+        "urls.url_fix": lambda: microflask.urls.url_fix,
+        "from extras import run": lambda: exec("from microflask.extras import run"),
+        "import tools": lambda: exec("import microflask.tools"),
+    }
+    for name, attempt in attempts.items():
+        try:
+            outcomes[name] = repr(attempt())
+        except ImportError as error:
+            outcomes[name] = ["ImportError", error.name, str(error).split(":")[0]]
+    print(json.dumps(outcomes))
+"""
+
+
+def test_profiles_on_a_sample_package(tmp_path):
+    package = write_sample_package(tmp_path / "src", PROFILED_PACKAGE)
+    results = {}
+    for profile in ("full", "core"):
+        out_dir = tmp_path / profile
+        out_dir.mkdir()
+        text = bundler.build_bundle(str(package), profile)
+        (out_dir / "microflask.py").write_text(text, encoding="utf-8")
+        results[profile] = run_isolated(out_dir, PROFILED_SCRIPT)
+    full, core = results["full"], results["core"]
+    assert full["quote"] == core["quote"] == "a%20b"
+    assert full["app.run()"] == "'ran app'"
+    assert full["app.fix()"] == "'fixed:x'"
+    assert full["urls.url_fix"].startswith("<function url_fix")
+    assert full["from extras import run"] == full["import tools"] == "None"
+    core_file = tmp_path / "core" / "microflask.py"
+    tools_error = ["ImportError", "microflask.tools",
+                   "microflask.tools is not in this single file (%s)" % core_file]
+    compat_error = ["ImportError", "microflask._urls_compat",
+                    "microflask._urls_compat is not in this single file (%s)" % core_file]
+    assert core["app.run()"] == core["import tools"] == tools_error
+    assert core["app.fix()"] == core["urls.url_fix"] == compat_error
+    assert core["from extras import run"][:2] == ["ImportError", "microflask.tools"]
+    assert core["from extras import run"][2].startswith(
+        "microflask.extras.run needs microflask.tools, which is not in this single file")
+
+
+def test_a_core_module_that_uses_a_left_out_name_cannot_be_bundled_core(tmp_path):
+    files = dict(PROFILED_PACKAGE)
+    files["extras/__init__.py"] = '''
+        """Uses the tool at import time."""
+        from ..tools import run
+        RUNNER = run
+        __all__ = ["RUNNER"]
+    '''
+    package = write_sample_package(tmp_path, files)
+    bundler.build_bundle(str(package), "full")
+    with pytest.raises(bundler.BundleError, match=r"uses run from microflask\.tools"):
+        bundler.build_bundle(str(package), "core")
+    with pytest.raises(bundler.BundleError, match="unknown profile 'tiny'"):
+        bundler.build_bundle(str(package), "tiny")
+
+
+def test_a_module_may_not_bind_a_builtin_the_file_itself_reads(tmp_path):
+    # The file's own functions (compiling and running sections) read
+    # ``compile``, ``exec``, ``open``... from the namespace all modules share.
+    package = write_sample_package(tmp_path, {
+        "__init__.py": '"""Root."""\nfrom .files import open as open\n',
+        "files.py": '"""Shadows a builtin."""\n\n\ndef open(path):\n    return path\n',
+    })
+    with pytest.raises(bundler.BundleError, match="microflask.files binds open, a builtin"):
+        bundler.build_bundle(str(package))
+
+
+def test_section_text_literals_keep_every_line_where_it_was():
+    for text in ['x = """a"""\n', "x = '''a'''\n", "a = '''1'''\nb = \"\"\"2\"\"\"\nc = '\\\\'\n",
+                 "path = r'C:\\\\'\n"]:
+        literal = bundler._text_literal("\n" + text)
+        assert ast.literal_eval(literal) == "\n" + text
+        assert literal.count("\n") == text.count("\n") + 1
 
 
 # -- imports inside functions whose names the function binds otherwise ------------
@@ -861,7 +1372,8 @@ def test_the_check_catches_the_plain_rewrite_of_a_shadowed_import(tmp_path, monk
     message = str(caught.value)
     for expected in (
         "b.py:10: in by_parameter: 'from .a import helper as real' is written as "
-        "'real = helper', which reads 'helper'; but by_parameter binds 'helper'",
+        "\"_bundle_require('microflask.a'); real = helper\", which reads 'helper'; "
+        "but by_parameter binds 'helper'",
         "in by_enclosing_parameter.<locals>.inner: ",
         "in by_enclosing_assignment.<locals>.inner.<locals>.innermost: ",
         "in same_name_in_enclosing.<locals>.inner: 'from .a import helper' is dropped",
@@ -876,9 +1388,8 @@ def real_package_local_imports():
     modules = package_modules()
     resolver = bundler.BundleNameResolver(modules)
     plan = bundler.BundleNamePlan(modules, resolver)
-    lazy = set(modules) - bundler.eagerly_imported_modules(modules, resolver)
     for dotted in bundler.bundle_module_order(modules, resolver):
-        writer = bundler.BundleSectionWriter(modules[dotted], plan, lazy_modules=lazy)
+        writer = bundler.BundleSectionWriter(modules[dotted], plan, lazy_modules=modules)
         text = writer.section_text()  # refuses a shadowed read (BundleError)
         yield writer, text
 

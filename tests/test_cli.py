@@ -418,15 +418,18 @@ def test_bundle_command_help_and_output(app, monkeypatch, tmp_path):
     assert result.output.endswith(
         "Options:\n"
         "  -o, --output FILE  Where to write the bundle; '-' is stdout.  [default: -]\n"
+        "  --profile NAME     full: every module; core: no CLI, server or dev tools.\n"
+        "                     [default: full]\n"
         "  --help             Show this message and exit.\n"
     )
-    monkeypatch.setattr(microflask.bundle, "build_bundle", lambda: "# one file\n")
-    monkeypatch.setattr(microflask.bundle, "write_bundle", lambda path: 12)
-    assert invoke_builtin(app, ["bundle"]).stdout == "# one file\n"
+    monkeypatch.setattr(microflask.bundle, "build_bundle", lambda profile: "# %s\n" % profile)
+    monkeypatch.setattr(microflask.bundle, "write_bundle", lambda path, profile: 12)
+    assert invoke_builtin(app, ["bundle"]).stdout == "# full\n"
+    assert invoke_builtin(app, ["bundle", "--profile", "core"]).stdout == "# core\n"
     result = invoke_builtin(app, ["bundle", "-o", str(tmp_path / "m.py")])
     assert (result.exit_code, result.stderr) == (0, "wrote %s (12 lines)\n" % (tmp_path / "m.py"))
 
-    def refuse(path):
+    def refuse(path, profile):
         raise microflask.bundle.BundleError("import cycle")
 
     monkeypatch.setattr(microflask.bundle, "write_bundle", refuse)
