@@ -15,15 +15,15 @@ import dataclasses
 import json as _json_module
 import sys
 import typing as t
+from contextlib import ExitStack, contextmanager
+from copy import copy
 from io import BytesIO
 from itertools import chain
 from random import random
-from contextlib import ExitStack, contextmanager
-from copy import copy
 from time import time
 from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-from microflask.datastructures import Headers, MultiDict
+from microflask.datastructures import CallbackDict, FileMultiDict, Headers, MultiDict
 from microflask.wrappers import Request, Response
 from microflask.wsgi import ClosingIterator
 
@@ -447,7 +447,6 @@ class EnvironBuilder:
     @property
     def mimetype_params(self) -> t.Mapping[str, str]:
         """The content type's parameters; changing the dict updates the header."""
-        from microflask.datastructures import CallbackDict
         from microflask.http import dump_options_header, parse_options_header
 
         def write_back(params: t.Mapping[str, str]) -> None:
@@ -509,8 +508,6 @@ class EnvironBuilder:
         """Files to upload, a FileMultiDict; any file makes the body multipart."""
         self._refuse_form_with_input_stream()
         if self._files is None:
-            from microflask.datastructures import FileMultiDict
-
             self._files = FileMultiDict()
         return self._files
 

@@ -8,13 +8,30 @@ Small wrappers, each in its own module as in Werkzeug:
 from their modules only, ``profiler.ProfilerMiddleware`` (cProfile per
 request) and ``http_proxy.ProxyMiddleware`` (forward path prefixes to
 another server).
+
+The two production wrappers load with the package; the development tools
+(``SharedDataMiddleware``, ``LintMiddleware``) load when first named, so an
+app that only uses ``ProxyFix`` never loads them (and the core single file
+can leave them out).
 """
 
 from __future__ import annotations
 
+import typing as t
+
 from .dispatcher import DispatcherMiddleware as DispatcherMiddleware
-from .lint import LintMiddleware as LintMiddleware
 from .proxy_fix import ProxyFix as ProxyFix
-from .shared_data import SharedDataMiddleware as SharedDataMiddleware
 
 __all__ = ["DispatcherMiddleware", "LintMiddleware", "ProxyFix", "SharedDataMiddleware"]
+
+
+def __getattr__(name: str) -> t.Any:
+    if name == "LintMiddleware":
+        from .lint import LintMiddleware
+
+        return LintMiddleware
+    if name == "SharedDataMiddleware":
+        from .shared_data import SharedDataMiddleware
+
+        return SharedDataMiddleware
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

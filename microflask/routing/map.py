@@ -17,7 +17,7 @@ from bisect import bisect_right
 from urllib.parse import urljoin
 
 from microflask.datastructures import ImmutableDict
-from microflask.exceptions import HTTPException, MethodNotAllowed, NotFound
+from microflask.exceptions import BadHost, HTTPException, MethodNotAllowed, NotFound
 from microflask.http import _wsgi_str_to_text
 from microflask.routing.converters import DEFAULT_CONVERTERS, _quote_url_path
 from microflask.routing.exceptions import (
@@ -199,8 +199,6 @@ class Map:
                     host, colon, port = server_name, "", ""
                 server_name = host.encode("idna").decode("ascii") + colon + port
             except UnicodeError as error:
-                from microflask.exceptions import BadHost
-
                 raise BadHost() from error
         return MapAdapter(
             self,

@@ -29,6 +29,7 @@ from microflask.templating.lexer import TokenStream, get_lexer
 from microflask.templating.parser import Parser
 from microflask.templating.runtime import (
     Context,
+    EvalContext,
     LoopContext,
     Macro,
     TemplateReference,
@@ -47,6 +48,7 @@ from microflask.templating.runtime import (
     safe_power,
     safe_range,
     str_join,
+    template_recursion_message,
     unknown_filter_error,
     unknown_test_error,
     unsafe_attribute_undefined,
@@ -335,6 +337,7 @@ def _resolve_extension(extension: t.Any) -> t.Any:
         return extension
     if extension in _MERGED_EXTENSIONS:
         return None
+    # The extension module loads only for an environment that names extensions.
     from microflask.templating import ext as extension_module
 
     name = extension
@@ -561,8 +564,6 @@ class Environment:
                 if context is not None:
                     eval_ctx = context.eval_ctx
                 else:
-                    from microflask.templating.runtime import EvalContext
-
                     eval_ctx = EvalContext(self)
             args.insert(0, eval_ctx)
         elif pass_arg == "environment":
@@ -877,7 +878,6 @@ class Environment:
         if isinstance(exc, RecursionError):
             # Runaway recursion (a macro calling itself, an include of itself):
             # a template error at the innermost template line, not Python's.
-            from microflask.templating.runtime import template_recursion_message
 
             error = TemplateRuntimeError(template_recursion_message(exc.__traceback__))
             tb = _template_traceback(_drop_internal_frames(exc.__traceback__))

@@ -93,7 +93,6 @@ class Extension:
 
     def attr(self, name: str, lineno: int | None = None) -> t.Any:
         """A node for ``self.<name>`` as seen from the compiled template."""
-        from microflask.templating import nodes
 
         return nodes.ExtensionAttributeNode(self.identifier, name, lineno=lineno)
 
@@ -107,7 +106,6 @@ class Extension:
         lineno: int | None = None,
     ) -> t.Any:
         """A node calling ``self.<name>(*args, **kwargs)`` when the template renders."""
-        from microflask.templating import nodes
 
         return nodes.CallNode(
             self.attr(name, lineno=lineno), args or [], kwargs or [], dyn_args, dyn_kwargs, lineno=lineno
@@ -158,14 +156,11 @@ class DebugExtension(Extension):
 
 def _newstyle_gettext(func: t.Callable[[str], str]) -> t.Callable[..., str]:
     """gettext that formats its own variables and respects autoescaping."""
-    from microflask.templating.utils import pass_context
 
     @pass_context
     def gettext(__context: t.Any, __string: str, **variables: t.Any) -> str:
         rv = __context.call(func, __string)
         if __context.eval_ctx.autoescape:
-            from microflask.markup import Markup
-
             rv = Markup(rv)
         # Always a format string, even without variables: "%%" means "%".
         return rv % variables  # type: ignore[no-any-return]
@@ -174,8 +169,6 @@ def _newstyle_gettext(func: t.Callable[[str], str]) -> t.Callable[..., str]:
 
 
 def _newstyle_ngettext(func: t.Callable[[str, str, int], str]) -> t.Callable[..., str]:
-    from microflask.templating.utils import pass_context
-
     @pass_context
     def ngettext(
         __context: t.Any, __singular: str, __plural: str, __num: int, **variables: t.Any
@@ -183,8 +176,6 @@ def _newstyle_ngettext(func: t.Callable[[str, str, int], str]) -> t.Callable[...
         variables.setdefault("num", __num)
         rv = __context.call(func, __singular, __plural, __num)
         if __context.eval_ctx.autoescape:
-            from microflask.markup import Markup
-
             rv = Markup(rv)
         return rv % variables  # type: ignore[no-any-return]
 
@@ -192,15 +183,11 @@ def _newstyle_ngettext(func: t.Callable[[str, str, int], str]) -> t.Callable[...
 
 
 def _newstyle_pgettext(func: t.Callable[[str, str], str]) -> t.Callable[..., str]:
-    from microflask.templating.utils import pass_context
-
     @pass_context
     def pgettext(__context: t.Any, __string_ctx: str, __string: str, **variables: t.Any) -> str:
         variables.setdefault("context", __string_ctx)
         rv = __context.call(func, __string_ctx, __string)
         if __context.eval_ctx.autoescape:
-            from microflask.markup import Markup
-
             rv = Markup(rv)
         return rv % variables  # type: ignore[no-any-return]
 
@@ -208,8 +195,6 @@ def _newstyle_pgettext(func: t.Callable[[str, str], str]) -> t.Callable[..., str
 
 
 def _newstyle_npgettext(func: t.Callable[[str, str, str, int], str]) -> t.Callable[..., str]:
-    from microflask.templating.utils import pass_context
-
     @pass_context
     def npgettext(
         __context: t.Any,
@@ -223,8 +208,6 @@ def _newstyle_npgettext(func: t.Callable[[str, str, str, int], str]) -> t.Callab
         variables.setdefault("num", __num)
         rv = __context.call(func, __string_ctx, __singular, __plural, __num)
         if __context.eval_ctx.autoescape:
-            from microflask.markup import Markup
-
             rv = Markup(rv)
         return rv % variables  # type: ignore[no-any-return]
 
@@ -315,7 +298,6 @@ def extract_from_ast(
     plain string, several as a tuple; otherwise the ``None`` entries are
     dropped and calls left with nothing are skipped.
     """
-    from microflask.templating import nodes
 
     for call in ast.find_all(nodes.CallNode):
         callee = call.node
@@ -400,7 +382,6 @@ def babel_extract(
     and ``silent`` (skip files with syntax errors; the default).
     """
     from microflask.templating.environment import Environment
-    from microflask.templating.exceptions import TemplateSyntaxError
 
     extensions: list[t.Any] = [
         name.strip() for name in options.get("extensions", "").split(",") if name.strip()

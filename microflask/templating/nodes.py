@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import typing as t
 
+from microflask.markup import Markup
+
 __all__ = [
     "NodeType",
     "EvalContext",
@@ -483,8 +485,6 @@ class TemplateDataNode(LiteralNode):
         if eval_ctx.volatile:
             raise Impossible()
         if eval_ctx.autoescape:
-            from microflask.markup import Markup
-
             return Markup(self.data)
         return self.data
 
@@ -752,8 +752,6 @@ class MarkSafeNode(ExprNode):
     fields = ("expr",)
 
     def as_const(self, eval_ctx: t.Any = None) -> t.Any:
-        from microflask.markup import Markup
-
         eval_ctx = get_eval_context(self, eval_ctx)
         return Markup(self.expr.as_const(eval_ctx))
 
@@ -764,8 +762,6 @@ class MarkSafeIfAutoescapeNode(ExprNode):
     fields = ("expr",)
 
     def as_const(self, eval_ctx: t.Any = None) -> t.Any:
-        from microflask.markup import Markup
-
         eval_ctx = get_eval_context(self, eval_ctx)
         if eval_ctx.volatile:
             raise Impossible()

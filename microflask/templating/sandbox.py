@@ -11,6 +11,7 @@ from __future__ import annotations
 import typing as t
 from collections import abc, deque
 
+from microflask.markup import Markup, escape
 from microflask.templating.environment import Environment
 from microflask.templating.exceptions import SecurityError
 from microflask.templating.runtime import (
@@ -18,6 +19,9 @@ from microflask.templating.runtime import (
     SafeTemplateFormatter,
     attribute_is_internal,
     call_with_pass_arg,
+    safe_modulo,
+    safe_multiply,
+    safe_power,
     safe_range,
     unsafe_attribute_undefined,
     wrap_str_format,
@@ -142,7 +146,6 @@ class SandboxedEnvironment(Environment):
     @internalcode
     def call_binop(self, context: t.Any, operator: str, left: t.Any, right: t.Any) -> t.Any:
         """Run an intercepted binary operator."""
-        from microflask.templating.runtime import safe_modulo, safe_multiply, safe_power
 
         if operator == "*":
             return safe_multiply(left, right)
@@ -207,7 +210,6 @@ class SandboxedEnvironment(Environment):
     ) -> str:
         """``s.format(*args, **kwargs)`` without reaching unsafe attributes
         (and escaping the arguments when ``s`` is Markup)."""
-        from microflask.markup import Markup, escape
 
         if format_func is not None and getattr(format_func, "__name__", "") == "format_map":
             if len(args) != 1 or kwargs:
