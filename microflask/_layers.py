@@ -39,6 +39,7 @@ LAYERS: dict[int, tuple[str, ...]] = {
         # host check its SecurityError: the HTTP errors sit with them.
         "microflask.exceptions",
         "microflask.urls",
+        "microflask._werkzeug2_urls",
         "microflask.sansio",
     ),
     2: (
@@ -107,6 +108,7 @@ PARTS: dict[str, tuple[str, ...]] = {
         "microflask.templating.sandbox",
     ),
     "compat": (
+        "microflask._werkzeug2_urls",
         "microflask.templating.bccache",
         "microflask.templating.constants",
         "microflask.templating.defaults",

@@ -1,22 +1,22 @@
 """URL and query-string helpers (what Werkzeug calls ``werkzeug.urls``).
 
 ``iri_to_uri`` / ``uri_to_iri`` convert between Unicode IRIs and
-ASCII URIs.  The other helpers are the small quoting and query-encoding
-pieces the router, the test client and the Request use; they wrap
-``urllib.parse`` with the safe-character sets Werkzeug uses.
+ASCII URIs, as in Werkzeug 3.  Werkzeug 2's quoting and query helpers
+(``url_quote``, ``url_encode``, ``url_decode``...) are compatibility names:
+they live in :mod:`microflask._werkzeug2_urls` and load when first named.
 """
 
 from __future__ import annotations
 
 import re
 import typing as t
-from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus
-from urllib.parse import urlencode as _stdlib_urlencode
+from urllib.parse import quote
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = [
-    "iri_to_uri",
-    "uri_to_iri",
+__all__ = ["iri_to_uri", "uri_to_iri"]
+
+# Werkzeug 2's names, kept for code written against it (Werkzeug 3 removed them).
+_WERKZEUG2_NAMES = frozenset({
     "url_quote",
     "url_quote_plus",
     "url_unquote",
@@ -24,7 +24,7 @@ __all__ = [
     "url_quote_path_segment",
     "url_encode",
     "url_decode",
-]
+})
 
 # Characters left as they are when building a path / query / fragment.
 _path_safe_chars = "%!$&'()*+,/:;=@"
@@ -154,89 +154,9 @@ def uri_to_iri(uri: str) -> str:
     return _unsplit_url_parts(parts.scheme, netloc, path, query, fragment)
 
 
-def url_quote(
-    string: str | bytes,
-    charset: str = "utf-8",
-    errors: str = "strict",
-    safe: str = "/:",
-    unsafe: str = "",
-) -> str:
-    """Percent-encode a string (Werkzeug 2's ``url_quote``)."""
-    if isinstance(string, str):
-        string = string.encode(charset, errors)
-    safe_set = "".join(c for c in safe if c not in unsafe)
-    return quote(string, safe=safe_set)
+def __getattr__(name: str) -> t.Any:
+    if name in _WERKZEUG2_NAMES:
+        from microflask import _werkzeug2_urls
 
-
-def url_quote_plus(string: str | bytes, charset: str = "utf-8", errors: str = "strict",
-                   safe: str = "") -> str:
-    """Like :func:`url_quote` but spaces become ``+``."""
-    if isinstance(string, str):
-        string = string.encode(charset, errors)
-    return quote_plus(string, safe=safe)
-
-
-def url_unquote(s: str, charset: str = "utf-8", errors: str = "replace", unsafe: str = "") -> str:
-    """Decode ``%XX`` escapes (as ``charset``)."""
-    return unquote(s, encoding=charset, errors=errors)
-
-
-def url_unquote_plus(s: str, charset: str = "utf-8", errors: str = "replace") -> str:
-    """Decode ``%XX`` escapes and ``+`` as space."""
-    return unquote_plus(s, encoding=charset, errors=errors)
-
-
-# What the router leaves unescaped when it builds a URL path from values.
-_path_segment_plain_chars = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,/:;=@"
-)
-
-
-def url_quote_path_segment(value: str, safe: str = "!$&'()*+,/:;=@") -> str:
-    """Quote a value for a URL path, fast when nothing needs escaping (the
-    usual case when building URLs)."""
-    if safe == "!$&'()*+,/:;=@" and _path_segment_plain_chars.issuperset(value):
-        return value
-    return quote(value, safe=safe)
-
-
-def url_encode(
-    obj: t.Any,
-    charset: str = "utf-8",
-    sort: bool = False,
-    key: t.Callable | None = None,
-    separator: str = "&",
-) -> str:
-    """Encode a dict, MultiDict or list of pairs as a query string.  List
-    values repeat the key; ``None`` values are left out."""
-    from microflask.datastructures import iter_multi_items
-
-    pairs = [(k, v) for k, v in iter_multi_items(obj or ()) if v is not None]
-    if sort:
-        pairs.sort(key=key)
-    encoded = _stdlib_urlencode(pairs, safe="!$'()*,/:;?@", encoding=charset)
-    if separator != "&":
-        encoded = encoded.replace("&", separator)
-    return encoded
-
-
-def url_decode(
-    s: str | bytes,
-    charset: str = "utf-8",
-    separator: str = "&",
-    cls: type | None = None,
-    errors: str = "replace",
-) -> t.Any:
-    """Parse a query string into a :class:`MultiDict` (or ``cls``); blank
-    values are kept, malformed pairs never raise."""
-    from microflask.datastructures import MultiDict
-
-    if isinstance(s, bytes):
-        s = s.decode("latin-1")
-    if cls is None:
-        cls = MultiDict
-    if separator != "&":
-        # parse_qsl's own ``separator`` argument needs Python 3.9.2+.
-        s = s.replace("&", "%26").replace(separator, "&")
-    pairs = parse_qsl(s, keep_blank_values=True, encoding=charset, errors=errors)
-    return cls(pairs)
+        return getattr(_werkzeug2_urls, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
