@@ -4,7 +4,7 @@ This package plays Flask's role: ``from microflask import Flask, request,
 render_template`` works as ``from flask import ...`` does.  Its submodules play
 the roles of Werkzeug (``microflask.http``, ``.routing``, ``.wrappers``, ...),
 Jinja (``microflask.templating``), MarkupSafe (``microflask.markup``) and
-ItsDangerous (``microflask.signing``); see ``shared/design.md``.
+ItsDangerous (``microflask.signing``); see ``docs/architecture.md``.
 """
 
 from . import json as json
