@@ -4,7 +4,9 @@
 shares with blueprints (:mod:`microflask.scaffold`), then serves requests
 through :meth:`Flask.wsgi_app`, which tells the whole life of a request:
 push the context, run the hooks and the view, turn the return value into a
-response, handle errors, pop the context.
+response, handle errors, pop the context.  While nothing is registered to
+run around the views (no hooks, no signal receivers), a request takes the
+same steps without the empty ones, in one frame: :meth:`Flask._serve_straight`.
 """
 
 from __future__ import annotations
@@ -62,6 +64,20 @@ def _is_coroutine_function(func: t.Any) -> bool:
         if code is None:
             return False
     return bool(code.co_flags & _CO_COROUTINE)
+
+
+# The methods of the general request path that Flask._serve_straight does not
+# call, because with nothing registered they would do nothing.
+_STEPS_THE_STRAIGHT_PATH_SKIPS = (
+    "request_context",
+    "app_context",
+    "full_dispatch_request",
+    "preprocess_request",
+    "finalize_request",
+    "do_teardown_request",
+    "do_teardown_appcontext",
+    "should_ignore_error",
+)
 
 
 def _split_blueprint_path(name: str) -> list[str]:
@@ -126,6 +142,17 @@ class Flask(Scaffold):
             "PROVIDE_AUTOMATIC_OPTIONS": True,
         }
     )
+
+    #: Whether this class keeps the request-path steps
+    #: :meth:`_serve_straight` leaves out when they would do nothing; a
+    #: subclass that overrides one of them always takes the general path.
+    _keeps_flask_request_path = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._keeps_flask_request_path = all(
+            getattr(cls, name) is getattr(Flask, name) for name in _STEPS_THE_STRAIGHT_PATH_SKIPS
+        )
 
     def __init__(
         self,
@@ -992,7 +1019,12 @@ class Flask(Scaffold):
         4. The response, itself a WSGI app, is called to start sending.
         5. The context is popped whatever happened: teardown functions run
            and see the exception, if there was one.
+
+        An app that runs nothing around its views takes the same steps
+        without the empty ones: see :meth:`_serve_straight`.
         """
+        if self._runs_nothing_around_views(environ):
+            return self._serve_straight(environ, start_response)
         ctx = self.request_context(environ)
         error: BaseException | None = None
         try:
@@ -1013,6 +1045,86 @@ class Flask(Scaffold):
             if error is not None and self.should_ignore_error(error):
                 error = None
             ctx.pop(error)
+
+    def _runs_nothing_around_views(self, environ: dict) -> bool:
+        """Whether this request may take :meth:`_serve_straight`.
+
+        True when no ``before_request``, ``after_request``,
+        ``url_value_preprocessor``, ``teardown_request`` or
+        ``teardown_appcontext`` function is registered, no receiver listens
+        to the signals a request sends on its way, the class keeps Flask's
+        request-path methods (:attr:`_keeps_flask_request_path`), and no test
+        client asks to keep the contexts (``preserve_context``).  Read on
+        every request, so a hook or receiver added at any time counts.
+        """
+        return (
+            self._keeps_flask_request_path
+            and not (
+                self.before_request_funcs
+                or self.url_value_preprocessors
+                or self.after_request_funcs
+                or self.teardown_request_funcs
+                or self.teardown_appcontext_funcs
+                or signals.request_started.receivers
+                or signals.request_finished.receivers
+                or signals.request_tearing_down.receivers
+                or signals.appcontext_pushed.receivers
+                or signals.appcontext_tearing_down.receivers
+                or signals.appcontext_popped.receivers
+                or "werkzeug.debug.preserve_context" in environ
+            )
+        )
+
+    def _serve_straight(self, environ: dict, start_response: t.Callable) -> t.Iterable[bytes]:
+        """Fast path: :meth:`wsgi_app` with the steps that would do nothing left out.
+
+        Invariant: when :meth:`_runs_nothing_around_views` holds, the
+        general path's hooks, signals and teardown functions are all empty,
+        so one request is: make the request context, push it (joining an
+        app context of this app already pushed, else pushing a new one),
+        match the URL, call the view (its errors going to
+        :meth:`handle_user_exception`), make the response and let
+        :meth:`process_response` run ``after_this_request`` functions and
+        save the session, anything else going to :meth:`handle_exception`;
+        then start the response, close the request and reset the context
+        variables.  That is what this does, in one frame; every step that
+        can do something is the general path's own method.
+        """
+        ctx = RequestContext(self, environ)
+        request = ctx.request
+        app_ctx = _cv_app.get(None)
+        if app_ctx is not None and app_ctx.app is self:
+            app_ctx = None  # join it, as RequestContext.push does
+        else:
+            app_ctx = AppContext(self)
+            app_ctx._cv_tokens.append(_cv_app.set(app_ctx))
+        request_token = _cv_request.set(ctx)
+        ctx._cv_tokens.append((request_token, app_ctx))
+        try:
+            try:
+                if request.routing_exception is None:
+                    ctx.match_request()
+                self._got_first_request = True
+                try:
+                    rv = self.dispatch_request()
+                except Exception as e:
+                    rv = self.handle_user_exception(e)
+                response = self.process_response(self.make_response(rv))
+            except Exception as e:
+                response = self.handle_exception(e)
+            return response(environ, start_response)
+        finally:
+            try:
+                request.close()
+                if ctx._event_loop is not None:
+                    ctx._event_loop.close()
+                    ctx._event_loop = None
+            finally:
+                ctx._cv_tokens.pop()
+                _cv_request.reset(request_token)
+                environ["werkzeug.request"] = None
+                if app_ctx is not None:
+                    _cv_app.reset(app_ctx._cv_tokens.pop())
 
     def __call__(self, environ: dict, start_response: t.Callable) -> t.Iterable[bytes]:
         """Servers call this; it delegates to :meth:`wsgi_app` so middleware can wrap that."""

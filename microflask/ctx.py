@@ -186,6 +186,15 @@ class RequestContext:
     the first time something needs them: most requests need neither.
     """
 
+    # Class-level defaults, set on the instance only when they change: most
+    # requests never change them.
+    flashes: list | None = None
+    # The asyncio loop async views and hooks share, made on first need.
+    _event_loop: t.Any = None
+    # Flask binds the URL map in ``__init__``; it is bound on first use
+    # instead (see ``url_adapter``), since most requests match without it.
+    _url_adapter: t.Any = _context_sentinel
+
     def __init__(
         self,
         app: Flask,
@@ -197,16 +206,10 @@ class RequestContext:
         if request is None:
             request = app.request_class(environ)
         self.request = request
-        self.flashes: list | None = None
         # The session as the interface opened it; None until something opens it.
         self._session = session
         self._after_request_functions: list[t.Callable] = []
         self._cv_tokens: list[tuple[contextvars.Token, AppContext | None]] = []
-        # The asyncio loop async views and hooks share, made on first need.
-        self._event_loop: t.Any = None
-        # Flask binds the URL map here; it is bound on first use instead
-        # (see ``url_adapter``), since most requests match without it.
-        self._url_adapter: t.Any = _context_sentinel
 
     def _bind_url_adapter(self) -> t.Any:
         """Bind the app's URL map to this request; a bad Host becomes the routing error."""

@@ -194,17 +194,11 @@ def _make_proxy_getter(target: t.Any, name: str | None, message: str) -> t.Calla
 
 
 class _ProxyMethod:
-    """A special method on the proxy class that forwards to the proxied object.
+    """A special method the proxy takes from the proxied object itself
+    (``__enter__``, ``__await__``, ``__format__``...), found when Python
+    looks it up: ``with proxy:`` runs the object's own ``__enter__``."""
 
-    ``fallback`` answers when nothing is bound (``repr`` and ``bool`` must not
-    raise, so a proxy can be inspected outside a request).
-    """
-
-    __slots__ = ("forward", "fallback", "name")
-
-    def __init__(self, forward: t.Callable | None = None, fallback: t.Callable | None = None):
-        self.forward = forward
-        self.fallback = fallback
+    __slots__ = ("name",)
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -212,27 +206,27 @@ class _ProxyMethod:
     def __get__(self, proxy: t.Any, owner: type | None = None) -> t.Any:
         if proxy is None:
             return self
-        try:
-            obj = object.__getattribute__(proxy, "_get_current_object")()
-        except RuntimeError:
-            if self.fallback is None:
-                raise
-            return self.fallback.__get__(proxy, owner)
-        if self.forward is not None:
-            forward = self.forward
-            return lambda *args, **kwargs: forward(obj, *args, **kwargs)
-        return getattr(obj, self.name)
+        return getattr(object.__getattribute__(proxy, "_get_current_object")(), self.name)
 
     def __call__(self, proxy: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
         # Reached when Python calls the special method on the class directly
-        # (``type(p).__len__(p)``); route through __get__.
+        # (``type(p).__enter__(p)``); route through __get__.
         return self.__get__(proxy, type(proxy))(*args, **kwargs)
 
 
-def _call_proxied(obj: t.Any, *args: t.Any, **kwargs: t.Any) -> t.Any:
-    # Calling through the object itself: a non-callable gives Python's own
-    # "object is not callable" TypeError.
-    return obj(*args, **kwargs)
+def _proxy_forwarding_method(operation: t.Callable) -> t.Callable:
+    """A special method of the proxy class: ``operation`` applied to the
+    proxied object and the other operands.
+
+    A plain function, which Python calls directly for ``proxy[key]``,
+    ``len(proxy)``, ``proxy == x``...; a descriptor would cost an extra call
+    and a new bound callable on every use.
+    """
+
+    def forward_to_proxied(proxy: t.Any, *args: t.Any) -> t.Any:
+        return operation(_object_getattribute(proxy, "_get_current_object")(), *args)
+
+    return forward_to_proxied
 
 
 def _reflected(op: t.Callable) -> t.Callable:
@@ -243,21 +237,22 @@ class _ProxyInPlaceMethod(_ProxyMethod):
     """An augmented assignment (``p += x``): applied to the proxied object,
     and the name stays bound to the proxy rather than to the result."""
 
-    __slots__ = ()
+    __slots__ = ("in_place",)
+
+    def __init__(self, in_place: t.Callable) -> None:
+        self.in_place = in_place
 
     def __get__(self, proxy: t.Any, owner: type | None = None) -> t.Any:
         if proxy is None:
             return self
         obj = object.__getattribute__(proxy, "_get_current_object")()
-        in_place = self.forward
+        in_place = self.in_place
 
         def apply_in_place(other: t.Any) -> t.Any:
-            in_place(obj, other)  # type: ignore[misc]
+            in_place(obj, other)
             return proxy
 
         return apply_in_place
-
-
 
 
 class LocalProxy:
@@ -330,6 +325,11 @@ class LocalProxy:
         except RuntimeError:
             return []
 
+    def __call__(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        # Called through the object itself: a non-callable gives Python's own
+        # "object is not callable" TypeError.
+        return _object_getattribute(self, "_get_current_object")()(*args, **kwargs)
+
     @property
     def __class__(self) -> type:  # type: ignore[override]
         # isinstance(request, Request) holds inside a request, as with Werkzeug.
@@ -338,54 +338,53 @@ class LocalProxy:
         except RuntimeError:
             return type(self)
 
-    __str__ = _ProxyMethod(str)  # type: ignore[assignment]
-    __bytes__ = _ProxyMethod(bytes)
+    __str__ = _proxy_forwarding_method(str)  # type: ignore[assignment]
+    __bytes__ = _proxy_forwarding_method(bytes)
     __format__ = _ProxyMethod()  # type: ignore[assignment]
-    __lt__ = _ProxyMethod(operator.lt)
-    __le__ = _ProxyMethod(operator.le)
-    __eq__ = _ProxyMethod(operator.eq)  # type: ignore[assignment]
-    __ne__ = _ProxyMethod(operator.ne)  # type: ignore[assignment]
-    __gt__ = _ProxyMethod(operator.gt)
-    __ge__ = _ProxyMethod(operator.ge)
-    __hash__ = _ProxyMethod(hash)  # type: ignore[assignment]
-    __call__ = _ProxyMethod(_call_proxied)
-    __len__ = _ProxyMethod(len)
-    __length_hint__ = _ProxyMethod(operator.length_hint)
-    __getitem__ = _ProxyMethod(operator.getitem)
-    __setitem__ = _ProxyMethod(operator.setitem)
-    __delitem__ = _ProxyMethod(operator.delitem)
-    __iter__ = _ProxyMethod(iter)
-    __next__ = _ProxyMethod(next)
-    __reversed__ = _ProxyMethod(reversed)
-    __contains__ = _ProxyMethod(operator.contains)
-    __add__ = _ProxyMethod(operator.add)
-    __sub__ = _ProxyMethod(operator.sub)
-    __mul__ = _ProxyMethod(operator.mul)
-    __matmul__ = _ProxyMethod(operator.matmul)
-    __truediv__ = _ProxyMethod(operator.truediv)
-    __floordiv__ = _ProxyMethod(operator.floordiv)
-    __mod__ = _ProxyMethod(operator.mod)
-    __divmod__ = _ProxyMethod(divmod)
-    __pow__ = _ProxyMethod(pow)
-    __lshift__ = _ProxyMethod(operator.lshift)
-    __rshift__ = _ProxyMethod(operator.rshift)
-    __and__ = _ProxyMethod(operator.and_)
-    __xor__ = _ProxyMethod(operator.xor)
-    __or__ = _ProxyMethod(operator.or_)
-    __radd__ = _ProxyMethod(_reflected(operator.add))
-    __rsub__ = _ProxyMethod(_reflected(operator.sub))
-    __rmul__ = _ProxyMethod(_reflected(operator.mul))
-    __rmatmul__ = _ProxyMethod(_reflected(operator.matmul))
-    __rtruediv__ = _ProxyMethod(_reflected(operator.truediv))
-    __rfloordiv__ = _ProxyMethod(_reflected(operator.floordiv))
-    __rmod__ = _ProxyMethod(_reflected(operator.mod))
-    __rdivmod__ = _ProxyMethod(_reflected(divmod))
-    __rpow__ = _ProxyMethod(_reflected(pow))
-    __rlshift__ = _ProxyMethod(_reflected(operator.lshift))
-    __rrshift__ = _ProxyMethod(_reflected(operator.rshift))
-    __rand__ = _ProxyMethod(_reflected(operator.and_))
-    __rxor__ = _ProxyMethod(_reflected(operator.xor))
-    __ror__ = _ProxyMethod(_reflected(operator.or_))
+    __lt__ = _proxy_forwarding_method(operator.lt)
+    __le__ = _proxy_forwarding_method(operator.le)
+    __eq__ = _proxy_forwarding_method(operator.eq)  # type: ignore[assignment]
+    __ne__ = _proxy_forwarding_method(operator.ne)  # type: ignore[assignment]
+    __gt__ = _proxy_forwarding_method(operator.gt)
+    __ge__ = _proxy_forwarding_method(operator.ge)
+    __hash__ = _proxy_forwarding_method(hash)  # type: ignore[assignment]
+    __len__ = _proxy_forwarding_method(len)
+    __length_hint__ = _proxy_forwarding_method(operator.length_hint)
+    __getitem__ = _proxy_forwarding_method(operator.getitem)
+    __setitem__ = _proxy_forwarding_method(operator.setitem)
+    __delitem__ = _proxy_forwarding_method(operator.delitem)
+    __iter__ = _proxy_forwarding_method(iter)
+    __next__ = _proxy_forwarding_method(next)
+    __reversed__ = _proxy_forwarding_method(reversed)
+    __contains__ = _proxy_forwarding_method(operator.contains)
+    __add__ = _proxy_forwarding_method(operator.add)
+    __sub__ = _proxy_forwarding_method(operator.sub)
+    __mul__ = _proxy_forwarding_method(operator.mul)
+    __matmul__ = _proxy_forwarding_method(operator.matmul)
+    __truediv__ = _proxy_forwarding_method(operator.truediv)
+    __floordiv__ = _proxy_forwarding_method(operator.floordiv)
+    __mod__ = _proxy_forwarding_method(operator.mod)
+    __divmod__ = _proxy_forwarding_method(divmod)
+    __pow__ = _proxy_forwarding_method(pow)
+    __lshift__ = _proxy_forwarding_method(operator.lshift)
+    __rshift__ = _proxy_forwarding_method(operator.rshift)
+    __and__ = _proxy_forwarding_method(operator.and_)
+    __xor__ = _proxy_forwarding_method(operator.xor)
+    __or__ = _proxy_forwarding_method(operator.or_)
+    __radd__ = _proxy_forwarding_method(_reflected(operator.add))
+    __rsub__ = _proxy_forwarding_method(_reflected(operator.sub))
+    __rmul__ = _proxy_forwarding_method(_reflected(operator.mul))
+    __rmatmul__ = _proxy_forwarding_method(_reflected(operator.matmul))
+    __rtruediv__ = _proxy_forwarding_method(_reflected(operator.truediv))
+    __rfloordiv__ = _proxy_forwarding_method(_reflected(operator.floordiv))
+    __rmod__ = _proxy_forwarding_method(_reflected(operator.mod))
+    __rdivmod__ = _proxy_forwarding_method(_reflected(divmod))
+    __rpow__ = _proxy_forwarding_method(_reflected(pow))
+    __rlshift__ = _proxy_forwarding_method(_reflected(operator.lshift))
+    __rrshift__ = _proxy_forwarding_method(_reflected(operator.rshift))
+    __rand__ = _proxy_forwarding_method(_reflected(operator.and_))
+    __rxor__ = _proxy_forwarding_method(_reflected(operator.xor))
+    __ror__ = _proxy_forwarding_method(_reflected(operator.or_))
     __iadd__ = _ProxyInPlaceMethod(operator.iadd)
     __isub__ = _ProxyInPlaceMethod(operator.isub)
     __imul__ = _ProxyInPlaceMethod(operator.imul)
@@ -399,20 +398,20 @@ class LocalProxy:
     __ipow__ = _ProxyInPlaceMethod(operator.ipow)
     __ilshift__ = _ProxyInPlaceMethod(operator.ilshift)
     __irshift__ = _ProxyInPlaceMethod(operator.irshift)
-    __instancecheck__ = _ProxyMethod(lambda cls, instance: isinstance(instance, cls))
-    __subclasscheck__ = _ProxyMethod(lambda cls, subclass: issubclass(subclass, cls))
-    __neg__ = _ProxyMethod(operator.neg)
-    __pos__ = _ProxyMethod(operator.pos)
-    __abs__ = _ProxyMethod(abs)
-    __invert__ = _ProxyMethod(operator.invert)
-    __complex__ = _ProxyMethod(complex)
-    __int__ = _ProxyMethod(int)
-    __float__ = _ProxyMethod(float)
-    __index__ = _ProxyMethod(operator.index)
-    __round__ = _ProxyMethod(round)
-    __trunc__ = _ProxyMethod(math.trunc)
-    __floor__ = _ProxyMethod(math.floor)
-    __ceil__ = _ProxyMethod(math.ceil)
+    __instancecheck__ = _proxy_forwarding_method(lambda cls, instance: isinstance(instance, cls))
+    __subclasscheck__ = _proxy_forwarding_method(lambda cls, subclass: issubclass(subclass, cls))
+    __neg__ = _proxy_forwarding_method(operator.neg)
+    __pos__ = _proxy_forwarding_method(operator.pos)
+    __abs__ = _proxy_forwarding_method(abs)
+    __invert__ = _proxy_forwarding_method(operator.invert)
+    __complex__ = _proxy_forwarding_method(complex)
+    __int__ = _proxy_forwarding_method(int)
+    __float__ = _proxy_forwarding_method(float)
+    __index__ = _proxy_forwarding_method(operator.index)
+    __round__ = _proxy_forwarding_method(round)
+    __trunc__ = _proxy_forwarding_method(math.trunc)
+    __floor__ = _proxy_forwarding_method(math.floor)
+    __ceil__ = _proxy_forwarding_method(math.ceil)
     __enter__ = _ProxyMethod()
     __exit__ = _ProxyMethod()
     __await__ = _ProxyMethod()
@@ -420,8 +419,8 @@ class LocalProxy:
     __anext__ = _ProxyMethod()
     __aenter__ = _ProxyMethod()
     __aexit__ = _ProxyMethod()
-    __copy__ = _ProxyMethod(copy.copy)
-    __deepcopy__ = _ProxyMethod(copy.deepcopy)
+    __copy__ = _proxy_forwarding_method(copy.copy)
+    __deepcopy__ = _proxy_forwarding_method(copy.deepcopy)
 
 
 _object_getattribute = object.__getattribute__

@@ -86,6 +86,74 @@ def test_proxy_subclass_attributes_stay_its_own():
         var.reset(token)
 
 
+class _Recorder:
+    """Answers every operator with what it was asked, to see what reached it."""
+
+    def __getitem__(self, key):
+        return ("getitem", key)
+
+    def __contains__(self, item):
+        return item == "inside"
+
+    def __len__(self):
+        return 3
+
+    def __add__(self, other):
+        return ("add", other)
+
+    def __radd__(self, other):
+        return ("radd", other)
+
+    def __call__(self, *args, **kwargs):
+        return ("call", args, kwargs)
+
+    def __round__(self, digits=None):
+        return ("round", digits)
+
+
+def test_proxy_operators_reach_the_bound_object():
+    var: contextvars.ContextVar = contextvars.ContextVar("hot_path_ops")
+    proxy = LocalProxy(var, unbound_message="no recorder")
+    token = var.set(_Recorder())
+    try:
+        assert proxy["key"] == ("getitem", "key")
+        assert "inside" in proxy and "outside" not in proxy
+        assert len(proxy) == 3
+        assert proxy + 1 == ("add", 1)
+        assert 1 + proxy == ("radd", 1)
+        assert proxy(2, x=3) == ("call", (2,), {"x": 3})
+        assert round(proxy, 2) == ("round", 2)
+        assert type(proxy).__len__(proxy) == 3
+        assert proxy.__getitem__("k") == ("getitem", "k")
+    finally:
+        var.reset(token)
+    for use in (lambda: proxy["key"], lambda: len(proxy), lambda: proxy + 1, lambda: proxy()):
+        with pytest.raises(RuntimeError, match="no recorder"):
+            use()
+    # repr and bool answer without a bound object.
+    assert repr(proxy) == "<LocalProxy unbound>"
+    assert not proxy
+
+
+def test_proxy_mapping_operations_change_the_bound_dict():
+    var: contextvars.ContextVar = contextvars.ContextVar("hot_path_dict")
+    proxy = LocalProxy(var)
+    target: dict = {"a": 1}
+    token = var.set(target)
+    try:
+        proxy["b"] = 2
+        del proxy["a"]
+        proxy |= {"c": 3}
+        assert target == {"b": 2, "c": 3}
+        assert proxy == {"b": 2, "c": 3} and proxy != {}
+        assert list(proxy) == ["b", "c"] and list(reversed(proxy)) == ["c", "b"]
+        assert str(proxy) == str(target)
+        assert type(proxy) is LocalProxy
+    finally:
+        var.reset(token)
+    assert hash(LocalProxy(lambda: "text")) == hash("text")
+
+
 # -- sending a response ----------------------------------------------------------
 
 
