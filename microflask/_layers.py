@@ -52,6 +52,7 @@ LAYERS: dict[int, tuple[str, ...]] = {
     3: (
         "microflask.wrappers",
         "microflask.local",
+        "microflask._legacy_local",
         "microflask.templating",
     ),
     4: (
@@ -109,6 +110,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     ),
     "compat": (
         "microflask._werkzeug2_urls",
+        "microflask._legacy_local",
         "microflask.templating.bccache",
         "microflask.templating.constants",
         "microflask.templating.defaults",
