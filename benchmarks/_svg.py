@@ -9,7 +9,7 @@ a target, a marker at the target ratio: green bars meet it, red ones miss.
 from __future__ import annotations
 
 import math
-from typing import List, NamedTuple, Optional
+from typing import NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 
 __all__ = ["ChartBar", "ratio_chart_svg"]
@@ -23,10 +23,10 @@ COLOR_TARGET_MARK = "#222222"
 class ChartBar(NamedTuple):
     label: str
     ratio: float
-    target: Optional[float] = None
+    target: float | None = None
 
 
-def _axis_limits(bars: List[ChartBar]) -> tuple:
+def _axis_limits(bars: list[ChartBar]) -> tuple:
     values = [bar.ratio for bar in bars if bar.ratio > 0]
     values += [bar.target for bar in bars if bar.target]
     low = min(values + [1.0]) / 1.5
@@ -34,7 +34,7 @@ def _axis_limits(bars: List[ChartBar]) -> tuple:
     return low, high
 
 
-def _ticks(low: float, high: float) -> List[float]:
+def _ticks(low: float, high: float) -> list[float]:
     ticks = []
     decade = 10 ** math.floor(math.log10(low))
     while decade <= high:
@@ -46,7 +46,7 @@ def _ticks(low: float, high: float) -> List[float]:
     return ticks
 
 
-def ratio_chart_svg(bars: List[ChartBar], title: str, subtitle: str = "") -> str:
+def ratio_chart_svg(bars: list[ChartBar], title: str, subtitle: str = "") -> str:
     """SVG text: one bar per ratio (microflask speed / peer speed)."""
     label_width = 520
     plot_width = 520

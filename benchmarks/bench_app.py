@@ -115,7 +115,7 @@ PAGE_TEMPLATE = """<!doctype html>
 <h1>Hello {{ user }}</h1>
 <p>You have been here {{ visits }} times.</p>
 <ul>{% for item in items %}<li class="{{ loop.cycle('odd', 'even') }}">{{ item }}</li>{% endfor %}</ul>
-"""
+"""  # noqa: E501
 SESSION_SECRET = "bench secret"
 
 

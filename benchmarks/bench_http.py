@@ -210,10 +210,18 @@ def bench_upload(size_mb: int, rounds: int) -> None:
         rates = {}
         for name, times in results.items():
             rates[name] = megabytes / statistics.median(times)
-            print(f"  {name:<11} {rates[name]:>9.1f} MB/s   peak traced memory {peaks[name]:.2f} MB")
-        print(f"  throughput ratio microflask/werkzeug: {rates['microflask'] / rates['werkzeug']:.2f}x")
+            print(
+                f"  {name:<11} {rates[name]:>9.1f} MB/s   peak traced memory {peaks[name]:.2f} MB"
+            )
+        print(
+            "  throughput ratio microflask/werkzeug: "
+            f"{rates['microflask'] / rates['werkzeug']:.2f}x"
+        )
         if peaks["werkzeug"]:
-            print(f"  peak memory ratio microflask/werkzeug: {peaks['microflask'] / peaks['werkzeug']:.2f}x")
+            print(
+                "  peak memory ratio microflask/werkzeug: "
+                f"{peaks['microflask'] / peaks['werkzeug']:.2f}x"
+            )
 
 
 def main() -> None:

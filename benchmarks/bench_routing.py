@@ -5,9 +5,10 @@ For N = 10, 100 and 1,000 rules of the form ``/r{i}/<int:id>/item/<name>``
 it times matching the LAST rule (``/r{N-1}/42/item/foo``), the worst case
 for a router that scans its rules; then matching the last of 1,000 literal
 rules, binding to a WSGI environ plus matching (a framework's per-request
-cost), and building a URL for a dynamic rule.  Rounds of each router are interleaved and the best round is
-kept, so background load hits all of them alike.  Prints a markdown table
-of operations per second and microflask's ratio to each peer.
+cost), and building a URL for a dynamic rule.  Rounds of each router are
+interleaved and the best round is kept, so background load hits all of them
+alike.  Prints a markdown table of operations per second and microflask's
+ratio to each peer.
 
 Run with the system ``python3`` (Werkzeug and Bottle installed):
 

@@ -65,7 +65,6 @@ import sys
 import tempfile
 import threading
 import time
-from typing import Dict, List, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -275,7 +274,7 @@ class Server:
             return ""
         return " ".join(text.split())
 
-    def rss_kib(self) -> Optional[int]:
+    def rss_kib(self) -> int | None:
         """VmRSS of the server process, from /proc (Linux)."""
         try:
             with open("/proc/%d/status" % self.process.pid) as status:
@@ -341,7 +340,7 @@ def _receive(sock: socket.socket, deadline: float) -> bytes:
     return sock.recv(65536)
 
 
-def read_response(sock: socket.socket, deadline: float) -> Tuple[int, bytes, Dict[bytes, bytes]]:
+def read_response(sock: socket.socket, deadline: float) -> tuple[int, bytes, dict[bytes, bytes]]:
     """Read one HTTP/1.x response (Content-Length, chunked or until close):
     (status, body, {lower-case header name: value})."""
     data = b""
@@ -391,7 +390,7 @@ def still_open(sock: socket.socket) -> bool:
         return False
 
 
-def close_all(sockets: List[socket.socket]) -> None:
+def close_all(sockets: list[socket.socket]) -> None:
     for sock in sockets:
         try:
             sock.close()
@@ -425,7 +424,7 @@ def open_connections(port: int, count: int, deadline: float, first_bytes: bytes)
 class WrkRun:
     """What one wrk run reported."""
 
-    def __init__(self, rate: float, p99_ms: Optional[float], errors: Dict[str, int]) -> None:
+    def __init__(self, rate: float, p99_ms: float | None, errors: dict[str, int]) -> None:
         self.rate = rate
         self.p99_ms = p99_ms
         self.errors = errors
@@ -434,7 +433,7 @@ class WrkRun:
 _LATENCY_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
-def _milliseconds(text: str) -> Optional[float]:
+def _milliseconds(text: str) -> float | None:
     match = re.match(r"([\d.]+)(us|ms|s|m)$", text.strip())
     return float(match.group(1)) * _LATENCY_UNITS[match.group(2)] if match else None
 
@@ -455,7 +454,7 @@ def run_wrk(port: int, connections: int, seconds: int) -> WrkRun:
         raise RuntimeError("wrk failed (status %d): %s" % (done.returncode,
                                                            (output + done.stderr)[-400:]))
     p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
-    errors: Dict[str, int] = {}
+    errors: dict[str, int] = {}
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     if socket_errors:
@@ -473,9 +472,9 @@ def run_wrk(port: int, connections: int, seconds: int) -> WrkRun:
     return WrkRun(float(match.group(1)), _milliseconds(p99.group(1)) if p99 else None, errors)
 
 
-def throughput(servers: Dict[Tuple[str, str], Server], seconds: int, rounds: int) -> list:
+def throughput(servers: dict[tuple[str, str], Server], seconds: int, rounds: int) -> list:
     """wrk runs for every case and server, interleaved; one result dict per case."""
-    runs: Dict[Tuple[str, str], List[WrkRun]] = {}
+    runs: dict[tuple[str, str], list[WrkRun]] = {}
     plan = []
     for case, app_name, connections, names in CASES:
         for name in names:
@@ -497,7 +496,7 @@ def throughput(servers: Dict[Tuple[str, str], Server], seconds: int, rounds: int
             if not measured:
                 continue
             best = max(measured, key=lambda run: run.rate)
-            errors: Dict[str, int] = {}
+            errors: dict[str, int] = {}
             for run in measured:
                 for kind, count in run.errors.items():
                     errors[kind] = errors.get(kind, 0) + count
@@ -572,7 +571,7 @@ def slowloris(server: Server, slow: int = SLOW_CONNECTIONS, normal: int = NORMAL
                     pass
 
     trickler = threading.Thread(target=trickle, daemon=True)
-    latencies: List[Optional[float]] = []
+    latencies: list[float | None] = []
     try:
         trickler.start()
         time.sleep(0.5)  # let the server accept them and start reading
@@ -609,7 +608,7 @@ def slowloris(server: Server, slow: int = SLOW_CONNECTIONS, normal: int = NORMAL
 # -- printing -------------------------------------------------------------------------------
 
 
-def _error_text(errors: Dict[str, int]) -> str:
+def _error_text(errors: dict[str, int]) -> str:
     return ", ".join("%s %d" % item for item in errors.items()) or "-"
 
 
@@ -634,7 +633,7 @@ def print_throughput(results: list, rounds: int) -> None:
                 _error_text(row["errors"]), ratio))
 
 
-def print_memory(figures: Dict[str, dict]) -> None:
+def print_memory(figures: dict[str, dict]) -> None:
     print("| server | RSS before KiB | RSS after KiB | connections answered "
           "| answered and still open | KiB per idle connection |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
@@ -654,12 +653,12 @@ def print_memory(figures: Dict[str, dict]) -> None:
             figure["held"], per_text))
 
 
-def _ms(value: Optional[float]) -> str:
+def _ms(value: float | None) -> str:
     return "> %.0f (no answer)" % (NORMAL_REQUEST_TIMEOUT * 1000) if value is None \
         else "%.1f" % value
 
 
-def print_slowloris(figures: Dict[str, dict]) -> None:
+def print_slowloris(figures: dict[str, dict]) -> None:
     print("| server | slow connections opened | still open at the end | normal requests "
           "answered | median ms | max ms |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
@@ -679,7 +678,7 @@ def _exit_on_sigterm(signum, frame) -> None:
     raise SystemExit(128 + signum)  # so the finally blocks stop the servers
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=DEFAULT_SECONDS,
                         help="length of each wrk run, whole seconds (default %(default)s)")
@@ -701,7 +700,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             wanted.add(name)
 
-    servers: Dict[Tuple[str, str], Server] = {}
+    servers: dict[tuple[str, str], Server] = {}
     exit_status = 0
     with tempfile.TemporaryDirectory(prefix="microflask-bench-server-") as folder:
         try:

@@ -55,7 +55,7 @@ PAGE = """{% extends "base.html" %}
 </table>
 <p>{{ rows|length }} people, total score {{ rows|sum(attribute='score') }}</p>
 {% endblock %}
-"""
+"""  # noqa: E501
 
 MAKO_BASE = """<!doctype html>
 <html><head><title><%block name="head_title">Site</%block></title></head>
@@ -76,7 +76,7 @@ MAKO_PAGE = """<%inherit file="base.html"/>
 % endfor
 </table>
 <p>${len(rows)} people, total score ${sum(r['score'] for r in rows)}</p>
-"""
+"""  # noqa: E501
 
 CONTEXT = {
     "title": "People & <Scores>",
@@ -147,7 +147,11 @@ def main() -> None:
     for name, _ in compile_cases:
         print(
             "| %s | %.2f | %.2fx |"
-            % (name, 1000.0 / compile_rates[name], compile_rates["microflask"] / compile_rates[name])
+            % (
+                name,
+                1000.0 / compile_rates[name],
+                compile_rates["microflask"] / compile_rates[name],
+            )
         )
 
 

@@ -55,7 +55,7 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -89,7 +89,7 @@ class TemplateSet(NamedTuple):
     """Template files of one kind, and the environment their project uses."""
 
     title: str
-    packages: Tuple[Tuple[str, Tuple[str, ...]], ...]  # (import name, glob patterns)
+    packages: tuple[tuple[str, tuple[str, ...]], ...]  # (import name, glob patterns)
     flavour: str  # "sphinx" or "mkdocs"
 
 
@@ -120,7 +120,7 @@ DISTRIBUTIONS = {
 }
 
 
-def package_dirs(import_name: str) -> List[str]:
+def package_dirs(import_name: str) -> list[str]:
     """Where a package lives, without importing it (a namespace package such
     as ``sphinxcontrib`` may live in several directories)."""
     try:
@@ -146,9 +146,9 @@ class TemplateFile(NamedTuple):
     latex: bool
 
 
-def collect_templates(template_set: TemplateSet) -> Tuple[List[TemplateFile], List[str]]:
+def collect_templates(template_set: TemplateSet) -> tuple[list[TemplateFile], list[str]]:
     """The set's files, and the packages (with versions) they came from."""
-    files: Dict[str, TemplateFile] = {}
+    files: dict[str, TemplateFile] = {}
     found = []
     for import_name, patterns in template_set.packages:
         dirs = package_dirs(import_name)
@@ -220,7 +220,7 @@ MKDOCS_FILTERS = {"url": _stand_in_filter, "script_tag": _stand_in_filter}
 def sphinx_environment(engine: str, loader: Any = None, latex: bool = False) -> Any:
     """``SandboxedEnvironment(loader=..., extensions=['jinja2.ext.i18n'])`` with
     Sphinx's filters and gettext translations, as sphinx/jinja2glue.py builds it."""
-    options: Dict[str, Any] = dict(LATEX_DELIMITERS) if latex else {}
+    options: dict[str, Any] = dict(LATEX_DELIMITERS) if latex else {}
     if engine == "Jinja2":
         environment = jinja2.sandbox.SandboxedEnvironment(
             loader=loader, extensions=["jinja2.ext.i18n"], **options)
@@ -258,8 +258,8 @@ def describe_exception(exc: BaseException) -> str:
 
 class CompileJob(NamedTuple):
     template_set: TemplateSet
-    files: List[TemplateFile]  # the ones both engines compile
-    environments: Dict[Tuple[str, bool], Any]  # (engine, latex) -> environment
+    files: list[TemplateFile]  # the ones both engines compile
+    environments: dict[tuple[str, bool], Any]  # (engine, latex) -> environment
 
 
 def compile_all(job: CompileJob, engine: str) -> float:
@@ -271,7 +271,7 @@ def compile_all(job: CompileJob, engine: str) -> float:
     return time.perf_counter() - started
 
 
-def prepare_compile_jobs() -> Tuple[List[CompileJob], List[str], List[str]]:
+def prepare_compile_jobs() -> tuple[list[CompileJob], list[str], list[str]]:
     """The sets to time; compile failures; skipped-set notes."""
     jobs = []
     failures = []
@@ -303,8 +303,8 @@ def prepare_compile_jobs() -> Tuple[List[CompileJob], List[str], List[str]]:
     return jobs, failures, skipped
 
 
-def bench_compile(jobs: List[CompileJob]) -> None:
-    best: Dict[Tuple[int, str], float] = {}
+def bench_compile(jobs: list[CompileJob]) -> None:
+    best: dict[tuple[int, str], float] = {}
     best_total = {engine: float("inf") for engine in ENGINES}
     for round_index in range(ROUNDS):
         order = ENGINES if round_index % 2 == 0 else ENGINES[::-1]
@@ -342,12 +342,12 @@ def make_theme_loader(engine_module: Any) -> Any:
     the themes only (there are no project template paths here)."""
 
     class ThemeLoader(engine_module.BaseLoader):
-        def __init__(self, theme_dirs: List[str]) -> None:
+        def __init__(self, theme_dirs: list[str]) -> None:
             self.pathchain = list(theme_dirs)
             self.loaderchain = self.pathchain + [os.path.dirname(path) for path in theme_dirs]
             self.templatepathlen = 0
 
-        def get_source(self, environment: Any, template: str) -> Tuple[str, str, Callable]:
+        def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable]:
             searched = self.loaderchain
             if template.startswith("!"):
                 searched = searched[self.templatepathlen:]
@@ -392,7 +392,7 @@ def relative_uri(base: str, to: str) -> str:
 class Asset:
     """Sphinx's ``_CascadingStyleSheet`` / ``_JavaScript``: a filename, attributes."""
 
-    def __init__(self, filename: str, priority: int = 500, **attributes: Optional[str]) -> None:
+    def __init__(self, filename: str, priority: int = 500, **attributes: str | None) -> None:
         self.filename = filename
         self.priority = priority
         self.attributes = attributes
@@ -459,7 +459,7 @@ def local_toctree(**kwargs: Any) -> str:
     return '<ul class="current">\n%s\n</ul>\n' % "\n".join(items)
 
 
-def theme_options(alabaster_dirs: List[str]) -> Dict[str, str]:
+def theme_options(alabaster_dirs: list[str]) -> dict[str, str]:
     """basic's and alabaster's theme options (Sphinx passes them as strings)."""
     options = {
         "nosidebar": "false", "sidebarwidth": "230", "body_min_width": "360",
@@ -474,7 +474,7 @@ def theme_options(alabaster_dirs: List[str]) -> Dict[str, str]:
     return {"theme_" + key: value for key, value in options.items()}
 
 
-def page_context(alabaster_dirs: List[str]) -> Dict[str, Any]:
+def page_context(alabaster_dirs: list[str]) -> dict[str, Any]:
     """A context shaped like StandaloneHTMLBuilder.handle_page's."""
     page_uri = PAGE_NAME + ".html"
 
@@ -502,7 +502,7 @@ def page_context(alabaster_dirs: List[str]) -> Dict[str, Any]:
             return '<script %s src="%s"></script>' % (" ".join(sorted(attrs)), uri)
         return '<script src="%s"></script>' % uri
 
-    context: Dict[str, Any] = {
+    context: dict[str, Any] = {
         "embedded": False, "project": "Sample", "release": "2.3.1", "version": "2.3",
         "last_updated": "Jan 05, 2026", "copyright": "2026, The Sample authors",
         "master_doc": "index", "root_doc": "index", "use_opensearch": "",
@@ -584,7 +584,7 @@ def _add_sphinx_globals(environment: Any, pass_context: Callable) -> None:
     environment.globals["idgen"] = _IdGen
 
 
-def sphinx_page_environment(engine: str, theme_dirs: List[str]) -> Any:
+def sphinx_page_environment(engine: str, theme_dirs: list[str]) -> Any:
     module = jinja2 if engine == "Jinja2" else templating
     loader = make_theme_loader(module)(theme_dirs)
     environment = sphinx_environment(engine, loader=loader)
@@ -598,7 +598,7 @@ def first_difference(ours: str, theirs: str) -> str:
     return "\n".join("    " + line for line in diff[2:12])
 
 
-def bench_sphinx_page() -> List[str]:
+def bench_sphinx_page() -> list[str]:
     """Time cold and warm renders of alabaster's page.html; return problems."""
     alabaster_dirs = package_dirs("alabaster")
     sphinx_dirs = package_dirs("sphinx")
@@ -643,7 +643,7 @@ def bench_sphinx_page() -> List[str]:
         return lambda: render_once(environment)
 
     cases = [("cold", cold, COLD_PER_ROUND), ("warm", warm, WARM_PER_ROUND)]
-    best: Dict[Tuple[str, str], float] = {}
+    best: dict[tuple[str, str], float] = {}
     for round_index in range(ROUNDS):
         order = ENGINES if round_index % 2 == 0 else ENGINES[::-1]
         for label, make, number in cases:

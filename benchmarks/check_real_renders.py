@@ -42,7 +42,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from typing import Dict, List, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -97,7 +96,7 @@ def report_leaks() -> None:
             print("%s %s %s" % (LEAK_MARKER, name, filename), file=sys.stderr)
 
 
-def child_main(engine: str, tool: str, arguments: List[str]) -> int:
+def child_main(engine: str, tool: str, arguments: list[str]) -> int:
     if engine == "microflask":
         mapped = install_module_map()
         print("module map: jinja2 -> microflask.templating, markupsafe -> microflask.markup "
@@ -141,7 +140,7 @@ SPHINX_PROJECT = {
         {{ super() }}
         <p class="sample-footer">Built for {{ project|e }} {{ release|e }} &mdash; {{ pagename }}</p>
         {%- endblock %}
-    ''',
+    ''',  # noqa: E501
     "index.rst": '''
         Sample project
         ==============
@@ -239,15 +238,18 @@ SPHINX_PROJECT = {
 }
 
 COOKIECUTTER_TEMPLATE = {
-    "cookiecutter.json": json.dumps({
-        "project_name": "Demo Project",
-        "project_slug": "{{ cookiecutter.project_name|slugify }}",
-        "author": "Ada Lovelace",
-        "license": ["MIT", "BSD-3-Clause"],
-        "use_cli": "y",
-        "year": "{% now 'utc', '%Y' %}",
-        "python": {"min": "3.9", "max": "3.13"},
-    }, indent=2),
+    "cookiecutter.json": json.dumps(
+        {
+            "project_name": "Demo Project",
+            "project_slug": "{{ cookiecutter.project_name|slugify }}",
+            "author": "Ada Lovelace",
+            "license": ["MIT", "BSD-3-Clause"],
+            "use_cli": "y",
+            "year": "{% now 'utc', '%Y' %}",
+            "python": {"min": "3.9", "max": "3.13"},
+        },
+        indent=2,
+    ),
     "{{cookiecutter.project_slug}}/README.md": '''
         # {{ cookiecutter.project_name }}
 
@@ -264,7 +266,7 @@ COOKIECUTTER_TEMPLATE = {
         {% for minor in range(cookiecutter.python.min.split('.')[1]|int, cookiecutter.python.max.split('.')[1]|int + 1) -%}
         - 3.{{ minor }}{{ "," if not loop.last }}
         {% endfor %}
-    ''',
+    ''',  # noqa: E501
     "{{cookiecutter.project_slug}}/pyproject.toml": '''
         [project]
         name = "{{ cookiecutter.project_slug }}"
@@ -275,7 +277,7 @@ COOKIECUTTER_TEMPLATE = {
         [project.scripts]
         {{ cookiecutter.project_slug }} = "{{ cookiecutter.project_slug|replace('-', '_') }}.cli:main"
         {%- endif %}
-    ''',
+    ''',  # noqa: E501
     "{{cookiecutter.project_slug}}/context.json": '''
         {{ {"name": cookiecutter.project_name, "slug": cookiecutter.project_slug,
             "license": cookiecutter.license, "python": cookiecutter.python} | jsonify }}
@@ -289,7 +291,7 @@ COOKIECUTTER_TEMPLATE = {
 }
 
 
-def write_tree(base: str, files: Dict[str, str]) -> None:
+def write_tree(base: str, files: dict[str, str]) -> None:
     for relative, text in files.items():
         path = os.path.join(base, *relative.split("/"))
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -300,7 +302,7 @@ def write_tree(base: str, files: Dict[str, str]) -> None:
 # -- running and comparing ---------------------------------------------------------------
 
 
-def run_child(engine: str, tool: str, arguments: List[str]) -> Tuple[int, str, str]:
+def run_child(engine: str, tool: str, arguments: list[str]) -> tuple[int, str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     env["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
@@ -314,7 +316,7 @@ def run_child(engine: str, tool: str, arguments: List[str]) -> Tuple[int, str, s
     return done.returncode, done.stdout, done.stderr
 
 
-def tree_files(base: str) -> Dict[str, str]:
+def tree_files(base: str) -> dict[str, str]:
     found = {}
     for directory, _, names in os.walk(base):
         for name in names:
@@ -323,7 +325,7 @@ def tree_files(base: str) -> Dict[str, str]:
     return found
 
 
-def describe_difference(theirs_path: str, ours_path: str, max_lines: int) -> List[str]:
+def describe_difference(theirs_path: str, ours_path: str, max_lines: int) -> list[str]:
     with open(theirs_path, "rb") as handle:
         theirs = handle.read()
     with open(ours_path, "rb") as handle:
@@ -341,8 +343,8 @@ def describe_difference(theirs_path: str, ours_path: str, max_lines: int) -> Lis
     return shown
 
 
-def compare_trees(theirs: str, ours: str, skip_suffixes: Tuple[str, ...],
-                  max_lines: int) -> Tuple[int, List[str]]:
+def compare_trees(theirs: str, ours: str, skip_suffixes: tuple[str, ...],
+                  max_lines: int) -> tuple[int, list[str]]:
     """(identical file count, report lines for every difference)."""
     theirs_files = tree_files(theirs)
     ours_files = tree_files(ours)
@@ -367,7 +369,7 @@ def compare_trees(theirs: str, ours: str, skip_suffixes: Tuple[str, ...],
     return identical, report
 
 
-def warning_lines(stderr: str, replace: Tuple[str, str]) -> List[str]:
+def warning_lines(stderr: str, replace: tuple[str, str]) -> list[str]:
     lines = []
     for line in stderr.splitlines():
         if line.startswith(("module map:", LEAK_MARKER)) or not line.strip():
@@ -377,7 +379,7 @@ def warning_lines(stderr: str, replace: Tuple[str, str]) -> List[str]:
 
 
 def check_one(label: str, tool: str, make_arguments, out_base: str,
-              skip_suffixes: Tuple[str, ...], max_lines: int) -> bool:
+              skip_suffixes: tuple[str, ...], max_lines: int) -> bool:
     """Run ``tool`` with both engines and compare; print the outcome."""
     outputs = {}
     results = {}
@@ -427,7 +429,7 @@ def theme_installed(theme: str) -> bool:
     return theme in builtin or installed(theme)
 
 
-def check_sphinx(work: str, themes: List[str], max_lines: int) -> bool:
+def check_sphinx(work: str, themes: list[str], max_lines: int) -> bool:
     source = os.path.join(work, "sphinx-src")
     write_tree(source, SPHINX_PROJECT)
     ok = True
@@ -440,7 +442,7 @@ def check_sphinx(work: str, themes: List[str], max_lines: int) -> bool:
         slug = builder + ("-" + theme if theme else "")
 
         def arguments(engine: str, output: str, builder: str = builder,
-                      theme: Optional[str] = theme, slug: str = slug) -> List[str]:
+                      theme: str | None = theme, slug: str = slug) -> list[str]:
             doctrees = os.path.join(work, "doctrees", slug, engine)
             result = ["-b", builder, "-E", "-a", "-q", "-T", "-d", doctrees]
             if theme:
@@ -457,17 +459,22 @@ def check_cookiecutter(work: str, max_lines: int) -> bool:
     write_tree(template, COOKIECUTTER_TEMPLATE)
     config = os.path.join(work, "cc-config.yaml")
     with open(config, "w", encoding="utf-8") as handle:
-        handle.write("cookiecutters_dir: %s\nreplay_dir: %s\n" % (
-            json.dumps(os.path.join(work, "cc-cache")), json.dumps(os.path.join(work, "cc-replay"))))
+        handle.write(
+            "cookiecutters_dir: %s\nreplay_dir: %s\n"
+            % (
+                json.dumps(os.path.join(work, "cc-cache")),
+                json.dumps(os.path.join(work, "cc-replay")),
+            )
+        )
 
-    def arguments(engine: str, output: str) -> List[str]:
+    def arguments(engine: str, output: str) -> list[str]:
         return [template, output, config]
 
     return check_one("cookiecutter (default extensions: now, slugify, jsonify)", "cookiecutter",
                      arguments, os.path.join(work, "cc-out"), (), max_lines)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
         return child_main(argv[1], argv[2], argv[3:])

@@ -28,7 +28,7 @@ import tempfile
 import textwrap
 import threading
 import time
-from typing import Dict, List, NamedTuple, Optional
+from typing import NamedTuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -62,10 +62,10 @@ class Target(NamedTuple):
 
     description: str
     required: float
-    measured: Optional[float]
+    measured: float | None
 
     @property
-    def met(self) -> Optional[bool]:
+    def met(self) -> bool | None:
         return None if self.measured is None else self.measured >= self.required
 
 
@@ -98,7 +98,7 @@ def run_benchmark_script(name: str, quick: bool) -> tuple:
 # -- reading their output ---------------------------------------------------------
 
 
-def markdown_tables(text: str) -> List[List[Dict[str, str]]]:
+def markdown_tables(text: str) -> list[list[dict[str, str]]]:
     """Every markdown table in ``text``, as lists of {header: cell} rows."""
     tables = []
     lines = text.splitlines()
@@ -120,14 +120,14 @@ def markdown_tables(text: str) -> List[List[Dict[str, str]]]:
     return tables
 
 
-def _number(text: str) -> Optional[float]:
+def _number(text: str) -> float | None:
     match = re.search(r"[-+]?\d[\d,]*\.?\d*", text or "")
     if not match:
         return None
     return float(match.group(0).replace(",", ""))
 
 
-def parse_titled_ratios(benchmark: str, text: str) -> List[Ratio]:
+def parse_titled_ratios(benchmark: str, text: str) -> list[Ratio]:
     """``title`` lines followed by ``... microflask/<peer> = 1.23x`` lines
     (bench_markup, bench_signing) or ``ratio microflask/<peer>: 1.23x``
     (bench_http, under ``== title`` lines)."""
@@ -164,7 +164,7 @@ def parse_routing(text: str) -> tuple:
     return ratios, flatness
 
 
-def parse_templates(text: str) -> List[Ratio]:
+def parse_templates(text: str) -> list[Ratio]:
     ratios = []
     tables = markdown_tables(text)
     for table_index, table in enumerate(tables):
@@ -202,7 +202,7 @@ def parse_themes(text: str) -> tuple:
     return ratios, notes
 
 
-def parse_app(text: str) -> List[Ratio]:
+def parse_app(text: str) -> list[Ratio]:
     ratios = []
     for table in markdown_tables(text):
         for row in table:
@@ -213,7 +213,7 @@ def parse_app(text: str) -> List[Ratio]:
     return ratios
 
 
-def parse_import(text: str) -> List[Ratio]:
+def parse_import(text: str) -> list[Ratio]:
     """bench_import prints microflask's import time over the peer's (lower is
     better); turned around here so that above 1.0 means faster."""
     ratios = []
@@ -371,8 +371,8 @@ def loopback_hello(quick: bool) -> tuple:
         frameworks.append(name)
     rounds = 1 if quick else 8
     seconds = 0.4 if quick else 0.8
-    best: Dict[str, float] = {}
-    servers: Dict[str, tuple] = {}
+    best: dict[str, float] = {}
+    servers: dict[str, tuple] = {}
     with tempfile.TemporaryDirectory(prefix="microflask-bench-") as folder:
         for name in frameworks:
             with open(os.path.join(folder, "hello_%s.py" % name), "w") as module_file:
@@ -458,7 +458,7 @@ def _matches(item: Ratio, benchmark: str, case_prefix: str, peer: str) -> bool:
             and peer in item.peer.lower())
 
 
-def targets_for(ratios: List[Ratio], flatness: Optional[float]) -> List[Target]:
+def targets_for(ratios: list[Ratio], flatness: float | None) -> list[Target]:
     targets = []
     for description, required, benchmark, case_prefix, peer in RATIO_TARGETS:
         measured = next((item.ratio for item in ratios
@@ -482,7 +482,7 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def peer_versions() -> Dict[str, str]:
+def peer_versions() -> dict[str, str]:
     from importlib import metadata
 
     versions = {}
@@ -494,16 +494,16 @@ def peer_versions() -> Dict[str, str]:
     return versions
 
 
-def _format_ratio(value: Optional[float]) -> str:
+def _format_ratio(value: float | None) -> str:
     if value is None:
         return "not measured"
     # Three decimals below 0.1 so that a very slow case does not read 0.00x.
     return ("%.2fx" if value >= 0.1 else "%.3fx") % value
 
 
-def render_markdown(ratios: List[Ratio], targets: List[Target], outputs: Dict[str, str],
-                    errors: Dict[str, str], loopback: Dict[str, float],
-                    notes: List[str], seconds: float, quick: bool) -> str:
+def render_markdown(ratios: list[Ratio], targets: list[Target], outputs: dict[str, str],
+                    errors: dict[str, str], loopback: dict[str, float],
+                    notes: list[str], seconds: float, quick: bool) -> str:
     lines = [
         "# microflask benchmark results",
         "",
@@ -574,7 +574,7 @@ def _short_label(text: str, limit: int = 46) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def chart_bars(ratios: List[Ratio], targets: List[Target], loopback: Dict[str, float]):
+def chart_bars(ratios: list[Ratio], targets: list[Target], loopback: dict[str, float]):
     bars = []
     for item in ratios:
         target = None
@@ -594,7 +594,7 @@ def chart_bars(ratios: List[Ratio], targets: List[Target], loopback: Dict[str, f
     return bars
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=BENCHMARKS + ["loopback"],
                         help="run only these (repeatable)")
@@ -607,10 +607,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     svg_path = options.svg or (None if quick else os.path.join(HERE, "results.svg"))
     selected = options.only or BENCHMARKS + ["loopback"]
     started = time.monotonic()
-    outputs: Dict[str, str] = {}
-    errors: Dict[str, str] = {}
-    ratios: List[Ratio] = []
-    bench_notes: List[str] = []
+    outputs: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    ratios: list[Ratio] = []
+    bench_notes: list[str] = []
     flatness = None
     for name in BENCHMARKS:
         if name not in selected:
@@ -639,8 +639,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             found, server_notes = parse_server(text)
             ratios += found
             bench_notes += server_notes
-    loopback: Dict[str, float] = {}
-    notes: List[str] = list(bench_notes)
+    loopback: dict[str, float] = {}
+    notes: list[str] = list(bench_notes)
     if "loopback" in selected:
         if gunicorn_available():
             print("running the gunicorn loopback comparison ...", file=sys.stderr, flush=True)

@@ -42,9 +42,12 @@ MAX_TITLE = 200
 
 def create_app(test_config: dict | None = None) -> Flask:
     # One instance folder however the app is started (a script or examples.todo_api).
-    app = Flask(__name__, instance_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance"))
+    app = Flask(
+        __name__, instance_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance")
+    )
     app.config.from_mapping(
-        TODO_DATABASE=os.environ.get("TODO_DATABASE") or os.path.join(app.instance_path, "todo.sqlite3"),
+        TODO_DATABASE=os.environ.get("TODO_DATABASE")
+        or os.path.join(app.instance_path, "todo.sqlite3"),
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     if test_config:

@@ -84,7 +84,9 @@ def save_without_overwriting(uploaded, folder: str, filename: str) -> str:
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; ``test_config`` overrides the settings (tests use it)."""
     # One instance folder (examples/instance) however the app is started.
-    app = Flask(__name__, instance_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance"))
+    app = Flask(
+        __name__, instance_path=os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance")
+    )
     app.config.from_mapping(
         SECRET_KEY="dev",
         UPLOAD_FOLDER=app.instance_path,

@@ -36,7 +36,9 @@ import hostile_cases  # noqa: E402
 import test_templating_fuzz as template_fuzz  # noqa: E402
 
 
-def report(kind: str, cases: int, seconds: float, outcomes: collections.Counter, failures: list) -> None:
+def report(
+    kind: str, cases: int, seconds: float, outcomes: collections.Counter, failures: list
+) -> None:
     shown = ", ".join("%s %d" % item for item in sorted(outcomes.items(), key=lambda i: -i[1])[:8])
     print("| %s | %d | %.0f | %s | %d |" % (kind, cases, cases / seconds, shown, len(failures)))
     for failure in failures[:5]:
@@ -138,8 +140,12 @@ def run_requests(rng: random.Random, cases: int) -> tuple:
         script = os.path.join(scratch, "serve_fuzz.py")
         with open(script, "w") as f:
             f.write(SERVER_SCRIPT)
-        process = subprocess.Popen([sys.executable, script, ROOT, TESTS], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, env=dict(os.environ, FLASK_SKIP_DOTENV="1"))
+        process = subprocess.Popen(
+            [sys.executable, script, ROOT, TESTS],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ, FLASK_SKIP_DOTENV="1"),
+        )
         try:
             match = re.search(rb":(\d+) with", process.stderr.readline())
             port = int(match.group(1))

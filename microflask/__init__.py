@@ -7,45 +7,47 @@ Jinja (``microflask.templating``), MarkupSafe (``microflask.markup``) and
 ItsDangerous (``microflask.signing``); see ``docs/architecture.md``.
 """
 
-from . import json as json
-from ._app_templates import render_template as render_template
-from ._app_templates import render_template_string as render_template_string
-from ._app_templates import stream_template as stream_template
-from ._app_templates import stream_template_string as stream_template_string
-from .app import Flask as Flask
-from .blueprints import Blueprint as Blueprint
-from .config import Config as Config
-from .ctx import after_this_request as after_this_request
-from .ctx import copy_current_request_context as copy_current_request_context
-from .ctx import has_app_context as has_app_context
-from .ctx import has_request_context as has_request_context
-from .globals import current_app as current_app
-from .globals import g as g
-from .globals import request as request
-from .globals import session as session
-from .helpers import abort as abort
-from .helpers import flash as flash
-from .helpers import get_flashed_messages as get_flashed_messages
-from .helpers import get_template_attribute as get_template_attribute
-from .helpers import make_response as make_response
-from .helpers import redirect as redirect
-from .helpers import send_file as send_file
-from .helpers import send_from_directory as send_from_directory
-from .helpers import stream_with_context as stream_with_context
-from .helpers import url_for as url_for
-from .json import jsonify as jsonify
-from .signals import appcontext_popped as appcontext_popped
-from .signals import appcontext_pushed as appcontext_pushed
-from .signals import appcontext_tearing_down as appcontext_tearing_down
-from .signals import before_render_template as before_render_template
-from .signals import got_request_exception as got_request_exception
-from .signals import message_flashed as message_flashed
-from .signals import request_finished as request_finished
-from .signals import request_started as request_started
-from .signals import request_tearing_down as request_tearing_down
-from .signals import template_rendered as template_rendered
-from ._app_wrappers import Request as Request
-from ._app_wrappers import Response as Response
+from __future__ import annotations
+
+from microflask import json as json
+from microflask._app_templates import render_template as render_template
+from microflask._app_templates import render_template_string as render_template_string
+from microflask._app_templates import stream_template as stream_template
+from microflask._app_templates import stream_template_string as stream_template_string
+from microflask.app import Flask as Flask
+from microflask.blueprints import Blueprint as Blueprint
+from microflask.config import Config as Config
+from microflask.ctx import after_this_request as after_this_request
+from microflask.ctx import copy_current_request_context as copy_current_request_context
+from microflask.ctx import has_app_context as has_app_context
+from microflask.ctx import has_request_context as has_request_context
+from microflask.globals import current_app as current_app
+from microflask.globals import g as g
+from microflask.globals import request as request
+from microflask.globals import session as session
+from microflask.helpers import abort as abort
+from microflask.helpers import flash as flash
+from microflask.helpers import get_flashed_messages as get_flashed_messages
+from microflask.helpers import get_template_attribute as get_template_attribute
+from microflask.helpers import make_response as make_response
+from microflask.helpers import redirect as redirect
+from microflask.helpers import send_file as send_file
+from microflask.helpers import send_from_directory as send_from_directory
+from microflask.helpers import stream_with_context as stream_with_context
+from microflask.helpers import url_for as url_for
+from microflask.json import jsonify as jsonify
+from microflask.signals import appcontext_popped as appcontext_popped
+from microflask.signals import appcontext_pushed as appcontext_pushed
+from microflask.signals import appcontext_tearing_down as appcontext_tearing_down
+from microflask.signals import before_render_template as before_render_template
+from microflask.signals import got_request_exception as got_request_exception
+from microflask.signals import message_flashed as message_flashed
+from microflask.signals import request_finished as request_finished
+from microflask.signals import request_started as request_started
+from microflask.signals import request_tearing_down as request_tearing_down
+from microflask.signals import template_rendered as template_rendered
+from microflask._app_wrappers import Request as Request
+from microflask._app_wrappers import Response as Response
 
 __version__ = "0.1.0"
 
@@ -96,11 +98,11 @@ __all__ = [
 # more names.  They load their (heavier) modules only when asked for.
 def __getattr__(name: str) -> object:
     if name == "run_simple":
-        from .serving import run_simple
+        from microflask.serving import run_simple
 
         return run_simple
     if name == "Client":
-        from .testing import Client
+        from microflask.testing import Client
 
         return Client
     raise AttributeError("module 'microflask' has no attribute %r" % name)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import typing as t
 
-from .templating import Environment
-from .templating.exceptions import TemplateNotFound
-from .templating.loaders import BaseLoader
+from microflask.templating import Environment
+from microflask.templating.exceptions import TemplateNotFound
+from microflask.templating.loaders import BaseLoader
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .app import Flask
+    from microflask.app import Flask
 
 __all__ = ["AppTemplateEnvironment", "DispatchingJinjaLoader"]
 
@@ -57,7 +57,7 @@ class DispatchingJinjaLoader(BaseLoader):
 
     def _get_source_explained(self, environment: t.Any, template: str) -> tuple:
         # Every loader is asked, so the log can show all matches.
-        from .debughelpers import explain_template_loading_attempts
+        from microflask.debughelpers import explain_template_loading_attempts
 
         attempts = []
         first_found = None

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import typing as t
 
-from .globals import _cv_app, _cv_request, current_app, g, request, session
-from .helpers import get_flashed_messages, stream_with_context
-from .signals import before_render_template, template_rendered
+from microflask.globals import _cv_app, _cv_request, current_app, g, request, session
+from microflask.helpers import get_flashed_messages, stream_with_context
+from microflask.signals import before_render_template, template_rendered
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .app import Flask
+    from microflask.app import Flask
 
 __all__ = [
     "create_app_jinja_environment",
@@ -31,7 +31,7 @@ def create_app_jinja_environment(app: Flask) -> t.Any:
     """The app's ``jinja_env``: Flask's options, autoescape rules and globals."""
     # The template engine is imported here, on first use: an app that never
     # renders a template never loads it.
-    from ._app_jinja import AppTemplateEnvironment
+    from microflask._app_jinja import AppTemplateEnvironment
 
     options = dict(app.jinja_options)
     if "autoescape" not in options:
@@ -129,11 +129,11 @@ def __getattr__(name: str) -> t.Any:
     # classes; importing them from here would load the engine, so they are
     # looked up only when asked for.
     if name == "Environment":
-        from ._app_jinja import AppTemplateEnvironment
+        from microflask._app_jinja import AppTemplateEnvironment
 
         return AppTemplateEnvironment
     if name == "DispatchingJinjaLoader":
-        from ._app_jinja import DispatchingJinjaLoader
+        from microflask._app_jinja import DispatchingJinjaLoader
 
         return DispatchingJinjaLoader
     raise AttributeError("module %r has no attribute %r" % (__name__, name))

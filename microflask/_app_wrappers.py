@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import typing as t
 
-from . import json
-from .exceptions import BadRequest
-from .globals import _cv_app
-from .wrappers import BaseRequest, BaseResponse
+from microflask import json
+from microflask.exceptions import BadRequest
+from microflask.globals import _cv_app
+from microflask.wrappers import BaseRequest, BaseResponse
 
 __all__ = ["Request", "Response"]
 
@@ -105,7 +105,7 @@ class Request(BaseRequest):
         ):
             # A file field posted without enctype="multipart/form-data"
             # arrives as a plain field: say so when the view asks for it.
-            from .debughelpers import attach_enctype_error_multidict
+            from microflask.debughelpers import attach_enctype_error_multidict
 
             attach_enctype_error_multidict(self)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import typing as t
 from functools import wraps
 
-from .globals import _cv_request
+from microflask.globals import _cv_request
 
 __all__ = ["run_coroutine_function"]
 

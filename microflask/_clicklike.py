@@ -385,7 +385,8 @@ def style(
     strikethrough: bool | None = None,
     reset: bool = True,
 ) -> str:
-    """``text`` with ANSI styles: colour names, ``bright_*``, 0-255 or (r, g, b) (Click's ``style``)."""
+    """``text`` with ANSI styles: colour names, ``bright_*``, 0-255 or (r, g, b)
+    (Click's ``style``)."""
     if not isinstance(text, str):
         text = str(text)
     codes = []
@@ -464,7 +465,14 @@ def echo(
     file.flush()
 
 
-def secho(message: t.Any = None, file: t.Any = None, nl: bool = True, err: bool = False, color: bool | None = None, **styles: t.Any) -> None:
+def secho(
+    message: t.Any = None,
+    file: t.Any = None,
+    nl: bool = True,
+    err: bool = False,
+    color: bool | None = None,
+    **styles: t.Any,
+) -> None:
     """:func:`echo` a :func:`style`-d message (bytes are written as they are)."""
     if message is not None and not isinstance(message, (bytes, bytearray)):
         message = style(message, **styles)
@@ -500,12 +508,22 @@ def _hidden_prompt_input(prompt_text: str) -> str:
     return line.rstrip("\r\n")
 
 
-def _build_prompt(text: str, suffix: str, show_default: t.Any = False, default: t.Any = None, show_choices: bool = True, value_type: t.Any = None) -> str:
+def _build_prompt(
+    text: str,
+    suffix: str,
+    show_default: t.Any = False,
+    default: t.Any = None,
+    show_choices: bool = True,
+    value_type: t.Any = None,
+) -> str:
     shown = text
     if value_type is not None and show_choices and isinstance(value_type, Choice):
         shown += " (%s)" % ", ".join(map(str, value_type.choices))
     if default is not None and show_default:
-        shown = "%s [%s]" % (shown, getattr(default, "name", default) if hasattr(default, "read") else default)
+        shown = "%s [%s]" % (
+            shown,
+            getattr(default, "name", default) if hasattr(default, "read") else default,
+        )
     return shown + suffix
 
 
@@ -608,7 +626,9 @@ class ParamType:
     # What splits a list of values taken from one environment variable (None: whitespace).
     envvar_list_splitter: str | None = None
 
-    def __call__(self, value: t.Any, param: Parameter | None = None, ctx: CliContext | None = None) -> t.Any:
+    def __call__(
+        self, value: t.Any, param: Parameter | None = None, ctx: CliContext | None = None
+    ) -> t.Any:
         if value is not None:
             return self.convert(value, param, ctx)
         return None
@@ -625,7 +645,9 @@ class ParamType:
     def split_envvar_value(self, rv: str) -> list[str]:
         return (rv or "").split(self.envvar_list_splitter)
 
-    def fail(self, message: str, param: Parameter | None = None, ctx: CliContext | None = None) -> t.NoReturn:
+    def fail(
+        self, message: str, param: Parameter | None = None, ctx: CliContext | None = None
+    ) -> t.NoReturn:
         raise BadParameter(message, ctx=ctx, param=param)
 
     def to_info_dict(self) -> dict[str, t.Any]:
@@ -857,7 +879,11 @@ class _NumberRangeMixin:
         )
 
     def __repr__(self) -> str:
-        return "<%s %s%s>" % (type(self).__name__, self._describe_range(), " clamped" if self.clamp else "")
+        return "<%s %s%s>" % (
+            type(self).__name__,
+            self._describe_range(),
+            " clamped" if self.clamp else "",
+        )
 
 
 class IntRange(_NumberRangeMixin, IntParamType):
@@ -998,7 +1024,9 @@ class _AtomicWriteFile:
         self.close(delete=exc_type is not None)
 
 
-def _open_file_stream(filename: t.Any, mode: str, encoding: str | None, errors: str | None, atomic: bool) -> tuple[t.Any, bool]:
+def _open_file_stream(
+    filename: t.Any, mode: str, encoding: str | None, errors: str | None, atomic: bool
+) -> tuple[t.Any, bool]:
     """(file object, whether closing it is ours to do)."""
     filename = os.fspath(filename)
     if os.fsdecode(filename) == "-":
@@ -1011,7 +1039,9 @@ def _open_file_stream(filename: t.Any, mode: str, encoding: str | None, errors: 
         raise ValueError("Atomic writes only make sense with `w`-mode.")
     import tempfile
 
-    fd, temporary = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(filename)), prefix=".__atomic-write")
+    fd, temporary = tempfile.mkstemp(
+        dir=os.path.dirname(os.path.abspath(filename)), prefix=".__atomic-write"
+    )
     if "b" in mode:
         handle = os.fdopen(fd, mode)
     else:
@@ -1022,7 +1052,14 @@ def _open_file_stream(filename: t.Any, mode: str, encoding: str | None, errors: 
 class LazyFile:
     """A file opened on first use (a file to write is not created until written)."""
 
-    def __init__(self, filename: t.Any, mode: str = "r", encoding: str | None = None, errors: str | None = "strict", atomic: bool = False) -> None:
+    def __init__(
+        self,
+        filename: t.Any,
+        mode: str = "r",
+        encoding: str | None = None,
+        errors: str | None = "strict",
+        atomic: bool = False,
+    ) -> None:
         self.name = os.fspath(filename)
         self.mode = mode
         self.encoding = encoding
@@ -1084,7 +1121,14 @@ class FileParamType(ParamType):
     name = "filename"
     envvar_list_splitter = os.path.pathsep
 
-    def __init__(self, mode: str = "r", encoding: str | None = None, errors: str | None = "strict", lazy: bool | None = None, atomic: bool = False) -> None:
+    def __init__(
+        self,
+        mode: str = "r",
+        encoding: str | None = None,
+        errors: str | None = "strict",
+        lazy: bool | None = None,
+        atomic: bool = False,
+    ) -> None:
         self.mode = mode
         self.encoding = encoding
         self.errors = errors
@@ -1103,11 +1147,15 @@ class FileParamType(ParamType):
             return value
         try:
             if self.resolve_lazy_flag(value):
-                lazy_file = LazyFile(value, self.mode, self.encoding, self.errors, atomic=self.atomic)
+                lazy_file = LazyFile(
+                    value, self.mode, self.encoding, self.errors, atomic=self.atomic
+                )
                 if ctx is not None:
                     ctx.call_on_close(lazy_file.close_intelligently)
                 return lazy_file
-            handle, should_close = _open_file_stream(value, self.mode, self.encoding, self.errors, self.atomic)
+            handle, should_close = _open_file_stream(
+                value, self.mode, self.encoding, self.errors, self.atomic
+            )
             if ctx is not None:
                 ctx.call_on_close(handle.close if should_close else handle.flush)
             return handle
@@ -1154,7 +1202,8 @@ UNPROCESSED = UnprocessedParamType()
 
 
 def convert_type(ty: t.Any = None, default: t.Any = None) -> ParamType:
-    """The :class:`ParamType` for ``ty`` (a Python type, a tuple, a type object), else guessed from ``default``."""
+    """The :class:`ParamType` for ``ty`` (a Python type, a tuple, a type object),
+    else guessed from ``default``."""
     guessed = False
     if ty is None and default is not None:
         if isinstance(default, (tuple, list)):
@@ -1262,18 +1311,37 @@ class CliContext:
             obj = parent.obj
         self.obj = obj
         self.meta: dict[str, t.Any] = getattr(parent, "meta", {})
-        if default_map is None and info_name is not None and parent is not None and parent.default_map is not None:
+        if (
+            default_map is None
+            and info_name is not None
+            and parent is not None
+            and parent.default_map is not None
+        ):
             default_map = parent.default_map.get(info_name)
         self.default_map = default_map
-        self.terminal_width = terminal_width if terminal_width is not None else getattr(parent, "terminal_width", None)
-        self.max_content_width = max_content_width if max_content_width is not None else getattr(parent, "max_content_width", None)
+        self.terminal_width = (
+            terminal_width
+            if terminal_width is not None
+            else getattr(parent, "terminal_width", None)
+        )
+        self.max_content_width = (
+            max_content_width
+            if max_content_width is not None
+            else getattr(parent, "max_content_width", None)
+        )
         self.resilient_parsing = resilient_parsing
-        self.allow_extra_args = command.allow_extra_args if allow_extra_args is None else allow_extra_args
+        self.allow_extra_args = (
+            command.allow_extra_args if allow_extra_args is None else allow_extra_args
+        )
         self.allow_interspersed_args = (
-            command.allow_interspersed_args if allow_interspersed_args is None else allow_interspersed_args
+            command.allow_interspersed_args
+            if allow_interspersed_args is None
+            else allow_interspersed_args
         )
         self.ignore_unknown_options = (
-            command.ignore_unknown_options if ignore_unknown_options is None else ignore_unknown_options
+            command.ignore_unknown_options
+            if ignore_unknown_options is None
+            else ignore_unknown_options
         )
         if help_option_names is None:
             help_option_names = parent.help_option_names if parent is not None else ["--help"]
@@ -1282,7 +1350,11 @@ class CliContext:
             token_normalize_func = parent.token_normalize_func
         self.token_normalize_func = token_normalize_func
         if auto_envvar_prefix is None:
-            if parent is not None and parent.auto_envvar_prefix is not None and info_name is not None:
+            if (
+                parent is not None
+                and parent.auto_envvar_prefix is not None
+                and info_name is not None
+            ):
                 auto_envvar_prefix = "%s_%s" % (parent.auto_envvar_prefix, info_name.upper())
         else:
             auto_envvar_prefix = auto_envvar_prefix.upper()
@@ -1290,7 +1362,9 @@ class CliContext:
             auto_envvar_prefix = auto_envvar_prefix.replace("-", "_")
         self.auto_envvar_prefix = auto_envvar_prefix
         self.color = color if color is not None else getattr(parent, "color", None)
-        self.show_default = show_default if show_default is not None else getattr(parent, "show_default", None)
+        self.show_default = (
+            show_default if show_default is not None else getattr(parent, "show_default", None)
+        )
         self._close_callbacks: list[t.Callable[[], t.Any]] = []
         self._depth = 0
         self._parameter_source: dict[str, ParameterSource] = {}
@@ -1378,7 +1452,8 @@ class CliContext:
             _cli_context_stack().pop()
 
     def scope(self, cleanup: bool = True) -> t.Any:
-        """``with ctx.scope():`` makes this the current context; ``cleanup=False`` keeps its resources."""
+        """``with ctx.scope():`` makes this the current context; ``cleanup=False``
+        keeps its resources."""
         import contextlib
 
         @contextlib.contextmanager
@@ -1452,7 +1527,8 @@ Context = CliContext
 
 
 class _UsageErrorsNamed:
-    """``with _UsageErrorsNamed(ctx):`` fills in the context (and parameter) of a usage error raised inside."""
+    """``with _UsageErrorsNamed(ctx):`` fills in the context (and parameter) of a
+    usage error raised inside."""
 
     def __init__(self, ctx: CliContext, param: Parameter | None = None) -> None:
         self.ctx = ctx
@@ -1494,7 +1570,9 @@ def pass_obj(f: t.Callable) -> t.Callable:
     return with_obj
 
 
-def make_pass_decorator(object_type: type, ensure: bool = False) -> t.Callable[[t.Callable], t.Callable]:
+def make_pass_decorator(
+    object_type: type, ensure: bool = False
+) -> t.Callable[[t.Callable], t.Callable]:
     """A decorator passing the nearest ``obj`` of ``object_type`` (made if ``ensure``)."""
 
     def decorator(f: t.Callable) -> t.Callable:
@@ -1557,7 +1635,9 @@ class Parameter:
         shell_complete: t.Any = None,
         deprecated: bool | str = False,
     ) -> None:
-        self.name, self.opts, self.secondary_opts = self._parse_decls(param_decls or (), expose_value)
+        self.name, self.opts, self.secondary_opts = self._parse_decls(
+            param_decls or (), expose_value
+        )
         self.type = convert_type(type, None if default is _PARAM_UNSET else default)
         if nargs is None:
             nargs = self.type.arity if self.type.is_composite else 1
@@ -1573,7 +1653,9 @@ class Parameter:
         self.deprecated = deprecated
         self.show_choices = True
 
-    def _parse_decls(self, decls: t.Sequence[str], expose_value: bool) -> tuple[t.Any, list[str], list[str]]:
+    def _parse_decls(
+        self, decls: t.Sequence[str], expose_value: bool
+    ) -> tuple[t.Any, list[str], list[str]]:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -1615,7 +1697,9 @@ class Parameter:
             return self.type.split_envvar_value(value)
         return value
 
-    def consume_value(self, ctx: CliContext, opts: dict[str, t.Any]) -> tuple[t.Any, ParameterSource]:
+    def consume_value(
+        self, ctx: CliContext, opts: dict[str, t.Any]
+    ) -> tuple[t.Any, ParameterSource]:
         """The raw value and where it came from: command line, environment, default map, default."""
         value = opts.get(self.name) if self.name else None
         source = ParameterSource.COMMANDLINE
@@ -1675,7 +1759,9 @@ class Parameter:
             value = self.callback(ctx, self, value)
         return value
 
-    def handle_parse_result(self, ctx: CliContext, opts: dict[str, t.Any], args: list[str]) -> tuple[t.Any, list[str]]:
+    def handle_parse_result(
+        self, ctx: CliContext, opts: dict[str, t.Any], args: list[str]
+    ) -> tuple[t.Any, list[str]]:
         with _UsageErrorsNamed(ctx, param=self):
             value, source = self.consume_value(ctx, opts)
             if self.name:
@@ -1772,7 +1858,9 @@ class Option(Parameter):
         if count and (multiple or self.is_flag):
             raise TypeError("'count' is not valid with 'multiple' or 'is_flag'.")
 
-    def _parse_decls(self, decls: t.Sequence[str], expose_value: bool) -> tuple[t.Any, list[str], list[str]]:
+    def _parse_decls(
+        self, decls: t.Sequence[str], expose_value: bool
+    ) -> tuple[t.Any, list[str], list[str]]:
         opts: list[str] = []
         secondary_opts: list[str] = []
         name = None
@@ -1794,7 +1882,9 @@ class Option(Parameter):
                 if second:
                     secondary_opts.append(second)
                 if first == second:
-                    raise ValueError("Boolean option %r cannot use the same flag for true/false." % decl)
+                    raise ValueError(
+                        "Boolean option %r cannot use the same flag for true/false." % decl
+                    )
             else:
                 possible_names.append(_split_opt(decl))
                 opts.append(decl)
@@ -1807,7 +1897,9 @@ class Option(Parameter):
         if name is None:
             if not expose_value:
                 return None, opts, secondary_opts
-            raise TypeError("Could not determine name for option with declarations %r" % list(decls))
+            raise TypeError(
+                "Could not determine name for option with declarations %r" % list(decls)
+            )
         if not opts and not secondary_opts:
             raise TypeError(
                 "No options defined but a name was passed (%s). Did you mean to declare an"
@@ -1866,11 +1958,15 @@ class Option(Parameter):
         if depth > 0:
             values: t.Any = self.type.split_envvar_value(value)
             if self.multiple and self.nargs != 1:
-                values = [tuple(values[i : i + self.nargs]) for i in range(0, len(values), self.nargs)]
+                values = [
+                    tuple(values[i : i + self.nargs]) for i in range(0, len(values), self.nargs)
+                ]
             return values
         return value
 
-    def consume_value(self, ctx: CliContext, opts: dict[str, t.Any]) -> tuple[t.Any, ParameterSource]:
+    def consume_value(
+        self, ctx: CliContext, opts: dict[str, t.Any]
+    ) -> tuple[t.Any, ParameterSource]:
         value, source = super().consume_value(ctx, opts)
         if (
             source in (None, ParameterSource.DEFAULT)
@@ -1926,7 +2022,9 @@ class Option(Parameter):
             if envvar is None and self.allow_from_autoenv and ctx.auto_envvar_prefix and self.name:
                 envvar = "%s_%s" % (ctx.auto_envvar_prefix, self.name.upper())
             if envvar is not None:
-                extra.append("env var: %s" % (envvar if isinstance(envvar, str) else ", ".join(envvar)))
+                extra.append(
+                    "env var: %s" % (envvar if isinstance(envvar, str) else ", ".join(envvar))
+                )
         resilient, ctx.resilient_parsing = ctx.resilient_parsing, True
         try:
             default = self.get_default(ctx, call=False)
@@ -1966,7 +2064,9 @@ class Argument(Parameter):
 
     param_type_name = "argument"
 
-    def __init__(self, param_decls: t.Sequence[str], required: bool | None = None, **attrs: t.Any) -> None:
+    def __init__(
+        self, param_decls: t.Sequence[str], required: bool | None = None, **attrs: t.Any
+    ) -> None:
         if required is None:
             if attrs.get("default", _PARAM_UNSET) is _PARAM_UNSET:
                 required = attrs.get("nargs", 1) > 0
@@ -1976,14 +2076,17 @@ class Argument(Parameter):
             raise TypeError("__init__() got an unexpected keyword argument 'multiple'.")
         super().__init__(param_decls, required=required, **attrs)
 
-    def _parse_decls(self, decls: t.Sequence[str], expose_value: bool) -> tuple[t.Any, list[str], list[str]]:
+    def _parse_decls(
+        self, decls: t.Sequence[str], expose_value: bool
+    ) -> tuple[t.Any, list[str], list[str]]:
         if not decls:
             if not expose_value:
                 return "", [], []
             raise TypeError("Argument is marked as exposed, but does not have a name.")
         if len(decls) != 1:
             raise TypeError(
-                "Arguments take exactly one parameter declaration, got %d: %s." % (len(decls), list(decls))
+                "Arguments take exactly one parameter declaration, got %d: %s."
+                % (len(decls), list(decls))
             )
         return decls[0].replace("-", "_").lower(), [decls[0]], []
 
@@ -2102,9 +2205,14 @@ def version_option(
                     "%r is not installed. Try passing 'package_name' instead." % package_name
                 ) from None
         if shown is None:
-            raise RuntimeError("Could not determine the version for %r automatically." % package_name)
+            raise RuntimeError(
+                "Could not determine the version for %r automatically." % package_name
+            )
         name = prog_name if prog_name is not None else ctx.find_root().info_name
-        echo(t.cast(str, message) % {"prog": name, "package": package_name, "version": shown}, color=ctx.color)
+        echo(
+            t.cast(str, message) % {"prog": name, "package": package_name, "version": shown},
+            color=ctx.color,
+        )
         ctx.exit()
 
     kwargs.setdefault("is_flag", True)
@@ -2206,7 +2314,8 @@ def _unpack_positionals(args: list[str], nargs_spec: list[int]) -> tuple[list[t.
 
 
 class _CommandLineParser:
-    """Click's parser: options anywhere (or up to the first positional for groups), then arguments."""
+    """Click's parser: options anywhere (or up to the first positional for groups),
+    then arguments."""
 
     def __init__(self, ctx: CliContext) -> None:
         self.ctx = ctx
@@ -2217,7 +2326,9 @@ class _CommandLineParser:
         self._opt_prefixes = {"-", "--"}
         self._arguments: list[tuple[Parameter, int]] = []
 
-    def add_option(self, param: Parameter, opts: list[str], action: str, nargs: int = 1, const: t.Any = None) -> None:
+    def add_option(
+        self, param: Parameter, opts: list[str], action: str, nargs: int = 1, const: t.Any = None
+    ) -> None:
         entry = _ParserOption(param, action, nargs, const)
         for opt in opts:
             prefix, value = _split_opt(opt)
@@ -2251,7 +2362,9 @@ class _CommandLineParser:
         return state.opts, state.largs, state.order
 
     def _arguments_pass(self, state: _ParsedCommandLine) -> None:
-        values, rest = _unpack_positionals(state.largs + state.rargs, [n for _, n in self._arguments])
+        values, rest = _unpack_positionals(
+            state.largs + state.rargs, [n for _, n in self._arguments]
+        )
         for (param, nargs), value in zip(self._arguments, values):
             if nargs > 1 and value is not _PARAM_UNSET:
                 holes = sum(item is _PARAM_UNSET for item in value)
@@ -2296,7 +2409,9 @@ class _CommandLineParser:
                 raise
             state.largs.append(arg)
 
-    def _match_long_opt(self, opt: str, explicit_value: str | None, state: _ParsedCommandLine) -> None:
+    def _match_long_opt(
+        self, opt: str, explicit_value: str | None, state: _ParsedCommandLine
+    ) -> None:
         if opt not in self._long_opts:
             raise NoSuchOption(opt, possibilities=list(self._long_opts), ctx=self.ctx)
         entry = self._long_opts[opt]
@@ -2365,7 +2480,8 @@ def _deprecated_label(deprecated: bool | str) -> str:
 
 
 def _make_short_help(help_text: str, max_length: int = 45) -> str:
-    """The first sentence of the first paragraph, cut with "..." to ``max_length`` (Click's rule)."""
+    """The first sentence of the first paragraph, cut with "..." to ``max_length``
+    (Click's rule)."""
     paragraph_end = help_text.find("\n\n")
     if paragraph_end != -1:
         help_text = help_text[:paragraph_end]
@@ -2405,7 +2521,12 @@ def _wrap_help_text(text: str, indent: str, width: int = 78) -> list[str]:
             lines.extend(indent + line for line in paragraph[1:].strip("\n").splitlines())
         else:
             lines.extend(
-                textwrap.wrap(" ".join(paragraph.split()), width, initial_indent=indent, subsequent_indent=indent)
+                textwrap.wrap(
+                    " ".join(paragraph.split()),
+                    width,
+                    initial_indent=indent,
+                    subsequent_indent=indent,
+                )
             )
         lines.append("")
     return lines[:-1]
@@ -2431,7 +2552,9 @@ def _format_definition_list(rows: list[tuple[str, str]], width: int = 78) -> lis
         else:
             lines.append("  " + name)
             indent = " " * (first_width + 4)
-            lines.extend(textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent))
+            lines.extend(
+                textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent)
+            )
     return lines
 
 
@@ -2491,7 +2614,9 @@ class Command:
 
     def _uses_real_click(self, parent: t.Any = None) -> bool:
         """Whether Click must run this: a parameter of Click's, or a parent context of Click's."""
-        return (parent is not None and _is_real_click(parent)) or any(_is_real_click(p) for p in self.params)
+        return (parent is not None and _is_real_click(parent)) or any(
+            _is_real_click(p) for p in self.params
+        )
 
     # -- parameters and help ------------------------------------------------------------------
 
@@ -2543,11 +2668,15 @@ class Command:
         return pieces
 
     def get_usage(self, ctx: CliContext) -> str:
-        return _usage_line(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), _help_width(ctx))
+        return _usage_line(
+            ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), _help_width(ctx)
+        )
 
     def format_sections(self, ctx: CliContext) -> list[str]:
         """The help's sections after the text (``Options:``; groups add ``Commands:``)."""
-        rows = [record for record in (p.get_help_record(ctx) for p in self.get_params(ctx)) if record]
+        rows = [
+            record for record in (p.get_help_record(ctx) for p in self.get_params(ctx)) if record
+        ]
         if not rows:
             return []
         return ["Options:"] + _format_definition_list(rows, _help_width(ctx))
@@ -2572,12 +2701,17 @@ class Command:
 
     # -- parsing and invoking ------------------------------------------------------------------
 
-    def make_context(self, info_name: str | None, args: list[str], parent: t.Any = None, **extra: t.Any) -> t.Any:
-        """A context with ``args`` parsed into ``ctx.params`` (a Click context when Click runs this)."""
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: t.Any = None, **extra: t.Any
+    ) -> t.Any:
+        """A context with ``args`` parsed into ``ctx.params`` (a Click context when
+        Click runs this)."""
         if self._uses_real_click(parent):
             bridge = _real_click_bridge()
             twin_parent = bridge.click_context_for(parent) if parent is not None else None
-            return bridge.click_command_for(self).make_context(info_name, args, parent=twin_parent, **extra)
+            return bridge.click_command_for(self).make_context(
+                info_name, args, parent=twin_parent, **extra
+            )
         for key, value in self.context_settings.items():
             extra.setdefault(key, value)
         self.prepare_context_extra(extra)
@@ -2717,7 +2851,9 @@ class Group(Command):
         self.no_args_is_help = no_args_is_help
         self.invoke_without_command = invoke_without_command
         if subcommand_metavar is None:
-            subcommand_metavar = "COMMAND1 [ARGS]... [COMMAND2 [ARGS]...]..." if chain else "COMMAND [ARGS]..."
+            subcommand_metavar = (
+                "COMMAND1 [ARGS]... [COMMAND2 [ARGS]...]..." if chain else "COMMAND [ARGS]..."
+            )
         self.subcommand_metavar = subcommand_metavar
         self.chain = chain
         self._result_callback = result_callback
@@ -2813,7 +2949,9 @@ class Group(Command):
             ctx.protected_args, ctx.args = rest[:1], rest[1:]
         return ctx.args
 
-    def resolve_command(self, ctx: CliContext, args: list[str]) -> tuple[str | None, t.Any, list[str]]:
+    def resolve_command(
+        self, ctx: CliContext, args: list[str]
+    ) -> tuple[str | None, t.Any, list[str]]:
         cmd_name = args[0]
         cmd = self.get_command(ctx, cmd_name)
         if cmd is None and ctx.token_normalize_func is not None:
@@ -2899,7 +3037,9 @@ def command(name: t.Any = None, cls: type | None = None, **attrs: t.Any) -> t.Ca
             params = [bridge.click_param_for(p) for p in params]
         if attrs.get("help") is None:
             attrs["help"] = f.__doc__
-        cmd = command_class(name=name or _command_name_from_function(f.__name__), callback=f, params=params, **attrs)
+        cmd = command_class(
+            name=name or _command_name_from_function(f.__name__), callback=f, params=params, **attrs
+        )
         cmd.__doc__ = f.__doc__
         return cmd
 
@@ -3099,7 +3239,9 @@ class CliRunner:
         saved_state = dict(_cli_runner_state)
         _cli_runner_state.update(echo_input=True, color=color)
         # Click's prompts and colours follow the runner too, once Click is loaded.
-        click_patches = _real_click_bridge().runner_patches(color) if "click" in sys.modules else None
+        click_patches = (
+            _real_click_bridge().runner_patches(color) if "click" in sys.modules else None
+        )
         return_value = None
         exception: BaseException | None = None
         exc_info = None

@@ -171,7 +171,9 @@ def _twin_classes() -> dict[str, type]:
                 ctx.close()
                 raise
 
-        def make_context(self, info_name: t.Any, args: t.Any, parent: t.Any = None, **extra: t.Any) -> t.Any:
+        def make_context(
+            self, info_name: t.Any, args: t.Any, parent: t.Any = None, **extra: t.Any
+        ) -> t.Any:
             for key, value in self.context_settings.items():  # type: ignore[attr-defined]
                 extra.setdefault(key, value)
             self.toolkit().prepare_context_extra(extra)
@@ -212,7 +214,9 @@ def _twin_classes() -> dict[str, type]:
         def group(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
             return self.toolkit_group.group(*args, **kwargs)
 
-    _twin_class_cache.update(type=ToolkitTypeInClick, command=ToolkitCommandInClick, group=ToolkitGroupInClick)
+    _twin_class_cache.update(
+        type=ToolkitTypeInClick, command=ToolkitCommandInClick, group=ToolkitGroupInClick
+    )
     return _twin_class_cache
 
 
@@ -222,7 +226,8 @@ def click_type_for(value_type: t.Any) -> t.Any:
         return value_type
     click = _click_module()
     singletons = {id(STRING): click.STRING, id(INT): click.INT, id(FLOAT): click.FLOAT,
-                  id(BOOL): click.BOOL, id(UUID): click.UUID, id(UNPROCESSED): click.UNPROCESSED}  # fmt: skip
+                  id(BOOL): click.BOOL, id(UUID): click.UUID,
+                  id(UNPROCESSED): click.UNPROCESSED}  # fmt: skip
     if id(value_type) in singletons:
         return singletons[id(value_type)]
     kind = type(value_type)
@@ -231,7 +236,11 @@ def click_type_for(value_type: t.Any) -> t.Any:
     if kind in (IntRange, FloatRange):
         click_range = click.IntRange if kind is IntRange else click.FloatRange
         return click_range(
-            value_type.min, value_type.max, value_type.min_open, value_type.max_open, value_type.clamp
+            value_type.min,
+            value_type.max,
+            value_type.min_open,
+            value_type.max_open,
+            value_type.clamp,
         )
     if kind is Path:
         return click.Path(
@@ -247,7 +256,11 @@ def click_type_for(value_type: t.Any) -> t.Any:
         )
     if kind is FileParamType:
         return click.File(
-            value_type.mode, value_type.encoding, value_type.errors, value_type.lazy, value_type.atomic
+            value_type.mode,
+            value_type.encoding,
+            value_type.errors,
+            value_type.lazy,
+            value_type.atomic,
         )
     if kind is DateTime:
         return click.DateTime(value_type.formats)

@@ -20,26 +20,26 @@ from datetime import timedelta
 from itertools import chain
 from urllib.parse import quote
 
-from . import signals
-from ._app_templates import create_app_jinja_environment
-from .config import Config, ConfigAttribute
-from .ctx import AppContext, RequestContext, _AppCtxGlobals
-from .datastructures import Headers, ImmutableDict
-from .exceptions import (
+from microflask import signals
+from microflask._app_templates import create_app_jinja_environment
+from microflask.config import Config, ConfigAttribute
+from microflask.ctx import AppContext, RequestContext, _AppCtxGlobals
+from microflask.datastructures import Headers, ImmutableDict
+from microflask.exceptions import (
     Aborter,
     BadRequest,
     BadRequestKeyError,
     HTTPException,
     InternalServerError,
 )
-from .globals import _cv_app, _cv_request, g, request
-from .http import _wsgi_str_to_text
-from .json.provider import DefaultJSONProvider
-from .routing import BuildError, Map, RequestRedirect, Rule, RoutingException
-from .scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
-from .utils import cached_property
-from .utils import redirect as toolkit_redirect
-from ._app_wrappers import Request, Response
+from microflask.globals import _cv_app, _cv_request, g, request
+from microflask.http import _wsgi_str_to_text
+from microflask.json.provider import DefaultJSONProvider
+from microflask.routing import BuildError, Map, RequestRedirect, Rule, RoutingException
+from microflask.scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
+from microflask.utils import cached_property
+from microflask.utils import redirect as toolkit_redirect
+from microflask._app_wrappers import Request, Response
 
 __all__ = ["Flask"]
 
@@ -235,7 +235,7 @@ class Flask(Scaffold):
     def cli(self) -> t.Any:
         """The app's command group, named after the app (``@app.cli.command()``)."""
         # The CLI is layer 5 and loads the Click-like toolkit: imported on first use.
-        from .cli import AppGroup
+        from microflask.cli import AppGroup
 
         group = AppGroup()
         group.name = self.name
@@ -245,7 +245,7 @@ class Flask(Scaffold):
     def logger(self) -> t.Any:
         """The stdlib logger named after the app (see :mod:`microflask.logging`)."""
         # Imported on first use: it loads the stdlib logging package, which serving never needs.
-        from .logging import create_logger
+        from microflask.logging import create_logger
 
         return create_logger(self)
 
@@ -296,7 +296,7 @@ class Flask(Scaffold):
         """How sessions are opened and saved: signed cookies, unless replaced."""
         # Imported on first use: sessions loads signing and hashlib, which an
         # app that never uses a session does not need at import time.
-        from .sessions import SecureCookieSessionInterface
+        from microflask.sessions import SecureCookieSessionInterface
 
         interface = self._own_session_interface = SecureCookieSessionInterface()
         return interface
@@ -313,7 +313,7 @@ class Flask(Scaffold):
 
     def create_global_jinja_loader(self) -> t.Any:
         # Imported on first use: it loads the template engine.
-        from ._app_jinja import DispatchingJinjaLoader
+        from microflask._app_jinja import DispatchingJinjaLoader
 
         return DispatchingJinjaLoader(self)
 
@@ -629,7 +629,7 @@ class Flask(Scaffold):
     def async_to_sync(self, func: t.Callable) -> t.Callable:
         """Run a coroutine function to completion in a fresh event loop per call."""
         # Imported on first use: asyncio is heavy and most apps have no async views.
-        from ._async import run_coroutine_function
+        from microflask._async import run_coroutine_function
 
         return run_coroutine_function(func)
 
@@ -648,7 +648,7 @@ class Flask(Scaffold):
             and request.method not in ("GET", "HEAD", "OPTIONS")
         ):
             # Imported on first use (import speed): only debug mode on this mistake needs it.
-            from .debughelpers import FormDataRoutingRedirect
+            from microflask.debughelpers import FormDataRoutingRedirect
 
             raise FormDataRoutingRedirect(request)
         raise error  # type: ignore[misc]
@@ -966,7 +966,7 @@ class Flask(Scaffold):
     def test_request_context(self, *args: t.Any, **kwargs: t.Any) -> RequestContext:
         """A request context for a made-up request (the test client's arguments)."""
         # The test tools are imported on first use (import speed): serving never needs them.
-        from .testing import EnvironBuilder
+        from microflask.testing import EnvironBuilder
 
         builder = EnvironBuilder(self, *args, **kwargs)
         try:
@@ -979,7 +979,7 @@ class Flask(Scaffold):
         cls = self.test_client_class
         if cls is None:
             # Imported on first use (import speed): serving never needs it.
-            from .testing import FlaskClient as cls  # type: ignore[no-redef]
+            from microflask.testing import FlaskClient as cls  # type: ignore[no-redef]
         return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
 
     def test_cli_runner(self, **kwargs: t.Any) -> t.Any:
@@ -987,7 +987,7 @@ class Flask(Scaffold):
         cls = self.test_cli_runner_class
         if cls is None:
             # Imported on first use (import speed): serving never needs it.
-            from .testing import FlaskCliRunner as cls  # type: ignore[no-redef]
+            from microflask.testing import FlaskCliRunner as cls  # type: ignore[no-redef]
         return cls(self, **kwargs)
 
     # -- serving --------------------------------------------------------------------------
@@ -1002,7 +1002,7 @@ class Flask(Scaffold):
     ) -> None:
         """Serve the app with the development server (not for production)."""
         # The development server is layer 5 (wsgiref, http.server): imported on first use.
-        from .serving import run_app
+        from microflask.serving import run_app
 
         run_app(self, host=host, port=port, debug=debug, load_dotenv=load_dotenv, **options)
 

@@ -14,10 +14,10 @@ import typing as t
 from collections import defaultdict
 from functools import update_wrapper
 
-from .scaffold import _F, Scaffold, _endpoint_from_view_func, setupmethod
+from microflask.scaffold import _F, Scaffold, _endpoint_from_view_func, setupmethod
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .app import Flask
+    from microflask.app import Flask
 
 __all__ = ["Blueprint", "BlueprintSetupState"]
 

@@ -56,8 +56,8 @@ import builtins
 import functools
 import os
 import sys
+from collections.abc import Iterable, Sequence
 from types import ModuleType
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 __all__ = [
     "BUNDLE_PROFILES", "BundleError", "build_bundle", "bundle_module_order", "main",
@@ -77,7 +77,7 @@ BUNDLE_PER_MODULE_NAMES = {
 
 # The parts (``_layers.part_of``) each profile keeps: ``full`` every module,
 # ``core`` only what an app serving requests needs.
-BUNDLE_PROFILES: Dict[str, Optional[Tuple[str, ...]]] = {
+BUNDLE_PROFILES: dict[str, tuple[str, ...] | None] = {
     "full": None,
     "core": ("core",),
 }
@@ -108,9 +108,9 @@ class BundleSourceModule:
         return "<BundleSourceModule %s>" % self.dotted
 
 
-def find_package_modules(package_dir: str = BUNDLE_PACKAGE_DIR) -> Dict[str, BundleSourceModule]:
+def find_package_modules(package_dir: str = BUNDLE_PACKAGE_DIR) -> dict[str, BundleSourceModule]:
     """Every module of the package, by dotted name (bundler files excluded)."""
-    modules: Dict[str, BundleSourceModule] = {}
+    modules: dict[str, BundleSourceModule] = {}
     root = os.path.dirname(package_dir)
     for directory, subdirs, files in os.walk(package_dir):
         subdirs[:] = sorted(
@@ -132,7 +132,7 @@ def find_package_modules(package_dir: str = BUNDLE_PACKAGE_DIR) -> Dict[str, Bun
     return modules
 
 
-def load_package_layers(package_dir: str = BUNDLE_PACKAGE_DIR) -> Optional[ModuleType]:
+def load_package_layers(package_dir: str = BUNDLE_PACKAGE_DIR) -> ModuleType | None:
     """The ``_layers`` module of the package being bundled (its layers and
     parts: the one table that says which module is core, tools or compat),
     read from ``package_dir``; None when that package has no such table."""
@@ -148,7 +148,7 @@ def load_package_layers(package_dir: str = BUNDLE_PACKAGE_DIR) -> Optional[Modul
 
 
 def modules_in_profile(modules: Iterable[str], profile: str,
-                       layers: Optional[ModuleType]) -> Set[str]:
+                       layers: ModuleType | None) -> set[str]:
     """The modules a profile keeps (without a ``_layers`` table, every module is core)."""
     if profile not in BUNDLE_PROFILES:
         raise BundleError("unknown profile %r (choose from %s)"
@@ -217,16 +217,16 @@ def iter_module_level_statements(body: Sequence[ast.stmt]) -> Iterable[ast.stmt]
 #   ("builtin", name)          a builtin the module uses without binding it
 
 
-BundleTarget = Tuple
+BundleTarget = tuple
 
 
 class BundleNameResolver:
     """Finds what every top-level name of every module refers to."""
 
-    def __init__(self, modules: Dict[str, BundleSourceModule]) -> None:
+    def __init__(self, modules: dict[str, BundleSourceModule]) -> None:
         self.modules = modules
         # module -> name -> raw binding (before following imports)
-        self.raw_bindings: Dict[str, Dict[str, tuple]] = {}
+        self.raw_bindings: dict[str, dict[str, tuple]] = {}
         for module in modules.values():
             self.raw_bindings[module.dotted] = self._collect_bindings(module)
 
@@ -245,8 +245,8 @@ class BundleNameResolver:
     def is_package_module_name(dotted: str) -> bool:
         return dotted == BUNDLE_PACKAGE_NAME or dotted.startswith(BUNDLE_PACKAGE_NAME + ".")
 
-    def _collect_bindings(self, module: BundleSourceModule) -> Dict[str, tuple]:
-        bindings: Dict[str, tuple] = {}
+    def _collect_bindings(self, module: BundleSourceModule) -> dict[str, tuple]:
+        bindings: dict[str, tuple] = {}
         for node in iter_module_level_statements(module.tree.body):
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -291,7 +291,7 @@ class BundleNameResolver:
                         bindings.setdefault(child.id, ("def", module.dotted, child.id))
         return bindings
 
-    def resolve(self, dotted: str, name: str, seen: Optional[Set] = None) -> BundleTarget:
+    def resolve(self, dotted: str, name: str, seen: set | None = None) -> BundleTarget:
         """The target of ``name`` as module ``dotted`` binds it."""
         seen = seen if seen is not None else set()
         if (dotted, name) in seen:
@@ -319,7 +319,7 @@ class BundleNameResolver:
                 return ("def", dotted, name)
         return raw
 
-    def resolved_bindings(self, dotted: str) -> Dict[str, BundleTarget]:
+    def resolved_bindings(self, dotted: str) -> dict[str, BundleTarget]:
         resolved = {}
         for name in self.raw_bindings[dotted]:
             try:
@@ -341,13 +341,13 @@ _SCOPE_NODE_TYPES = (
 class _BundleScope:
     """Names bound in one function, class or comprehension scope."""
 
-    def __init__(self, node: ast.AST, parent: Optional["_BundleScope"]) -> None:
+    def __init__(self, node: ast.AST, parent: _BundleScope | None) -> None:
         self.node = node
         self.parent = parent
         self.is_class = isinstance(node, ast.ClassDef)
-        self.bound: Set[str] = set()
-        self.declared_global: Set[str] = set()
-        self.declared_nonlocal: Set[str] = set()
+        self.bound: set[str] = set()
+        self.declared_global: set[str] = set()
+        self.declared_nonlocal: set[str] = set()
         own_name = getattr(node, "name", "<%s>" % type(node).__name__.lower())
         if parent is None:
             self.qualname = own_name
@@ -356,7 +356,7 @@ class _BundleScope:
         else:
             self.qualname = parent.qualname + ".<locals>." + own_name
 
-    def refers_to_module_level(self, name: str, bound: Optional[Set[str]] = None) -> bool:
+    def refers_to_module_level(self, name: str, bound: set[str] | None = None) -> bool:
         """Does a use of ``name`` directly in this scope mean the global?
         ``bound`` replaces the names this scope binds itself, to ask about
         the scope as the bundler rewrites it."""
@@ -385,13 +385,13 @@ class BundleGlobalNameFinder:
     module-level name, with the names each module uses without binding."""
 
     def __init__(self, tree: ast.Module) -> None:
-        self.global_name_nodes: List[ast.Name] = []
-        self.global_statements: List[ast.Global] = []
-        self.module_bound: Set[str] = set()
+        self.global_name_nodes: list[ast.Name] = []
+        self.global_statements: list[ast.Global] = []
+        self.module_bound: set[str] = set()
         # id(def, class, lambda or comprehension node) -> its scope
-        self.scopes: Dict[int, _BundleScope] = {}
+        self.scopes: dict[int, _BundleScope] = {}
         # id(import statement inside a def or class) -> the scope it binds in
-        self.import_scopes: Dict[int, _BundleScope] = {}
+        self.import_scopes: dict[int, _BundleScope] = {}
         self._collect_module_bound(tree)
         self._visit_body(tree, None)
 
@@ -400,11 +400,11 @@ class BundleGlobalNameFinder:
             for name in _names_bound_by(node):
                 self.module_bound.add(name)
 
-    def _visit_body(self, node: ast.AST, scope: Optional[_BundleScope]) -> None:
+    def _visit_body(self, node: ast.AST, scope: _BundleScope | None) -> None:
         for child in ast.iter_child_nodes(node):
             self._visit(child, scope)
 
-    def _new_scope(self, node: ast.AST, parent: Optional[_BundleScope]) -> _BundleScope:
+    def _new_scope(self, node: ast.AST, parent: _BundleScope | None) -> _BundleScope:
         scope = _BundleScope(node, parent)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             arguments = node.args
@@ -436,7 +436,7 @@ class BundleGlobalNameFinder:
         self.scopes[id(node)] = scope
         return scope
 
-    def _visit(self, node: ast.AST, scope: Optional[_BundleScope]) -> None:
+    def _visit(self, node: ast.AST, scope: _BundleScope | None) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             # decorators, defaults, bases and annotations run in the outer scope
             for decorator in node.decorator_list:
@@ -485,7 +485,7 @@ class BundleGlobalNameFinder:
             self.import_scopes[id(node)] = scope
         self._visit_body(node, scope)
 
-    def _visit_arguments(self, arguments: ast.arguments, scope: Optional[_BundleScope]) -> None:
+    def _visit_arguments(self, arguments: ast.arguments, scope: _BundleScope | None) -> None:
         for default in arguments.defaults + [d for d in arguments.kw_defaults if d is not None]:
             self._visit(default, scope)
         for arg in arguments.posonlyargs + arguments.args + arguments.kwonlyargs + [
@@ -494,7 +494,7 @@ class BundleGlobalNameFinder:
             if arg is not None and arg.annotation is not None:
                 self._visit(arg.annotation, scope)
 
-    def free_names(self) -> Set[str]:
+    def free_names(self) -> set[str]:
         """Global names used but never bound at module level (builtins)."""
         return {
             node.id for node in self.global_name_nodes
@@ -517,7 +517,7 @@ def _walk_same_scope(node: ast.AST) -> Iterable[ast.AST]:
         yield from _walk_same_scope(child)
 
 
-def _names_bound_by(node: ast.AST) -> List[str]:
+def _names_bound_by(node: ast.AST) -> list[str]:
     if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
         return [node.id]
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -540,7 +540,7 @@ def _names_bound_by(node: ast.AST) -> List[str]:
 # -- ordering ----------------------------------------------------------------
 
 
-def _layer_rank(dotted: str, layers: Optional[ModuleType]) -> Tuple[int, int, str]:
+def _layer_rank(dotted: str, layers: ModuleType | None) -> tuple[int, int, str]:
     """Sort key among modules ready at the same time: the layer, then the
     module's place in its layer's list in ``_layers`` (so the file reads bottom
     up, as the design lists the layers); the package's own section comes last."""
@@ -555,9 +555,9 @@ def _layer_rank(dotted: str, layers: Optional[ModuleType]) -> Tuple[int, int, st
 
 def module_dependencies(
     module: BundleSourceModule, resolver: BundleNameResolver
-) -> Set[str]:
+) -> set[str]:
     """The package modules ``module`` needs at import time."""
-    needed: Set[str] = set()
+    needed: set[str] = set()
     modules = resolver.modules
     for node in iter_module_level_statements(module.tree.body):
         if isinstance(node, ast.ImportFrom) and node.module != "__future__":
@@ -578,9 +578,9 @@ def module_dependencies(
     return needed
 
 
-def bundle_module_order(modules: Dict[str, BundleSourceModule],
-                        resolver: Optional[BundleNameResolver] = None,
-                        layers: Optional[ModuleType] = None) -> List[str]:
+def bundle_module_order(modules: dict[str, BundleSourceModule],
+                        resolver: BundleNameResolver | None = None,
+                        layers: ModuleType | None = None) -> list[str]:
     """Modules in an order where each comes after everything it imports at
     module level; among ready modules, lower layers first.  A cycle is an
     error."""
@@ -590,14 +590,14 @@ def bundle_module_order(modules: Dict[str, BundleSourceModule],
     rank = functools.partial(_layer_rank, layers=layers)
     dependencies = {name: module_dependencies(module, resolver)
                     for name, module in modules.items()}
-    dependents: Dict[str, Set[str]] = {name: set() for name in modules}
+    dependents: dict[str, set[str]] = {name: set() for name in modules}
     for name, needed in dependencies.items():
         for other in needed:
             dependents[other].add(name)
     waiting = {name: len(needed) for name, needed in dependencies.items()}
     ready = [rank(name) for name, count in waiting.items() if count == 0]
     heapq.heapify(ready)
-    order: List[str] = []
+    order: list[str] = []
     while ready:
         name = heapq.heappop(ready)[2]
         order.append(name)
@@ -623,7 +623,7 @@ def _mangled(dotted: str, name: str) -> str:
 class BundleNamePlan:
     """Decides the name every binding gets in the shared namespace."""
 
-    def __init__(self, modules: Dict[str, BundleSourceModule], resolver: BundleNameResolver):
+    def __init__(self, modules: dict[str, BundleSourceModule], resolver: BundleNameResolver):
         self.modules = modules
         self.resolver = resolver
         self.bindings = {name: resolver.resolved_bindings(name) for name in modules}
@@ -634,20 +634,20 @@ class BundleNamePlan:
             for dotted in modules if dotted.count(".") == 1
         }
         self.root_children = root_children
-        claims: Dict[str, Set[tuple]] = {}
+        claims: dict[str, set[tuple]] = {}
         for dotted, bindings in self.bindings.items():
             for name, target in bindings.items():
                 claims.setdefault(name, set()).add(target)
         for name, target in root_children.items():
             claims.setdefault(name, set()).add(target)
-        self.builtin_uses: Dict[str, Set[str]] = {}
+        self.builtin_uses: dict[str, set[str]] = {}
         for dotted, finder in self.finders.items():
             for name in finder.free_names():
                 if hasattr(builtins, name):
                     self.builtin_uses.setdefault(dotted, set()).add(name)
                     claims.setdefault(name, set()).add(("builtin", name))
         self.claims = claims
-        self.keeper: Dict[str, tuple] = {}
+        self.keeper: dict[str, tuple] = {}
         root_bindings = self.bindings.get(BUNDLE_PACKAGE_NAME, {})
         for name, targets in claims.items():
             if name in BUNDLE_PER_MODULE_NAMES and any(
@@ -691,7 +691,7 @@ class BundleNamePlan:
             return "_module_" + target[1].replace(".", "_")
         return _mangled(dotted, name)
 
-    def renames_for(self, dotted: str) -> Dict[str, str]:
+    def renames_for(self, dotted: str) -> dict[str, str]:
         """Module-level names of ``dotted`` that must be spelled differently in
         its section (name -> bundle name)."""
         renames = {}
@@ -713,8 +713,8 @@ class BundleLocalImport:
     lines that replace it (without indentation) and the names whose import
     was simply dropped."""
 
-    def __init__(self, node: ast.stmt, scope: _BundleScope, lines: List[str],
-                 dropped: List[str]) -> None:
+    def __init__(self, node: ast.stmt, scope: _BundleScope, lines: list[str],
+                 dropped: list[str]) -> None:
         self.node = node
         self.scope = scope
         self.lines = lines
@@ -738,18 +738,18 @@ class BundleSectionWriter:
         self.left_out = set(left_out)
         # names this module imports at module level from a left-out module:
         # name -> that module (its module object refuses them by name)
-        self.left_out_names: Dict[str, str] = {}
+        self.left_out_names: dict[str, str] = {}
         self.plan = plan
         self.resolver = plan.resolver
         self.renames = plan.renames_for(module.dotted)
         # (start_line, end_line) -> replacement lines, 1-based inclusive
-        self.statement_edits: Dict[Tuple[int, int], List[str]] = {}
-        self.exported: Dict[str, str] = {}
+        self.statement_edits: dict[tuple[int, int], list[str]] = {}
+        self.exported: dict[str, str] = {}
         # imports inside a def or class body, as rewritten: see _check_local_imports
-        self.local_imports: List[BundleLocalImport] = []
-        self._dropped_by_scope: Dict[int, Set[str]] = {}
+        self.local_imports: list[BundleLocalImport] = []
+        self._dropped_by_scope: dict[int, set[str]] = {}
         # source line -> line of the written section, for lines kept as they were
-        self.output_line_of: Dict[int, int] = {}
+        self.output_line_of: dict[int, int] = {}
 
     # statement replacements
 
@@ -766,7 +766,7 @@ class BundleSectionWriter:
             raise BundleError("%s:%d: statement shares its line with another"
                               % (self.module.path, node.lineno))
 
-    def replace_statement(self, node: ast.stmt, new_lines: List[str]) -> None:
+    def replace_statement(self, node: ast.stmt, new_lines: list[str]) -> None:
         self._check_whole_lines(node)
         indent = self._indent_of(node)
         self.statement_edits[(node.lineno, node.end_lineno)] = [
@@ -879,7 +879,7 @@ class BundleSectionWriter:
         there could only run it in the middle of this one."""
         return self.module.dotted.startswith(dotted + ".")
 
-    def _left_out_home(self, source: str, target: Optional[tuple]) -> Optional[str]:
+    def _left_out_home(self, source: str, target: tuple | None) -> str | None:
         """The left-out module that ``from source import ...`` (bound to
         ``target``) needs, or None when everything it needs is in the file."""
         if source in self.left_out:
@@ -903,7 +903,7 @@ class BundleSectionWriter:
                 "function that needs it, or give %s the same part in _layers.py"
                 % (self.module.path, name, self.left_out_names[name], self.module.dotted))
 
-    def _external_import_lines(self, alias: ast.alias) -> List[str]:
+    def _external_import_lines(self, alias: ast.alias) -> list[str]:
         """``import x`` for one name, bound under its shared-namespace name."""
         bound = alias.asname or alias.name.split(".")[0]
         new = self.renames.get(bound)
@@ -931,7 +931,7 @@ class BundleSectionWriter:
         module_text = "." * node.level + (node.module or "")
         self.replace_statement(node, ["from %s import %s" % (module_text, ", ".join(parts))])
 
-    def _binding_lines(self, local: str, target: tuple, at_module_level: bool) -> List[str]:
+    def _binding_lines(self, local: str, target: tuple, at_module_level: bool) -> list[str]:
         """Lines that bind ``local`` the way an intra-package import did."""
         if at_module_level:
             bound = self.renames.get(local, local)
@@ -968,7 +968,7 @@ class BundleSectionWriter:
     # there still reads a name its scope binds (the bundler's own
     # ``_bundle_*`` helpers, say, which nothing can rescue).
 
-    def _resolve_package_alias(self, source: str, alias: ast.alias) -> Optional[tuple]:
+    def _resolve_package_alias(self, source: str, alias: ast.alias) -> tuple | None:
         """What ``from source import alias.name`` binds; None when the name
         is not a module-level name of the tree (a module ``__getattr__``, or
         a module outside the tree)."""
@@ -980,7 +980,7 @@ class BundleSectionWriter:
         except KeyError:
             return None
 
-    def _local_import_scope(self, node: ast.stmt) -> Optional[_BundleScope]:
+    def _local_import_scope(self, node: ast.stmt) -> _BundleScope | None:
         """The def or class body an import binds in (None for the module's
         ``if TYPE_CHECKING:`` blocks, which go)."""
         return self.plan.finders[self.module.dotted].import_scopes.get(id(node))
@@ -992,7 +992,7 @@ class BundleSectionWriter:
             return self.renames.get(local, local)
         return local
 
-    def _local_binding_lines(self, scope: _BundleScope, local: str, target: tuple) -> List[str]:
+    def _local_binding_lines(self, scope: _BundleScope, local: str, target: tuple) -> list[str]:
         """Lines that bind ``local`` the way an import inside ``scope`` did."""
         if target[0] == "mod":
             return ["%s = %s" % (self._local_target(scope, local),
@@ -1019,7 +1019,7 @@ class BundleSectionWriter:
         local = alias.asname or alias.name
         return self.plan.bundle_name(self.module.dotted, local, target) == local
 
-    def _dropped_local_imports(self, scope: _BundleScope) -> Set[str]:
+    def _dropped_local_imports(self, scope: _BundleScope) -> set[str]:
         """Names whose imports in ``scope`` can simply be dropped: every
         binding of the name there is such an import, and once dropped, the
         name read in the function (or the defs nested in it) means the
@@ -1028,10 +1028,10 @@ class BundleSectionWriter:
         if key in self._dropped_by_scope:
             return self._dropped_by_scope[key]
         function = scope.node
-        dropped: Set[str] = set()
+        dropped: set[str] = set()
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # name -> for each binding of it in this scope: could it go?
-            droppable: Dict[str, List[bool]] = {}
+            droppable: dict[str, list[bool]] = {}
             arguments = function.args
             for arg in arguments.posonlyargs + arguments.args + arguments.kwonlyargs + [
                 arguments.vararg, arguments.kwarg
@@ -1064,7 +1064,7 @@ class BundleSectionWriter:
         self._dropped_by_scope[key] = dropped
         return dropped
 
-    def _check_local_imports(self, text: str) -> List[str]:
+    def _check_local_imports(self, text: str) -> list[str]:
         """Analyse the written section again: every name a rewritten local
         import reads, and every name whose import was dropped, must mean the
         module-level object in that scope.  Returns the problems found."""
@@ -1177,7 +1177,7 @@ class BundleSectionWriter:
         edit = self.statement_edits.get((node.lineno, node.end_lineno))
         return edit is not None and not edit
 
-    def _name_edits(self, finder: BundleGlobalNameFinder) -> List[Tuple[int, int, int, str]]:
+    def _name_edits(self, finder: BundleGlobalNameFinder) -> list[tuple[int, int, int, str]]:
         edits = []
         renames = self.renames
         dotted = self.module.dotted
@@ -1211,16 +1211,16 @@ class BundleSectionWriter:
                 ]
         return edits
 
-    def _apply_edits(self, name_edits: List[Tuple[int, int, int, str]]) -> str:
+    def _apply_edits(self, name_edits: list[tuple[int, int, int, str]]) -> str:
         lines = [line.encode("utf-8") for line in self.module.lines]
-        by_line: Dict[int, List[Tuple[int, int, str]]] = {}
+        by_line: dict[int, list[tuple[int, int, str]]] = {}
         for lineno, start, end, text in name_edits:
             old = lines[lineno - 1][start:end].decode("utf-8")
             if not old.isidentifier():
                 raise BundleError("%s:%d: cannot rename %r (column %d)"
                                   % (self.module.path, lineno, old, start))
             by_line.setdefault(lineno, []).append((start, end, text))
-        replaced_lines: Set[int] = set()
+        replaced_lines: set[int] = set()
         for start, end in self.statement_edits:
             replaced_lines.update(range(start, end + 1))
         for lineno, edits in by_line.items():
@@ -1231,7 +1231,7 @@ class BundleSectionWriter:
                 line = line[:start] + text.encode("utf-8") + line[end:]
             lines[lineno - 1] = line
         text_lines = [line.decode("utf-8") for line in lines]
-        output: List[str] = []
+        output: list[str] = []
         starts = {start: (end, new) for (start, end), new in self.statement_edits.items()}
         lineno = 1
         while lineno <= len(text_lines):
@@ -1249,7 +1249,7 @@ class BundleSectionWriter:
 
     # exports: what the module object for this section holds
 
-    def export_map(self) -> Dict[str, str]:
+    def export_map(self) -> dict[str, str]:
         """Public attribute name -> shared-namespace name, for the view."""
         exports = {}
         for name, target in self.plan.bindings[self.module.dotted].items():
@@ -1260,14 +1260,14 @@ class BundleSectionWriter:
             exports[name] = self.renames.get(name, name)
         return exports
 
-    def module_submodule_names(self) -> Dict[str, str]:
+    def module_submodule_names(self) -> dict[str, str]:
         return {
             name: target[1]
             for name, target in self.plan.bindings[self.module.dotted].items()
             if target[0] == "mod" and target[1] not in self.left_out
         }
 
-    def defined_names(self) -> List[str]:
+    def defined_names(self) -> list[str]:
         """Functions and classes this module defines (their ``__module__``
         becomes the module's dotted name, as in the package)."""
         return [
@@ -1275,9 +1275,9 @@ class BundleSectionWriter:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         ]
 
-    def rebound_names(self) -> Set[str]:
+    def rebound_names(self) -> set[str]:
         """Names a function of this module rebinds with ``global``."""
-        names: Set[str] = set()
+        names: set[str] = set()
         for node in self.plan.finders[self.module.dotted].global_statements:
             names.update(node.names)
         return names
@@ -1600,7 +1600,7 @@ def _fill_template(template: str, **values: str) -> str:
     return template
 
 
-def _profile_note(profile: str, left_out: Dict[str, str]) -> str:
+def _profile_note(profile: str, left_out: dict[str, str]) -> str:
     """The header's lines on what this profile left out."""
     if not left_out:
         return "The full profile: every module of the package.\n"
@@ -1617,11 +1617,13 @@ def _profile_note(profile: str, left_out: Dict[str, str]) -> str:
 
 def _section_banner(module: BundleSourceModule) -> str:
     rule = "# " + "=" * 76 + "\n"
-    relative = os.path.relpath(module.path, os.path.dirname(BUNDLE_PACKAGE_DIR)).replace(os.sep, "/")
+    relative = os.path.relpath(module.path, os.path.dirname(BUNDLE_PACKAGE_DIR)).replace(
+        os.sep, "/"
+    )
     return "\n\n" + rule + "# %s  (%s)\n" % (module.dotted, relative) + rule + "\n"
 
 
-def _package_version(modules: Dict[str, BundleSourceModule]) -> str:
+def _package_version(modules: dict[str, BundleSourceModule]) -> str:
     for node in modules[BUNDLE_PACKAGE_NAME].tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets
@@ -1632,7 +1634,7 @@ def _package_version(modules: Dict[str, BundleSourceModule]) -> str:
 
 def _format_names(names: Iterable[str], indent: str = "    ") -> str:
     """Space-separated names wrapped to the line length, as string literals."""
-    lines: List[str] = []
+    lines: list[str] = []
     current = ""
     for name in names:
         if current and len(current) + len(name) + 1 > 80:
@@ -1649,7 +1651,7 @@ def _format_names(names: Iterable[str], indent: str = "    ") -> str:
     return "(\n" + "".join("%s%r\n" % (indent * 2, line + " ") for line in lines) + indent + ")"
 
 
-def _format_dict(values: Dict[str, str]) -> str:
+def _format_dict(values: dict[str, str]) -> str:
     """A dict literal, one item a line, sorted."""
     if not values:
         return "{}"
@@ -1734,7 +1736,7 @@ def build_bundle(package_dir: str = BUNDLE_PACKAGE_DIR, profile: str = "full") -
     return "".join(parts)
 
 
-def _check_header_builtins(header: str, plan: BundleNamePlan, kept: Set[str]) -> None:
+def _check_header_builtins(header: str, plan: BundleNamePlan, kept: set[str]) -> None:
     """The file's own functions read builtins (``compile``, ``open``...) from
     the namespace every module shares: no module may bind one of those names."""
     binders = {
@@ -1753,7 +1755,7 @@ def _check_header_builtins(header: str, plan: BundleNamePlan, kept: Set[str]) ->
 
 
 def _fill_call(dotted: str, writer: BundleSectionWriter,
-               modules: Dict[str, BundleSourceModule]) -> str:
+               modules: dict[str, BundleSourceModule]) -> str:
     """The end of a section: hand its names to its module object."""
     exports = writer.export_map()
     renamed = {name: shared for name, shared in exports.items() if name != shared}
@@ -1770,7 +1772,7 @@ def _fill_call(dotted: str, writer: BundleSectionWriter,
     return "\n_bundle_fill_module(\n" + "".join("    %s,\n" % a for a in arguments) + ")\n"
 
 
-def _root_tail(plan: BundleNamePlan, kept: Set[str]) -> str:
+def _root_tail(plan: BundleNamePlan, kept: set[str]) -> str:
     """Bind the package's direct submodules as attributes of the bundle."""
     lines = ["\n\n# The package's submodules, as attributes of the package.\n"]
     root_bindings = plan.bindings[BUNDLE_PACKAGE_NAME]
@@ -1811,7 +1813,7 @@ def write_bundle(output_path: str, package_dir: str = BUNDLE_PACKAGE_DIR,
     return text.count("\n")
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``bundle [-o FILE] [--profile full|core]`` (stdout when no file is given)."""
     import argparse
 

@@ -104,6 +104,9 @@ from microflask._clicklike import (
 from microflask._dotenv import load_dotenv as load_dotenv
 from microflask.helpers import get_debug_flag, get_load_dotenv
 
+if t.TYPE_CHECKING:  # pragma: no cover
+    from microflask.app import Flask
+
 # Flask's names, then every name of the Click-compatible toolkit (re-exported).
 __all__ = [
     "AppGroup",
@@ -224,8 +227,9 @@ def _called_with_wrong_args(f: t.Callable) -> bool:
         del tb
 
 
-def find_best_app(module: t.Any) -> t.Any:
-    """The app in ``module``: ``app``/``application``, the only Flask instance, or a factory's result."""
+def find_best_app(module: t.Any) -> Flask:
+    """The app in ``module``: ``app``/``application``, the only Flask instance, or a
+    factory's result."""
     flask_class = _flask_class()
     for attr_name in ("app", "application"):
         app = getattr(module, attr_name, None)
@@ -260,7 +264,7 @@ def find_best_app(module: t.Any) -> t.Any:
     )
 
 
-def find_app_by_string(module: t.Any, app_name: str) -> t.Any:
+def find_app_by_string(module: t.Any, app_name: str) -> Flask:
     """The app named by ``app_name`` in ``module``: ``name`` or ``factory(literal args)``."""
     flask_class = _flask_class()
     try:
@@ -333,7 +337,9 @@ def prepare_import(path: str) -> str:
     return ".".join(reversed(module_name))
 
 
-def locate_app(module_name: str, app_name: str | None, raise_if_not_found: bool = True) -> t.Any:
+def locate_app(
+    module_name: str, app_name: str | None, raise_if_not_found: bool = True
+) -> Flask | None:
     """Import ``module_name`` and find the app in it (by ``app_name`` or by discovery)."""
     try:
         __import__(module_name)
@@ -373,7 +379,7 @@ class ScriptInfo:
         self.load_dotenv_defaults = get_load_dotenv(load_dotenv_defaults)
         self._loaded_app: t.Any = None
 
-    def load_app(self) -> t.Any:
+    def load_app(self) -> Flask:
         """Load (once) and return the app; :class:`NoAppException` if there is none."""
         if self._loaded_app is not None:
             return self._loaded_app
@@ -551,7 +557,10 @@ class SeparatedPathType(Path):
 def _debug_option_callback(ctx: CliContext, param: Parameter, value: t.Any) -> t.Any:
     # Not given: leave debug to FLASK_DEBUG.  Given: set FLASK_DEBUG, so an app
     # factory sees it too, before the app exists.
-    if ctx.get_parameter_source(param.name) in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+    if ctx.get_parameter_source(param.name) in (
+        ParameterSource.DEFAULT,
+        ParameterSource.DEFAULT_MAP,
+    ):
         return None
     os.environ["FLASK_DEBUG"] = "1" if value else "0"
     return value
@@ -568,8 +577,12 @@ _debug_option = Option(
 
 @command("run", short_help="Run a development server.")
 # Click's auto_envvar_prefix gives Flask's run options FLASK_RUN_* variables; so do we.
-@option("--host", "-h", default="127.0.0.1", help="The interface to bind to.", envvar="FLASK_RUN_HOST")
-@option("--port", "-p", default=5000, type=int, help="The port to bind to.", envvar="FLASK_RUN_PORT")
+@option(
+    "--host", "-h", default="127.0.0.1", help="The interface to bind to.", envvar="FLASK_RUN_HOST"
+)
+@option(
+    "--port", "-p", default=5000, type=int, help="The port to bind to.", envvar="FLASK_RUN_PORT"
+)
 @option(
     "--cert",
     type=CertParamType(),
@@ -608,7 +621,8 @@ _debug_option = Option(
     default=None,
     type=SeparatedPathType(),
     envvar="FLASK_RUN_EXTRA_FILES",
-    help="Extra files that trigger a reload on change. Multiple paths are separated by %r." % os.pathsep,
+    help="Extra files that trigger a reload on change. Multiple paths are separated by %r."
+    % os.pathsep,
 )
 @option(
     "--exclude-patterns",
@@ -681,8 +695,21 @@ run_command.params.insert(0, _debug_option)
 
 
 @command("serve", short_help="Serve the app in production with the built-in server.")
-@option("--host", "-h", default="127.0.0.1", help="The interface to bind to.", envvar="MICROFLASK_SERVE_HOST")
-@option("--port", "-p", default=8000, type=int, help="The port to bind to.", envvar="MICROFLASK_SERVE_PORT")
+@option(
+    "--host",
+    "-h",
+    default="127.0.0.1",
+    help="The interface to bind to.",
+    envvar="MICROFLASK_SERVE_HOST",
+)
+@option(
+    "--port",
+    "-p",
+    default=8000,
+    type=int,
+    help="The port to bind to.",
+    envvar="MICROFLASK_SERVE_PORT",
+)
 @option(
     "--threads",
     "-t",
@@ -890,7 +917,8 @@ def bundle_command(output: str, profile: str) -> None:
 
 
 def _load_bundle_command() -> Command | None:
-    """``microflask bundle``, offered when :mod:`microflask.bundle` exists (not in the bundle itself)."""
+    """``microflask bundle``, offered when :mod:`microflask.bundle` exists (not in the
+    bundle itself)."""
     import importlib.util
 
     try:

@@ -16,7 +16,7 @@ import json
 import os
 import types
 from collections.abc import Mapping
-from typing import Any, Callable, Generic, Optional, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 __all__ = ["Config", "ConfigAttribute"]
 
@@ -48,7 +48,7 @@ class ConfigAttribute(Generic[_ConfigValueT]):
     """
 
     def __init__(
-        self, name: str, get_converter: Optional[Callable[[Any], _ConfigValueT]] = None
+        self, name: str, get_converter: Callable[[Any], _ConfigValueT] | None = None
     ) -> None:
         self.__name__ = name
         self.get_converter = get_converter
@@ -73,7 +73,7 @@ class Config(dict):
     """
 
     def __init__(
-        self, root_path: str | os.PathLike[str], defaults: Optional[dict[str, Any]] = None
+        self, root_path: str | os.PathLike[str], defaults: dict[str, Any] | None = None
     ) -> None:
         super().__init__(defaults or {})
         self.root_path = root_path
@@ -174,7 +174,7 @@ class Config(dict):
             raise
         return self.from_mapping(loaded)
 
-    def from_mapping(self, mapping: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> bool:
+    def from_mapping(self, mapping: Mapping[str, Any] | None = None, **kwargs: Any) -> bool:
         """Load the UPPERCASE keys of a mapping and of the keyword arguments."""
         merged: dict[str, Any] = {}
         if mapping is not None:

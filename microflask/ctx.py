@@ -15,14 +15,14 @@ import sys
 import typing as t
 from functools import update_wrapper
 
-from .exceptions import HTTPException
-from .globals import _cv_app, _cv_request
-from .signals import appcontext_popped, appcontext_pushed
+from microflask.exceptions import HTTPException
+from microflask.globals import _cv_app, _cv_request
+from microflask.signals import appcontext_popped, appcontext_pushed
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .app import Flask
-    from .sessions import SessionMixin
-    from .wrappers import Request
+    from microflask.app import Flask
+    from microflask.sessions import SessionMixin
+    from microflask.wrappers import Request
 
 __all__ = [
     "AppContext",
@@ -166,7 +166,9 @@ class AppContext:
             current = _cv_app.get(None)
             _cv_app.reset(tokens.pop())
         if current is not self:
-            raise AssertionError("Popped the wrong app context (%r instead of %r)" % (current, self))
+            raise AssertionError(
+                "Popped the wrong app context (%r instead of %r)" % (current, self)
+            )
         if appcontext_popped.receivers:
             appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
 

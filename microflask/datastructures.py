@@ -977,7 +977,9 @@ class Headers:
         if isinstance(key, int):
             self._list[key] = (_checked_header_name(value[0]), _checked_header_value(value[1]))
         elif isinstance(key, slice):
-            self._list[key] = [(_checked_header_name(k), _checked_header_value(v)) for k, v in value]
+            self._list[key] = [
+                (_checked_header_name(k), _checked_header_value(v)) for k, v in value
+            ]
         else:
             self.set(key, value)
 
@@ -1288,7 +1290,9 @@ class HeaderSet(_AbstractMutableSet):
     It is a :class:`~collections.abc.MutableSet`: it compares equal to a
     set with the same tokens and supports ``&``, ``|``, ``<=``..."""
 
-    def __init__(self, headers: t.Iterable[str] | None = None, on_update: t.Callable | None = None) -> None:
+    def __init__(
+        self, headers: t.Iterable[str] | None = None, on_update: t.Callable | None = None
+    ) -> None:
         self._headers = list(headers or ())
         self._set = {x.lower() for x in self._headers}
         self.on_update = on_update
@@ -2114,7 +2118,9 @@ class WWWAuthenticate:
 
     _known_attributes = frozenset(["type", "parameters", "token"])
 
-    def __init__(self, auth_type: str, values: dict | None = None, token: str | None = None) -> None:
+    def __init__(
+        self, auth_type: str, values: dict | None = None, token: str | None = None
+    ) -> None:
         object.__setattr__(self, "_type", auth_type.lower())
         object.__setattr__(self, "_parameters", CallbackDict(values, self._trigger_on_update))
         object.__setattr__(self, "_token", token)

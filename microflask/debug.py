@@ -371,8 +371,10 @@ class DebugTraceback:
             parts.append('<pre class="errormsg">%s</pre>' % escape(message))
         if isinstance(exc, TemplateSyntaxError):
             name = exc.name or exc.filename or "<template>"
-            where = 'in template <cite class="template">%s</cite>, line <em class="line">%d</em>' % (
-                escape(name), exc.lineno or 0)
+            where = (
+                'in template <cite class="template">%s</cite>, line <em class="line">%d</em>'
+                % (escape(name), exc.lineno or 0)
+            )
             if exc.filename and exc.filename != name:
                 where += ' <span class="path">%s</span>' % escape(exc.filename)
             parts.append('<p class="where">%s</p>' % where)
@@ -383,7 +385,9 @@ class DebugTraceback:
             else:
                 where = 'in <code>%s</code>, <cite>%s</cite>' % (
                     escape(frame.function), escape(frame.short_filename))
-            parts.append('<p class="where">%s, line <em class="line">%d</em></p>' % (where, frame.lineno))
+            parts.append(
+                '<p class="where">%s, line <em class="line">%d</em></p>' % (where, frame.lineno)
+            )
         parts.append("</header>")
         return "\n".join(parts)
 
@@ -396,7 +400,8 @@ class DebugTraceback:
         deeper = self.frames[index + 1:]
         if deeper:
             parts.append(
-                '<div class="deeper"><p class="group">Raised inside %d frame%s below <code>%s</code>'
+                '<div class="deeper"><p class="group">Raised inside %d frame%s below '
+                '<code>%s</code>'
                 " (most recent call first):</p>"
                 % (len(deeper), "" if len(deeper) == 1 else "s", escape(primary.function))
             )
@@ -512,7 +517,7 @@ mode on a server reachable by others: this page shows source code and variables.
 It cannot run code.</p>
 </body>
 </html>
-"""
+"""  # noqa: E501
 
 
 def render_traceback_html(exc: BaseException) -> str:

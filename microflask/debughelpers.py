@@ -114,8 +114,8 @@ def explain_template_loading_attempts(app: t.Any, template: str, attempts: t.Any
     ``attempts`` holds ``(loader, owner, found)`` triples, as the app's
     template loader collects them when ``EXPLAIN_TEMPLATE_LOADING`` is on.
     """
-    from .globals import _cv_request
-    from .blueprints import Blueprint
+    from microflask.globals import _cv_request
+    from microflask.blueprints import Blueprint
 
     lines = ["Locating template %r:" % template]
     total_found = 0

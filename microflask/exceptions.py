@@ -14,6 +14,9 @@ from datetime import datetime
 from microflask.http import HTTP_STATUS_CODES, http_date
 from microflask.markup import escape
 
+if t.TYPE_CHECKING:  # pragma: no cover
+    from microflask.wrappers import Response
+
 __all__ = [
     "HTTPException",
     "BadRequest",
@@ -125,7 +128,7 @@ class HTTPException(Exception):
         """Headers of the error response (subclasses add Allow, Retry-After, ...)."""
         return [("Content-Type", "text/html; charset=utf-8")]
 
-    def get_response(self, environ: t.Any = None, scope: t.Any = None) -> t.Any:
+    def get_response(self, environ: t.Any = None, scope: t.Any = None) -> Response:
         """A Response carrying this error (or the one given to ``__init__``)."""
         if self.response is not None:
             return self.response

@@ -424,14 +424,18 @@ class FormDataParser:
         self.cls = MultiDict if cls is None else cls
         self.silent = silent
 
-    def get_parse_func(self, mimetype: str, options: dict[str, str]) -> t.Callable[..., t.Any] | None:
+    def get_parse_func(
+        self, mimetype: str, options: dict[str, str]
+    ) -> t.Callable[..., t.Any] | None:
         if mimetype == "multipart/form-data":
             return self._parse_multipart
         if mimetype == "application/x-www-form-urlencoded":
             return self._parse_urlencoded
         return None
 
-    def parse_from_environ(self, environ: t.Mapping[str, t.Any]) -> tuple[t.Any, MultiDict, MultiDict]:
+    def parse_from_environ(
+        self, environ: t.Mapping[str, t.Any]
+    ) -> tuple[t.Any, MultiDict, MultiDict]:
         """Parse the body of a WSGI environ."""
         stream = _get_input_stream_for_environ(environ, self.max_content_length)
         content_length = _content_length_from_environ(environ)
@@ -462,7 +466,11 @@ class FormDataParser:
         return stream, self.cls(), self.cls()
 
     def _parse_multipart(
-        self, stream: t.IO[bytes], mimetype: str, content_length: int | None, options: dict[str, str]
+        self,
+        stream: t.IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str],
     ) -> tuple[t.Any, MultiDict, MultiDict]:
         parser = MultiPartParser(
             stream_factory=self.stream_factory,
@@ -481,7 +489,11 @@ class FormDataParser:
         return stream, form, files
 
     def _parse_urlencoded(
-        self, stream: t.IO[bytes], mimetype: str, content_length: int | None, options: dict[str, str]
+        self,
+        stream: t.IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str],
     ) -> tuple[t.Any, MultiDict, MultiDict]:
         limit = self.max_form_memory_size
         if limit is not None:

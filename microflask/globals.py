@@ -11,13 +11,13 @@ from __future__ import annotations
 import typing as t
 from contextvars import ContextVar
 
-from .local import LocalProxy
+from microflask.local import LocalProxy
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .app import Flask
-    from .ctx import AppContext, RequestContext, _AppCtxGlobals
-    from .sessions import SessionMixin
-    from .wrappers import Request
+    from microflask.app import Flask
+    from microflask.ctx import AppContext, RequestContext, _AppCtxGlobals
+    from microflask.sessions import SessionMixin
+    from microflask.wrappers import Request
 
 __all__ = ["current_app", "g", "request", "session", "app_ctx", "request_ctx"]
 

@@ -11,16 +11,16 @@ import os
 import typing as t
 from functools import update_wrapper
 
-from .exceptions import abort as toolkit_abort
-from .globals import _cv_app, _cv_request, current_app, request, request_ctx, session
-from .scaffold import get_root_path
-from .signals import message_flashed
-from .utils import redirect as toolkit_redirect
-from .utils import send_file as toolkit_send_file
-from .utils import send_from_directory as toolkit_send_from_directory
+from microflask.exceptions import abort as toolkit_abort
+from microflask.globals import _cv_app, _cv_request, current_app, request, request_ctx, session
+from microflask.scaffold import get_root_path
+from microflask.signals import message_flashed
+from microflask.utils import redirect as toolkit_redirect
+from microflask.utils import send_file as toolkit_send_file
+from microflask.utils import send_from_directory as toolkit_send_from_directory
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .wrappers import Response
+    from microflask.wrappers import Response
 
 __all__ = [
     "abort",

@@ -182,7 +182,9 @@ _hop_by_hop_header_names = frozenset(
 )
 
 # RFC 9110 "tchar": characters a header token may hold without quotes.
-_token_chars = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_token_chars = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
 # Quoted strings in general headers: a backslash escapes any character.
 _backslash_escape_re = re.compile(r"\\(.)", re.S)
 # Quoted option values keep backslashes except before a quote or backslash

@@ -11,11 +11,11 @@ import logging
 import sys
 import typing as t
 
-from .globals import request
-from .local import LocalProxy
+from microflask.globals import request
+from microflask.local import LocalProxy
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .app import Flask
+    from microflask.app import Flask
 
 __all__ = ["wsgi_errors_stream", "has_level_handler", "default_handler", "create_logger"]
 

@@ -127,7 +127,7 @@ class Markup(str):
     __slots__ = ()
 
     def __new__(
-        cls, object: t.Any = "", encoding: t.Optional[str] = None, errors: str = "strict"
+        cls, object: t.Any = "", encoding: str | None = None, errors: str = "strict"
     ) -> Markup:
         if type(object) is not str and hasattr(object, "__html__"):
             object = object.__html__()
@@ -207,12 +207,12 @@ class Markup(str):
 
     # -- methods that split: every piece stays Markup ---------------------
 
-    def split(self, sep: t.Optional[str] = None, maxsplit: t.SupportsIndex = -1) -> list[Markup]:
+    def split(self, sep: str | None = None, maxsplit: t.SupportsIndex = -1) -> list[Markup]:
         cls = self.__class__
         return [cls(piece) for piece in str.split(self, sep, maxsplit)]
 
     def rsplit(
-        self, sep: t.Optional[str] = None, maxsplit: t.SupportsIndex = -1
+        self, sep: str | None = None, maxsplit: t.SupportsIndex = -1
     ) -> list[Markup]:
         cls = self.__class__
         return [cls(piece) for piece in str.rsplit(self, sep, maxsplit)]
@@ -251,13 +251,13 @@ class Markup(str):
     def title(self) -> Markup:
         return self.__class__(str.title(self))
 
-    def strip(self, chars: t.Optional[str] = None, /) -> Markup:
+    def strip(self, chars: str | None = None, /) -> Markup:
         return self.__class__(str.strip(self, chars))
 
-    def lstrip(self, chars: t.Optional[str] = None, /) -> Markup:
+    def lstrip(self, chars: str | None = None, /) -> Markup:
         return self.__class__(str.lstrip(self, chars))
 
-    def rstrip(self, chars: t.Optional[str] = None, /) -> Markup:
+    def rstrip(self, chars: str | None = None, /) -> Markup:
         return self.__class__(str.rstrip(self, chars))
 
     def removeprefix(self, prefix: str, /) -> Markup:

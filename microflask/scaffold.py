@@ -14,9 +14,9 @@ import typing as t
 from collections import defaultdict
 from functools import update_wrapper
 
-from .exceptions import HTTPException, default_exceptions
-from .globals import _cv_app, _cv_request, current_app, session
-from .utils import cached_property
+from microflask.exceptions import HTTPException, default_exceptions
+from microflask.globals import _cv_app, _cv_request, current_app, session
+from microflask.utils import cached_property
 
 __all__ = ["Scaffold", "setupmethod", "get_root_path", "find_package"]
 
@@ -151,7 +151,7 @@ class Scaffold:
     @cached_property
     def cli(self) -> t.Any:
         # The CLI is layer 5 and loads the Click-like toolkit: imported on first use.
-        from .cli import AppGroup
+        from microflask.cli import AppGroup
 
         return AppGroup()
 
@@ -204,7 +204,7 @@ class Scaffold:
         if not self.has_static_folder:
             raise RuntimeError("'static_folder' must be set to serve static_files.")
         # Not at the top: helpers imports this module.
-        from .helpers import send_from_directory
+        from microflask.helpers import send_from_directory
 
         max_age = self.get_send_file_max_age(filename)
         return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
@@ -214,7 +214,7 @@ class Scaffold:
         """A file-system loader for ``template_folder``, or None."""
         if self.template_folder is not None:
             # Imported on first use: it loads the template engine.
-            from .templating.loaders import FileSystemLoader
+            from microflask.templating.loaders import FileSystemLoader
 
             return FileSystemLoader(os.path.join(self.root_path, self.template_folder))
         return None
@@ -370,7 +370,8 @@ class Scaffold:
         if not isinstance(exc_class, type) or not issubclass(exc_class, Exception):
             raise ValueError(
                 "'%s' is not a subclass of Exception. Handlers can only be registered for"
-                " Exception classes or HTTP error codes." % getattr(exc_class, "__name__", exc_class)
+                " Exception classes or HTTP error codes."
+                % getattr(exc_class, "__name__", exc_class)
             )
         if issubclass(exc_class, HTTPException):
             return exc_class, exc_class.code

@@ -122,7 +122,7 @@ _hash_internal = _hash_password_with_method
 
 
 def generate_password_hash(
-    password: str, method: t.Optional[str] = None, salt_length: int = 16
+    password: str, method: str | None = None, salt_length: int = 16
 ) -> str:
     """Hash a password for storage as ``method$salt$hexdigest``.
 
@@ -179,7 +179,7 @@ def _is_unsafe_path_part(filename: str) -> bool:
     return False
 
 
-def safe_join(directory: str, *untrusted: str) -> t.Optional[str]:
+def safe_join(directory: str, *untrusted: str) -> str | None:
     """Join untrusted path parts onto a trusted ``directory``.
 
     Returns ``None`` if any part is absolute, climbs out with ``..``,

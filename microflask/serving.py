@@ -34,6 +34,9 @@ from queue import SimpleQueue
 
 from microflask.exceptions import BadRequest, ClientDisconnected, RequestTimeout
 
+if t.TYPE_CHECKING:  # pragma: no cover
+    import ssl
+
 __all__ = [
     "BaseWSGIServer",
     "DechunkedInput",
@@ -154,7 +157,9 @@ def _internal_server_error_app(environ: dict, start_response: t.Callable) -> lis
 # -- TLS -----------------------------------------------------------------------------------
 
 
-def load_ssl_context(cert_file: str, pkey_file: str | None = None, protocol: int | None = None) -> t.Any:
+def load_ssl_context(
+    cert_file: str, pkey_file: str | None = None, protocol: int | None = None
+) -> ssl.SSLContext:
     """An ``ssl.SSLContext`` for a server, from a certificate and private key file."""
     import ssl
 
@@ -165,7 +170,7 @@ def load_ssl_context(cert_file: str, pkey_file: str | None = None, protocol: int
     return context
 
 
-def generate_adhoc_ssl_context() -> t.Any:
+def generate_adhoc_ssl_context() -> ssl.SSLContext:
     """Werkzeug makes a throw-away certificate here; that needs ``cryptography``."""
     raise RuntimeError(
         "An ad-hoc TLS certificate needs the 'cryptography' package, which microflask"
@@ -218,7 +223,7 @@ def select_address_family(host: str, port: int) -> int:
     return socket.AF_INET
 
 
-def get_sockaddr(host: str, port: int, family: int) -> t.Any:
+def get_sockaddr(host: str, port: int, family: int) -> tuple[str, int] | str:
     """The address to bind for ``host``/``port`` in ``family`` (a path for AF_UNIX)."""
 
 
@@ -424,14 +429,20 @@ class _ChunkedRequestBody(_LimitedRequestBody):
                 self._finished = True
                 return False
             if not line.endswith(b"\n"):
-                raise self._disconnected() if len(line) < _MAX_CHUNK_LINE else self._malformed("trailer line too long")
+                raise (
+                    self._disconnected()
+                    if len(line) < _MAX_CHUNK_LINE
+                    else self._malformed("trailer line too long")
+                )
         raise self._malformed("too many trailer lines")
 
     def _end_chunk(self) -> None:
         if self._reader.readline(3) not in (b"\r\n", b"\n"):
             raise self._malformed("a chunk is not followed by CRLF")
 
-    def _read_across_chunks(self, size: int | None, read_piece: t.Callable[[int], bytes], line: bool) -> bytes:
+    def _read_across_chunks(
+        self, size: int | None, read_piece: t.Callable[[int], bytes], line: bool
+    ) -> bytes:
         """Up to ``size`` bytes (all for None or a negative size), chunk after
         chunk; with ``line``, stop after the first LF."""
         wanted = size if size is not None and size >= 0 else None
@@ -517,20 +528,28 @@ def _parse_request_head(head: bytes, max_request_line: int, max_header_count: in
     lines = head.split(b"\n")
     request_line = lines[0][:-1] if lines[0].endswith(b"\r") else lines[0]
     if len(request_line) > max_request_line:
-        raise _RequestHeadError("414 URI Too Long", "The request line is longer than %d bytes." % max_request_line)
+        raise _RequestHeadError(
+            "414 URI Too Long", "The request line is longer than %d bytes." % max_request_line
+        )
     parts = request_line.split(b" ")
     if len(parts) != 3:
-        raise _RequestHeadError("400 Bad Request", "The request line is not 'METHOD target HTTP/1.x'.")
+        raise _RequestHeadError(
+            "400 Bad Request", "The request line is not 'METHOD target HTTP/1.x'."
+        )
     method, target, version = parts
     if not _TOKEN.match(method):
         raise _RequestHeadError("400 Bad Request", "The request method is not a valid token.")
     if not target or _NOT_IN_TARGET.search(target):
-        raise _RequestHeadError("400 Bad Request", "The request target is empty or contains control characters.")
+        raise _RequestHeadError(
+            "400 Bad Request", "The request target is empty or contains control characters."
+        )
     version_match = _HTTP_VERSION.match(version)
     if version_match is None:
         raise _RequestHeadError("400 Bad Request", "The HTTP version is malformed.")
     if version_match.group(1) != b"1":
-        raise _RequestHeadError("505 HTTP Version Not Supported", "Only HTTP/1.0 and HTTP/1.1 are served.")
+        raise _RequestHeadError(
+            "505 HTTP Version Not Supported", "Only HTTP/1.0 and HTTP/1.1 are served."
+        )
     headers = []
     for line in lines[1:]:
         if line.endswith(b"\r"):
@@ -544,7 +563,9 @@ def _parse_request_head(head: bytes, max_request_line: int, max_header_count: in
             raise _RequestHeadError("400 Bad Request", "A header line is not 'Name: value'.")
         value = value.strip(b" \t")
         if _NOT_IN_FIELD_VALUE.search(value):
-            raise _RequestHeadError("400 Bad Request", "A header value contains control characters.")
+            raise _RequestHeadError(
+                "400 Bad Request", "A header value contains control characters."
+            )
         headers.append((name.decode("latin-1"), value.decode("latin-1")))
         if len(headers) > max_header_count:
             raise _RequestHeadError(
@@ -695,18 +716,24 @@ class WSGIRequestHandler:
             key = name.upper().replace("-", "_")
             if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
                 if key in environ and environ[key] != value:
-                    raise _RequestHeadError("400 Bad Request", "The request has two different %s headers." % name)
+                    raise _RequestHeadError(
+                        "400 Bad Request", "The request has two different %s headers." % name
+                    )
                 environ[key] = value
                 continue
             key = "HTTP_" + key
             if key in environ:
                 if key == "HTTP_HOST":
-                    raise _RequestHeadError("400 Bad Request", "The request has more than one Host header.")
+                    raise _RequestHeadError(
+                        "400 Bad Request", "The request has more than one Host header."
+                    )
                 value = environ[key] + ("; " if key == "HTTP_COOKIE" else ",") + value
             environ[key] = value
         if self.request_version == "HTTP/1.1":
             if "HTTP_HOST" not in environ:
-                raise _RequestHeadError("400 Bad Request", "An HTTP/1.1 request must have a Host header.")
+                raise _RequestHeadError(
+                    "400 Bad Request", "An HTTP/1.1 request must have a Host header."
+                )
             keep_alive = "HTTP_CONNECTION" not in environ or "close" not in _connection_options(
                 environ["HTTP_CONNECTION"]
             )
@@ -726,15 +753,24 @@ class WSGIRequestHandler:
             reader.before_first_receive = self._send_continue
         return environ
 
-    def _make_body(self, environ: dict[str, t.Any], reader: _ConnectionReader) -> _LimitedRequestBody:
+    def _make_body(
+        self, environ: dict[str, t.Any], reader: _ConnectionReader
+    ) -> _LimitedRequestBody:
         if "HTTP_TRANSFER_ENCODING" in environ:
             coding = environ["HTTP_TRANSFER_ENCODING"].strip().lower()
             if coding != "chunked":
                 if coding.endswith("chunked"):
-                    raise _RequestHeadError("501 Not Implemented", "Only the 'chunked' transfer coding is served.")
-                raise _RequestHeadError("400 Bad Request", "The body's length cannot be determined.")
+                    raise _RequestHeadError(
+                        "501 Not Implemented", "Only the 'chunked' transfer coding is served."
+                    )
+                raise _RequestHeadError(
+                    "400 Bad Request", "The body's length cannot be determined."
+                )
             if "CONTENT_LENGTH" in environ:
-                raise _RequestHeadError("400 Bad Request", "A request may not have both Content-Length and Transfer-Encoding.")
+                raise _RequestHeadError(
+                    "400 Bad Request",
+                    "A request may not have both Content-Length and Transfer-Encoding.",
+                )
             environ["wsgi.input_terminated"] = True
             body = _ChunkedRequestBody(reader)
             body.remaining = -1  # unknown until the first chunk arrives
@@ -942,7 +978,8 @@ class WSGIRequestHandler:
 
     def log(self, type: str, message: str, *args: t.Any) -> None:  # noqa: A002
         getattr(self.server.logger, type)(
-            "%s - - [%s] %s" % (self.address_string(), self.log_date_time_string(), message.rstrip()),
+            "%s - - [%s] %s"
+            % (self.address_string(), self.log_date_time_string(), message.rstrip()),
             *args,
         )
 
@@ -1242,15 +1279,30 @@ class BaseWSGIServer:
             return True
         if head_end < 0:
             handler.searched = len(buffer)
-            if len(buffer) > self.max_request_line + 2 and buffer.find(b"\n", 0, self.max_request_line + 2) < 0:
-                self._reject(handler, "414 URI Too Long", "The request line is longer than %d bytes." % self.max_request_line)
+            if (
+                len(buffer) > self.max_request_line + 2
+                and buffer.find(b"\n", 0, self.max_request_line + 2) < 0
+            ):
+                self._reject(
+                    handler,
+                    "414 URI Too Long",
+                    "The request line is longer than %d bytes." % self.max_request_line,
+                )
                 return True
             if len(buffer) > self.max_head_bytes:
-                self._reject(handler, "431 Request Header Fields Too Large", "The request head is larger than %d bytes." % self.max_head_bytes)
+                self._reject(
+                    handler,
+                    "431 Request Header Fields Too Large",
+                    "The request head is larger than %d bytes." % self.max_head_bytes,
+                )
                 return True
             return False
         if head_end > self.max_head_bytes:
-            self._reject(handler, "431 Request Header Fields Too Large", "The request head is larger than %d bytes." % self.max_head_bytes)
+            self._reject(
+                handler,
+                "431 Request Header Fields Too Large",
+                "The request head is larger than %d bytes." % self.max_head_bytes,
+            )
             return True
         self._unwatch(handler)
         handler.searched = 0
@@ -1259,7 +1311,9 @@ class BaseWSGIServer:
 
     def _reject(self, handler: WSGIRequestHandler, status: str, reason: str) -> None:
         """Answer a request the loop refuses (too large, too slow) and close gently."""
-        handler.requestline = bytes(handler.buffer[:80]).split(b"\n", 1)[0].strip().decode("latin-1")
+        handler.requestline = (
+            bytes(handler.buffer[:80]).split(b"\n", 1)[0].strip().decode("latin-1")
+        )
         handler.request_version = "HTTP/1.1"
         handler.status_code = status[:3]
         response = _plain_response_bytes(status, reason)
@@ -1311,7 +1365,9 @@ class BaseWSGIServer:
     def _close_expired(self, now: float) -> None:
         for handler in [h for h in self._watched if h.deadline <= now]:
             if handler.buffer and not handler.lingering and not handler.handshaking:
-                self._reject(handler, "408 Request Timeout", "The request head did not arrive in time.")
+                self._reject(
+                    handler, "408 Request Timeout", "The request head did not arrive in time."
+                )
             else:
                 self._close(handler)
 
@@ -1349,7 +1405,9 @@ class BaseWSGIServer:
             if handler.lingering:
                 self._linger(handler)
                 continue
-            handler.deadline = now + (self.head_timeout if handler.buffer else self.keep_alive_timeout)
+            handler.deadline = now + (
+                self.head_timeout if handler.buffer else self.keep_alive_timeout
+            )
             # The next request may be here already: look before waiting for it.
             if not self._read_head(handler) and handler not in self._watched:
                 self._watch(handler)
@@ -1411,7 +1469,9 @@ class BaseWSGIServer:
         unfinished = sum(worker.is_alive() for worker in self._workers)
         if unfinished:
             self.logger.warning(
-                "Stopping with %d request(s) still running after %ss.", unfinished, self.shutdown_timeout
+                "Stopping with %d request(s) still running after %ss.",
+                unfinished,
+                self.shutdown_timeout,
             )
         while self._returned:
             self.close_client(self._returned.popleft())
@@ -1429,7 +1489,9 @@ class BaseWSGIServer:
             raise error
         if isinstance(error, (ConnectionError, socket.timeout)):
             return
-        self.logger.error("Error on request from %s:\n%s", client_address, _format_current_exception())
+        self.logger.error(
+            "Error on request from %s:\n%s", client_address, _format_current_exception()
+        )
 
     def log(self, type: str, message: str, *args: t.Any) -> None:  # noqa: A002
         getattr(self.logger, type)(message, *args)
@@ -1454,7 +1516,15 @@ class ForkingWSGIServer(BaseWSGIServer):
 
     multiprocess = True
 
-    def __init__(self, host: str, port: int, app: t.Callable, processes: int = 40, *args: t.Any, **kwargs: t.Any) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        app: t.Callable,
+        processes: int = 40,
+        *args: t.Any,
+        **kwargs: t.Any,
+    ) -> None:
         if not hasattr(os, "fork"):
             raise ValueError("Your platform does not support forking.")
         super().__init__(host, port, app, *args, **kwargs)
@@ -1613,7 +1683,8 @@ def _warn_development_server_once() -> None:
     _development_warning_shown = True
     message = (
         "WARNING: This is a development server. Do not use it in a production deployment."
-        " Use a production WSGI server instead, or 'microflask serve' where nothing can be installed."
+        " Use a production WSGI server instead, or 'microflask serve' where nothing can be "
+        "installed."
     )
     if _stderr_wants_colour():
         message = "\x1b[31m\x1b[1m%s\x1b[0m" % message
@@ -1851,7 +1922,9 @@ def _interpreter_flags() -> list[str]:
     return options
 
 
-def _watched_files(extra_files: t.Iterable[str] | None, exclude_patterns: t.Iterable[str] | None) -> set[str]:
+def _watched_files(
+    extra_files: t.Iterable[str] | None, exclude_patterns: t.Iterable[str] | None
+) -> set[str]:
     import fnmatch
 
     files: set[str] = set()

@@ -15,14 +15,14 @@ import typing as t
 from collections.abc import MutableMapping
 from datetime import datetime, timezone
 
-from .datastructures import CallbackDict
-from .json.tag import TaggedJSONSerializer
-from .signing import BadData, URLSafeTimedSerializer
-from .wrappers import Response as _SessionPlainResponse
+from microflask.datastructures import CallbackDict
+from microflask.json.tag import TaggedJSONSerializer
+from microflask.signing import BadData, URLSafeTimedSerializer
+from microflask.wrappers import Response as _SessionPlainResponse
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .app import Flask
-    from .wrappers import Request, Response
+    from microflask.app import Flask
+    from microflask.wrappers import Request, Response
 
 __all__ = [
     "SessionMixin",

@@ -20,12 +20,15 @@ Unlike blinker, receivers are called in the order they were connected.
 from __future__ import annotations
 
 import functools
-from _thread import RLock as _signal_receivers_rlock  # threading's RLock, without importing threading
+from _thread import (
+    RLock as _signal_receivers_rlock,
+)  # threading's RLock, without importing threading
 import weakref
 from contextlib import contextmanager
 from types import MethodType
-from typing import Any, Callable, Dict, Generator, Hashable, Iterator, List, Optional, Set
-from typing import Tuple, TypeVar
+from typing import Any, Callable
+from collections.abc import Generator, Hashable, Iterator
+from typing import TypeVar
 
 __all__ = [
     "ANY",
@@ -85,7 +88,7 @@ def _signal_identity(obj: Any) -> Hashable:
     return id(obj)
 
 
-def _signal_weak_reference(obj: Any, callback: Callable[[Any], None]) -> "weakref.ref[Any]":
+def _signal_weak_reference(obj: Any, callback: Callable[[Any], None]) -> weakref.ref[Any]:
     """A weak reference to ``obj``; bound methods need ``WeakMethod``."""
     if isinstance(obj, MethodType):
         return weakref.WeakMethod(obj, callback)
@@ -111,25 +114,25 @@ class Signal:
     #: The marker meaning "every sender"; also importable as ``ANY``.
     ANY = ANY
 
-    def __init__(self, doc: Optional[str] = None) -> None:
+    def __init__(self, doc: str | None = None) -> None:
         if doc:
             self.__doc__ = doc
         #: receiver id -> receiver, or a weak reference to it.  Emptiness of
         #: this dict is what makes an unheard ``send`` nearly free.
-        self.receivers: Dict[Hashable, Any] = {}
+        self.receivers: dict[Hashable, Any] = {}
         self.is_muted = False
         # sender id -> receiver ids (dicts, not sets: they keep connect order)
-        self._by_sender: Dict[Hashable, Dict[Hashable, None]] = {}
+        self._by_sender: dict[Hashable, dict[Hashable, None]] = {}
         # receiver id -> sender ids it is connected for
-        self._by_receiver: Dict[Hashable, Set[Hashable]] = {}
+        self._by_receiver: dict[Hashable, set[Hashable]] = {}
         # sender id -> weak reference that cleans up when the sender dies
-        self._weak_senders: Dict[Hashable, Any] = {}
+        self._weak_senders: dict[Hashable, Any] = {}
         self._lock = _signal_receivers_rlock()
 
     # -- meta signals, made only when someone asks for them ------------------
 
     @property
-    def receiver_connected(self) -> "Signal":
+    def receiver_connected(self) -> Signal:
         """Sent as ``(signal, receiver=, sender=, weak=)`` after a connect."""
         meta = self.__dict__.get("_receiver_connected_signal")
         if meta is None:
@@ -139,7 +142,7 @@ class Signal:
         return meta
 
     @property
-    def receiver_disconnected(self) -> "Signal":
+    def receiver_disconnected(self) -> Signal:
         """Sent as ``(signal, receiver=, sender=)`` after a disconnect."""
         meta = self.__dict__.get("_receiver_disconnected_signal")
         if meta is None:
@@ -262,9 +265,9 @@ class Signal:
         sender: Any = None,
         /,
         *,
-        _async_wrapper: Optional[Callable[[Callable[..., Any]], Callable[..., Any]]] = None,
+        _async_wrapper: Callable[[Callable[..., Any]], Callable[..., Any]] | None = None,
         **kwargs: Any,
-    ) -> List[Tuple[Callable[..., Any], Any]]:
+    ) -> list[tuple[Callable[..., Any], Any]]:
         """Call every receiver for ``sender`` with ``(sender, **kwargs)``.
 
         Returns ``[(receiver, return value), ...]``.  An ``async def``
@@ -289,9 +292,9 @@ class Signal:
         sender: Any = None,
         /,
         *,
-        _sync_wrapper: Optional[Callable[[Callable[..., Any]], Callable[..., Any]]] = None,
+        _sync_wrapper: Callable[[Callable[..., Any]], Callable[..., Any]] | None = None,
         **kwargs: Any,
-    ) -> List[Tuple[Callable[..., Any], Any]]:
+    ) -> list[tuple[Callable[..., Any], Any]]:
         """Await every receiver; a plain one needs ``_sync_wrapper`` to become
         awaitable."""
         if not self.receivers or self.is_muted:
@@ -318,7 +321,7 @@ class Signal:
             return False
         return _signal_identity(sender) in self._by_sender
 
-    def _receiver_ids_for(self, sender: Any) -> List[Hashable]:
+    def _receiver_ids_for(self, sender: Any) -> list[Hashable]:
         """Ids of the receivers a send from ``sender`` reaches, in connect order.
 
         Works on snapshots, so receivers may connect or disconnect (from
@@ -337,7 +340,7 @@ class Signal:
                 ]
         return list(for_any) if for_any else []
 
-    def _live_receivers(self, receiver_ids: List[Hashable]) -> List[Callable[..., Any]]:
+    def _live_receivers(self, receiver_ids: list[Hashable]) -> list[Callable[..., Any]]:
         """Resolve ids to receivers, dropping (and forgetting) dead weak ones."""
         live = []
         receivers = self.receivers
@@ -380,7 +383,7 @@ class Signal:
 class NamedSignal(Signal):
     """A ``Signal`` with a ``name``, shown in its repr."""
 
-    def __init__(self, name: str, doc: Optional[str] = None) -> None:
+    def __init__(self, name: str, doc: str | None = None) -> None:
         super().__init__(doc)
         self.name = name
 
@@ -400,7 +403,7 @@ class SignalNamespace(dict):
     the template engine has a ``Namespace`` of its own.
     """
 
-    def signal(self, name: str, doc: Optional[str] = None) -> NamedSignal:
+    def signal(self, name: str, doc: str | None = None) -> NamedSignal:
         """Return the signal called ``name``, creating it on first use."""
         found = self.get(name)
         if found is None:

@@ -154,7 +154,9 @@ def stream_encode_multipart(
         disposition = f'form-data; name="{name}"'
         if filename is not None:
             disposition += f'; filename="{_quote_multipart_param(filename)}"'
-        write(f"Content-Disposition: {disposition}\r\nContent-Type: {content_type}\r\n\r\n".encode())
+        write(
+            f"Content-Disposition: {disposition}\r\nContent-Type: {content_type}\r\n\r\n".encode()
+        )
         while True:
             chunk = reader(_MULTIPART_READ_SIZE)
             if not chunk:
@@ -504,7 +506,7 @@ class EnvironBuilder:
         self._form = value
 
     @property
-    def files(self) -> t.Any:
+    def files(self) -> FileMultiDict:
         """Files to upload, a FileMultiDict; any file makes the body multipart."""
         self._refuse_form_with_input_stream()
         if self._files is None:
@@ -784,13 +786,13 @@ class Cookie:
     decoded_key: str
     decoded_value: str
     expires: t.Any
-    max_age: t.Optional[int]
+    max_age: int | None
     domain: str
     origin_only: bool
     path: str
-    secure: t.Optional[bool]
-    http_only: t.Optional[bool]
-    same_site: t.Optional[str]
+    secure: bool | None
+    http_only: bool | None
+    same_site: str | None
     # When the client stored it, so Max-Age can run out between requests.
     _created: float = dataclasses.field(default_factory=time, repr=False, compare=False)
 
@@ -1181,7 +1183,11 @@ def app_base_url(
     if url_scheme is None:
         url_scheme = app.config["PREFERRED_URL_SCHEME"]
     url = urlsplit(path)
-    base_url = "%s://%s/%s" % (url.scheme or url_scheme, url.netloc or http_host, app_root.lstrip("/"))
+    base_url = "%s://%s/%s" % (
+        url.scheme or url_scheme,
+        url.netloc or http_host,
+        app_root.lstrip("/"),
+    )
     path = url.path
     if url.query:
         path = "%s?%s" % (path, url.query)

@@ -10,7 +10,7 @@ import collections.abc as cabc
 import typing as t
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .wrappers import Response
+    from microflask.wrappers import Response
 
 __all__ = [
     "AfterRequestCallable",

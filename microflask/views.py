@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import typing as t
 
-from .globals import current_app, request
+from microflask.globals import current_app, request
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from microflask.typing import ResponseReturnValue
 
 __all__ = ["View", "MethodView", "http_method_funcs"]
 
@@ -30,7 +33,7 @@ class View:
     #: Make a new instance for every request (safe) or one for all (faster).
     init_every_request: t.ClassVar[bool] = True
 
-    def dispatch_request(self, **kwargs: t.Any) -> t.Any:
+    def dispatch_request(self, **kwargs: t.Any) -> ResponseReturnValue:
         """Handle the request; URL arguments arrive as keyword arguments."""
         raise NotImplementedError()
 
@@ -81,7 +84,7 @@ class MethodView(View):
             if methods:
                 cls.methods = methods
 
-    def dispatch_request(self, **kwargs: t.Any) -> t.Any:
+    def dispatch_request(self, **kwargs: t.Any) -> ResponseReturnValue:
         method = getattr(self, request.method.lower(), None)
         if method is None and request.method == "HEAD":
             method = getattr(self, "get", None)

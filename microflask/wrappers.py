@@ -35,12 +35,16 @@ from microflask.datastructures import (
     CombinedMultiDict,
     ContentRange,
     EnvironHeaders,
+    ETags,
+    HeaderSet,
     Headers,
+    IfRange,
     ImmutableList,
     ImmutableMultiDict,
     LanguageAccept,
     MIMEAccept,
     MultiDict,
+    Range,
     RequestCacheControl,
     ResponseCacheControl,
     WWWAuthenticate,
@@ -432,12 +436,12 @@ class BaseRequest:
         return self._parsed_content_type()[1]
 
     @cached_property
-    def pragma(self) -> t.Any:
+    def pragma(self) -> HeaderSet:
         """The Pragma header as a HeaderSet."""
         return parse_set_header(self.environ.get("HTTP_PRAGMA", ""))
 
     @cached_property
-    def access_control_request_headers(self) -> t.Any:
+    def access_control_request_headers(self) -> HeaderSet | None:
         """Headers a CORS preflight asks about, as a HeaderSet (or None)."""
         value = self.environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS")
         return None if value is None else parse_set_header(value)
@@ -448,54 +452,54 @@ class BaseRequest:
         return self.user_agent_class(self.environ.get("HTTP_USER_AGENT", ""))
 
     @cached_property
-    def authorization(self) -> t.Any:
+    def authorization(self) -> Authorization | None:
         """The Authorization header (Basic or a token scheme), or None."""
         return Authorization.from_header(self.environ.get("HTTP_AUTHORIZATION"))
 
     @cached_property
-    def accept_mimetypes(self) -> t.Any:
+    def accept_mimetypes(self) -> MIMEAccept:
         """The Accept header as a MIMEAccept."""
         return parse_accept_header(self.environ.get("HTTP_ACCEPT"), MIMEAccept)
 
     @cached_property
-    def accept_charsets(self) -> t.Any:
+    def accept_charsets(self) -> CharsetAccept:
         """The Accept-Charset header as a CharsetAccept."""
         return parse_accept_header(self.environ.get("HTTP_ACCEPT_CHARSET"), CharsetAccept)
 
     @cached_property
-    def accept_encodings(self) -> t.Any:
+    def accept_encodings(self) -> Accept:
         """The Accept-Encoding header as an Accept."""
         return parse_accept_header(self.environ.get("HTTP_ACCEPT_ENCODING"), Accept)
 
     @cached_property
-    def accept_languages(self) -> t.Any:
+    def accept_languages(self) -> LanguageAccept:
         """The Accept-Language header as a LanguageAccept."""
         return parse_accept_header(self.environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
 
     @cached_property
-    def cache_control(self) -> t.Any:
+    def cache_control(self) -> RequestCacheControl:
         """The Cache-Control header as a RequestCacheControl."""
         return parse_cache_control_header(
             self.environ.get("HTTP_CACHE_CONTROL"), None, RequestCacheControl
         )
 
     @cached_property
-    def if_match(self) -> t.Any:
+    def if_match(self) -> ETags:
         """The If-Match header as ETags."""
         return parse_etags(self.environ.get("HTTP_IF_MATCH"))
 
     @cached_property
-    def if_none_match(self) -> t.Any:
+    def if_none_match(self) -> ETags:
         """The If-None-Match header as ETags."""
         return parse_etags(self.environ.get("HTTP_IF_NONE_MATCH"))
 
     @cached_property
-    def if_range(self) -> t.Any:
+    def if_range(self) -> IfRange:
         """The If-Range header as an IfRange."""
         return parse_if_range_header(self.environ.get("HTTP_IF_RANGE"))
 
     @cached_property
-    def range(self) -> t.Any:
+    def range(self) -> Range | None:
         """The Range header as a Range, or None."""
         return parse_range_header(self.environ.get("HTTP_RANGE"))
 
@@ -656,7 +660,9 @@ class BaseRequest:
         try:
             value = self.json_module.loads(data)
         except (ValueError, RecursionError) as error:
-            if isinstance(error, RecursionError):  # whatever the provider, deep nesting is bad input
+            if isinstance(
+                error, RecursionError
+            ):  # whatever the provider, deep nesting is bad input
                 error = ValueError("the JSON document is nested too deeply")
             if silent:
                 value = None
@@ -1357,7 +1363,7 @@ class BaseResponse:
     )
 
     @property
-    def cache_control(self) -> t.Any:
+    def cache_control(self) -> ResponseCacheControl:
         """The Cache-Control header as a ResponseCacheControl; edits write back."""
         def on_update(cache_control: t.Any) -> None:
             if not cache_control and "cache-control" in self.headers:
@@ -1370,7 +1376,7 @@ class BaseResponse:
         )
 
     @property
-    def content_range(self) -> t.Any:
+    def content_range(self) -> ContentRange:
         """The Content-Range header as a ContentRange; edits write back."""
         def on_update(content_range: t.Any) -> None:
             if not content_range:
@@ -1393,7 +1399,7 @@ class BaseResponse:
             self.headers["Content-Range"] = value.to_header()
 
     @property
-    def www_authenticate(self) -> t.Any:
+    def www_authenticate(self) -> WWWAuthenticate:
         """The WWW-Authenticate header as a WWWAuthenticate (``basic`` if missing)."""
         header = self.headers.get("WWW-Authenticate")
         value = WWWAuthenticate.from_header(header) if header else None

@@ -136,14 +136,20 @@ def pytest_make_collect_report(collector: pytest.Collector):
     found = [name for name in LEFT_OUT_MESSAGE.findall(str(report.longrepr)) if name in left_out]
     if found:
         report.outcome = "skipped"
-        report.longrepr = (str(collector.path), None, _skip_for(collector.config, found[0], "test file"))
+        report.longrepr = (
+            str(collector.path),
+            None,
+            _skip_for(collector.config, found[0], "test file"),
+        )
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     skipped_for = getattr(config, "_microflask_skipped_for", None)
     if not skipped_for:
         return
-    terminalreporter.write_sep("-", "skipped: not in the %s single file" % config._microflask_profile)
+    terminalreporter.write_sep(
+        "-", "skipped: not in the %s single file" % config._microflask_profile
+    )
     for module, counts in sorted(skipped_for.items()):
         told = ["%d %s%s" % (count, what, "" if count == 1 else "s")
                 for what, count in counts.items() if count]

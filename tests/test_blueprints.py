@@ -141,7 +141,10 @@ def test_nested_blueprints(app):
     app.register_blueprint(parent)
     client = app.test_client()
     rv = client.get("/parent/child/gc/")
-    assert rv.data == b"parent.child.grandchild.index parent.child.grandchild,parent.child,parent parent,child"
+    assert (
+        rv.data
+        == b"parent.child.grandchild.index parent.child.grandchild,parent.child,parent parent,child"
+    )
     assert client.get("/parent/child/").data == b"/parent/child/ /parent/child/gc/"
     fresh = Blueprint("fresh", __name__)
     with pytest.raises(ValueError):

@@ -81,7 +81,10 @@ def test_command_with_arguments_and_options(app, runner):
     result = runner.invoke(args=["greet", "bob", "-c", "2", "--shout"])
     assert result.exit_code == 0
     assert result.output == "HELLO BOB HELLO BOB\n"
-    assert runner.invoke(args=["greet", "--count=3", "--no-shout", "x"]).output == "hello x hello x hello x\n"
+    assert (
+        runner.invoke(args=["greet", "--count=3", "--no-shout", "x"]).output
+        == "hello x hello x hello x\n"
+    )
     assert runner.invoke(args=["greet", "-c3", "y"]).output == "hello y hello y hello y\n"
 
 
@@ -129,10 +132,15 @@ def test_usage_errors_exit_2_with_click_messages(app, runner):
 
     result = runner.invoke(args=["greet", "x", "-c", "many"])
     assert result.exit_code == 2
-    assert "Error: Invalid value for '--count' / '-c': 'many' is not a valid integer." in result.output
+    assert (
+        "Error: Invalid value for '--count' / '-c': 'many' is not a valid integer." in result.output
+    )
 
     result = runner.invoke(args=["greet", "x", "--nope"])
-    assert (result.exit_code, result.output.splitlines()[-1]) == (2, "Error: No such option '--nope'.")
+    assert (result.exit_code, result.output.splitlines()[-1]) == (
+        2,
+        "Error: No such option '--nope'.",
+    )
 
     result = runner.invoke(args=["greet", "x", "-c"])
     assert result.output.splitlines()[-1] == "Error: Option '-c' requires an argument."
@@ -141,7 +149,10 @@ def test_usage_errors_exit_2_with_click_messages(app, runner):
     assert result.output.splitlines()[-1] == "Error: Got unexpected extra argument (y)"
 
     result = runner.invoke(args=["missing"])
-    assert (result.exit_code, result.output.splitlines()[-1]) == (2, "Error: No such command 'missing'.")
+    assert (result.exit_code, result.output.splitlines()[-1]) == (
+        2,
+        "Error: No such command 'missing'.",
+    )
     assert result.stderr == result.output
 
 
@@ -176,10 +187,14 @@ def test_option_kinds(app, runner):
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == "Error: Missing option '--required-thing'."
     result = runner.invoke(args=["collect", "--required-thing", "r", "--mode", "medium"])
-    assert "Error: Invalid value for '--mode': 'medium' is not one of 'fast', 'slow'." in result.output
+    assert (
+        "Error: Invalid value for '--mode': 'medium' is not one of 'fast', 'slow'." in result.output
+    )
     seen.clear()
     runner.invoke(args=["collect", "--required-thing", "r"])
-    assert seen["tag"] == () and seen["verbose"] == 0 and seen["paths"] == () and seen["flag"] is False
+    assert (
+        seen["tag"] == () and seen["verbose"] == 0 and seen["paths"] == () and seen["flag"] is False
+    )
 
 
 def test_commands_run_in_the_app_context(app, runner):
@@ -271,7 +286,11 @@ def test_input_exceptions_and_exit_codes(app, runner):
         runner.invoke(args=["boom"], catch_exceptions=False)
     assert runner.invoke(args=["quit-three"]).exit_code == 3
     result = runner.invoke(args=["errors"])
-    assert (result.stdout, result.stderr, result.output) == ("to stdout\n", "to stderr\n", "to stderr\nto stdout\n")
+    assert (result.stdout, result.stderr, result.output) == (
+        "to stdout\n",
+        "to stderr\n",
+        "to stderr\nto stdout\n",
+    )
 
 
 def test_pass_script_info_and_custom_flask_group(app):
@@ -374,7 +393,9 @@ def test_shell_command_uses_the_shell_context(app, monkeypatch):
     import code
 
     captured = {}
-    monkeypatch.setattr(code, "interact", lambda banner, local: captured.update(banner=banner, local=local))
+    monkeypatch.setattr(
+        code, "interact", lambda banner, local: captured.update(banner=banner, local=local)
+    )
     monkeypatch.delenv("PYTHONSTARTUP", raising=False)
     monkeypatch.setattr(sys, "__interactivehook__", None, raising=False)
     app.shell_context_processor(lambda: {"answer": 42})
@@ -414,7 +435,9 @@ def test_bundle_command_help_and_output(app, monkeypatch, tmp_path):
     result = invoke_builtin(app, ["bundle", "--help"])
     assert result.exit_code == 0
     # Click's layout, like every other command (not argparse's).
-    assert result.output.startswith("Usage: root bundle [OPTIONS]\n\n  Write microflask as one Python file.\n")
+    assert result.output.startswith(
+        "Usage: root bundle [OPTIONS]\n\n  Write microflask as one Python file.\n"
+    )
     assert result.output.endswith(
         "Options:\n"
         "  -o, --output FILE  Where to write the bundle; '-' is stdout.  [default: -]\n"
@@ -456,7 +479,9 @@ def test_run_accepts_debug_after_the_command(app, monkeypatch):
 
 def test_version_option_help_names_microflask(app):
     help_text = invoke_builtin(app, ["--help"]).output
-    assert "  --version             Show the Python and microflask versions and exit.\n" in help_text
+    assert (
+        "  --version             Show the Python and microflask versions and exit.\n" in help_text
+    )
     assert "Flask version" not in help_text
 
 
@@ -483,7 +508,7 @@ def test_registered_builtin_commands_are_found_lazily(app, monkeypatch):
     assert invoke_builtin(app, ["extra"]).output == "extra ran\n"
 
 
-# -- finding the app --------------------------------------------------------------------------------
+# -- finding the app -------------------------------------------------------------------------------
 
 
 def make_module(name, **attrs):
@@ -586,7 +611,7 @@ def test_script_info_without_an_app(tmp_path, monkeypatch):
         ScriptInfo().load_app()
 
 
-# -- .env files -------------------------------------------------------------------------------------
+# -- .env files ------------------------------------------------------------------------------------
 
 
 def test_parse_dotenv():
@@ -630,7 +655,11 @@ def test_load_dotenv_precedence_and_no_override(tmp_path, monkeypatch):
         monkeypatch.delenv(name)
     assert find_dotenv(".env") == str(tmp_path / ".env")
     assert load_dotenv(str(tmp_path / "custom.env")) is True
-    assert (os.environ["MF_A"], os.environ["MF_B"], os.environ["MF_C"]) == ("flaskenv", "env", "custom")
+    assert (os.environ["MF_A"], os.environ["MF_B"], os.environ["MF_C"]) == (
+        "flaskenv",
+        "env",
+        "custom",
+    )
     assert os.environ["MF_PRESET"] == "kept"
 
 

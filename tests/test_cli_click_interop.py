@@ -77,7 +77,10 @@ def test_click_group_with_with_appcontext():
     app, tools, _ = make_app()
     runner = app.test_cli_runner()
     result = runner.invoke(tools, ["hello", "--times", "2"])  # the Click group itself
-    assert (result.exit_code, result.output) == (0, "hello from interop_app hello from interop_app\n")
+    assert (result.exit_code, result.output) == (
+        0,
+        "hello from interop_app hello from interop_app\n",
+    )
     result = runner.invoke(args=["tools", "hello"])  # through app.cli, ours
     assert (result.exit_code, result.output) == (0, "hello from interop_app\n")
     assert not current_app  # the app context was popped after the command
@@ -255,7 +258,9 @@ def test_click_group_of_flask_group_class_with_click_options():
     result = CliRunner().invoke(manage, ["--config", "prod", "hello"])
     assert (result.exit_code, result.output) == (0, "config prod\nhello from interop_factory\n")
     help_text = CliRunner().invoke(manage, ["--help"]).output
-    assert "  --config TEXT" in help_text and "\n  hello\n" in help_text and "  routes " in help_text
+    assert (
+        "  --config TEXT" in help_text and "\n  hello\n" in help_text and "  routes " in help_text
+    )
     assert not current_app
 
 

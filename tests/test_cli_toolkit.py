@@ -121,7 +121,9 @@ def test_int_and_float_ranges():
 def test_datetime_type():
     cmd = converter(cli.DateTime())
     assert run(cmd, ["--v", "2020-01-02"]).output == "%r\n" % datetime.datetime(2020, 1, 2)
-    assert run(cmd, ["--v", "2020-01-02 03:04:05"]).output == "%r\n" % datetime.datetime(2020, 1, 2, 3, 4, 5)
+    assert run(cmd, ["--v", "2020-01-02 03:04:05"]).output == "%r\n" % datetime.datetime(
+        2020, 1, 2, 3, 4, 5
+    )
     assert last_line(run(cmd, ["--v", "2020/01/02"])) == (
         "Error: Invalid value for '--v': '2020/01/02' does not match the formats"
         " '%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S'."
@@ -237,7 +239,9 @@ def test_custom_param_type_and_plain_function_type():
         return number
 
     assert run(converter(even), ["--v", "4"]).output == "4\n"
-    assert last_line(run(converter(even), ["--v", "3"])) == "Error: Invalid value for '--v': 3 is odd"
+    assert (
+        last_line(run(converter(even), ["--v", "3"])) == "Error: Invalid value for '--v': 3 is odd"
+    )
     assert cli.convert_type(None, [1, 2]) is cli.INT
     assert repr(cli.convert_type(None, (1.5, "x"))) == "FLOAT"
 
@@ -258,7 +262,10 @@ def test_option_envvar_multiple_count_and_nargs():
         seen.clear()
         seen.update(kwargs)
 
-    run(collect, ["-t", "a", "--tag=b", "-vvv", "--point", "1", "2", "--pair", "x", "y", "--pair", "z", "w"])
+    run(
+        collect,
+        ["-t", "a", "--tag=b", "-vvv", "--point", "1", "2", "--pair", "x", "y", "--pair", "z", "w"],
+    )
     assert seen == {"tag": ("a", "b"), "verbose": 3, "point": (1, 2), "token": None,
                     "pair": (("x", "y"), ("z", "w"))}
     run(collect, env={"MF_TK_TAGS": "one two", "MF_TK_TOKEN": "secret"})
@@ -310,9 +317,9 @@ def test_flags_flag_values_hidden_and_show_default():
         echo("%s %s %s %s" % (shout, quiet, case, internal))
 
     assert run(flags, ["--name", "x"]).output == "True False lower None\n"
-    assert run(flags, ["--name", "x", "--no-shout", "--quiet", "--upper", "--internal", "i"]).output == (
-        "False True upper i\n"
-    )
+    assert run(
+        flags, ["--name", "x", "--no-shout", "--quiet", "--upper", "--internal", "i"]
+    ).output == ("False True upper i\n")
     help_text = run(flags, ["--help"]).output
     assert help_text == (
         "Usage: cmd [OPTIONS]\n"
@@ -364,7 +371,8 @@ def test_help_option_names_and_help_option():
         """Help with -h."""
 
     assert run(short, ["-h"]).output == (
-        "Usage: cmd [OPTIONS]\n\n  Help with -h.\n\nOptions:\n  -h, --help  Show this message and exit.\n"
+        "Usage: cmd [OPTIONS]\n\n  Help with -h.\n\nOptions:\n"
+        "  -h, --help  Show this message and exit.\n"
     )
 
     @command(add_help_option=False)
@@ -444,7 +452,10 @@ def test_pass_context_obj_and_ensure_object():
     @tool.command()
     @cli.pass_context
     def where(ctx):
-        echo("%s < %s, obj shared: %s" % (ctx.info_name, ctx.parent.info_name, ctx.obj is ctx.parent.obj))
+        echo(
+            "%s < %s, obj shared: %s"
+            % (ctx.info_name, ctx.parent.info_name, ctx.obj is ctx.parent.obj)
+        )
         echo(ctx.command_path)
         echo(cli.get_current_context() is ctx)
 
@@ -637,8 +648,13 @@ def test_exceptions_exit_codes_and_messages():
         1, "Error: it broke\n"
     )
     usage = "Usage: cmd [OPTIONS] KIND\nTry 'cmd --help' for help.\n\n"
-    assert (run(fail, ["usage"]).exit_code, run(fail, ["usage"]).output) == (2, usage + "Error: wrong use\n")
-    assert run(fail, ["parameter"]).output == usage + "Error: Invalid value for '--a' / '--b': nope\n"
+    assert (run(fail, ["usage"]).exit_code, run(fail, ["usage"]).output) == (
+        2,
+        usage + "Error: wrong use\n",
+    )
+    assert (
+        run(fail, ["parameter"]).output == usage + "Error: Invalid value for '--a' / '--b': nope\n"
+    )
     assert (run(fail, ["abort"]).exit_code, run(fail, ["abort"]).output) == (1, "Aborted!\n")
     assert (run(fail, ["exit"]).exit_code, run(fail, ["exit"]).output) == (4, "")
     assert run(fail, ["ctx-exit"]).exit_code == 5
@@ -718,7 +734,10 @@ def test_group_no_args_invoke_without_command_chain_and_result_callback():
     assert run(pipeline, ["add", "1", "double", "add", "2"]).output == (
         "pipeline, subcommand: *\nresults: [1, 'double', 2]\n"
     )
-    assert "Usage: cmd [OPTIONS] COMMAND1 [ARGS]... [COMMAND2 [ARGS]...]..." in run(pipeline, ["--help"]).output
+    assert (
+        "Usage: cmd [OPTIONS] COMMAND1 [ARGS]... [COMMAND2 [ARGS]...]..."
+        in run(pipeline, ["--help"]).output
+    )
 
 
 def test_group_help_lists_short_help_hidden_and_deprecated():
@@ -728,7 +747,8 @@ def test_group_help_lists_short_help_hidden_and_deprecated():
 
     @top.command()
     def wordy():
-        """A command whose help line is long enough that the short help must be truncated somewhere sensible"""
+        # The help line's length is what this command is for: it stays one long line.
+        """A command whose help line is long enough that the short help must be truncated somewhere sensible"""  # noqa: E501
 
     @top.command(short_help="Given short help.")
     def given():
@@ -756,7 +776,7 @@ def test_group_help_lists_short_help_hidden_and_deprecated():
     assert result.stderr == "DeprecationWarning: The command 'old' is deprecated.\n"
 
 
-# -- import cost -------------------------------------------------------------------------------------
+# -- import cost -----------------------------------------------------------------------------------
 
 
 def test_importing_microflask_cli_never_imports_click():
@@ -777,7 +797,9 @@ def test_importing_microflask_cli_never_imports_click():
             microflask.cli.FlaskGroup(create_app=lambda: app), ["--help"]).output
         print(result.output.strip(), "hello" in help_text, "click" in sys.modules)
     ''' % ROOT)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["hihi", "True", "False"]
 
@@ -785,6 +807,10 @@ def test_importing_microflask_cli_never_imports_click():
 def test_every_toolkit_name_is_reexported_by_microflask_cli():
     from microflask import _clicklike
 
-    missing = [name for name in _clicklike.__all__ if getattr(cli, name, None) is not getattr(_clicklike, name)]
+    missing = [
+        name
+        for name in _clicklike.__all__
+        if getattr(cli, name, None) is not getattr(_clicklike, name)
+    ]
     assert missing == []
     assert set(_clicklike.__all__) <= set(cli.__all__)

@@ -159,8 +159,12 @@ def test_template_frames_point_at_the_template(tmp_path):
     template_path = str(tmp_path / "templates" / "page.html")
     assert template_path in page
     # the app's method the template called raised: it comes first, the template frame is open too
-    assert page.index('class="frame user primary" open>') < page.index('class="frame template" open>')
-    assert page.index("bomb went off") < page.index("def explode") < page.index("{{ item.explode() }}")
+    assert page.index('class="frame user primary" open>') < page.index(
+        'class="frame template" open>'
+    )
+    assert (
+        page.index("bomb went off") < page.index("def explode") < page.index("{{ item.explode() }}")
+    )
     assert "{{ item.explode() }}" in page  # the template's own source line
     text = render_traceback_text_for(app)
     assert 'page.html", line 3' in text
@@ -209,7 +213,9 @@ def test_broken_repr_does_not_break_the_page():
 
 def test_template_syntax_error_points_at_the_template_line(tmp_path):
     (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "broken.html").write_text("<p>one</p>\n<p>{% if %}</p>\n<p>three</p>\n")
+    (tmp_path / "templates" / "broken.html").write_text(
+        "<p>one</p>\n<p>{% if %}</p>\n<p>three</p>\n"
+    )
     app = Flask(__name__, template_folder=str(tmp_path / "templates"))
     app.debug = True
 
@@ -262,12 +268,16 @@ def test_users_innermost_frame_comes_first_expanded_with_source_and_locals():
     assert first_classes == ["frame", "user", "primary"] and first_open
     assert "load_settings_from" in first_html and "test_debug.py" in first_html
     assert "parsed = json.loads(raw)" in first_html  # its source, current line marked
-    assert re.search(r'<span class="row current"><span class="ln">\d+</span>\s+parsed = json.loads', first_html)
+    assert re.search(
+        r'<span class="row current"><span class="ln">\d+</span>\s+parsed = json.loads', first_html
+    )
     assert "settings_text" in first_html and "&lt;b&gt;" in first_html  # its locals, escaped
     assert "<b>{" not in page
     # before any framework or library frame, and named in the header
     first_user = page.index('class="frame user primary"')
-    assert first_user < page.index('class="frame framework') and first_user < page.index('class="frame library')
+    assert first_user < page.index('class="frame framework') and first_user < page.index(
+        'class="frame library'
+    )
     header = page[page.index("<header"):page.index("</header>")]
     assert "JSONDecodeError" in header and "load_settings_from" in header
     # the view that called it is the app's code too: expanded
@@ -288,7 +298,9 @@ def test_framework_and_library_frames_are_folded_to_one_line():
     for _, _, block in folded:
         summary = re.search(r"<summary>(.*?)</summary>", block, re.S).group(1)
         assert "\n" not in summary  # one line: file, line, function, current source line
-    assert any("microflask/app.py" in block or "microflask.py" in block for _, _, block in framework)
+    assert any(
+        "microflask/app.py" in block or "microflask.py" in block for _, _, block in framework
+    )
     # (CPython's frame is json/decoder.py; PyPy's is json/__init__.py)
     assert any("json/" in block for _, _, block in library)
     # json's frames, called from the user's frame, come right after it
@@ -309,13 +321,18 @@ def test_source_listings_are_single_spaced():
         numbers = [int(re.search(r'class="ln">(\d+)<', row).group(1)) for row in rows]
         assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
     # the helper's consecutive source lines are consecutive lines of the HTML
-    assert re.search(r'settings_text = .*</span>\n<span class="row current"><span class="ln">\d+</span>'
-                     r'\s+parsed = json.loads\(raw\)</span>\n', page)
+    assert re.search(
+        r'settings_text = .*</span>\n<span class="row current"><span class="ln">\d+</span>'
+        r'\s+parsed = json.loads\(raw\)</span>\n',
+        page,
+    )
 
 
 def test_template_syntax_error_header_names_template_and_line(tmp_path):
     (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "broken.html").write_text("<p>one</p>\n<p>{% if %}</p>\n<p>three</p>\n")
+    (tmp_path / "templates" / "broken.html").write_text(
+        "<p>one</p>\n<p>{% if %}</p>\n<p>three</p>\n"
+    )
     app = Flask(__name__, template_folder=str(tmp_path / "templates"))
     app.debug = True
     app.add_url_rule("/", "index", lambda: render_template("broken.html"))
@@ -323,7 +340,10 @@ def test_template_syntax_error_header_names_template_and_line(tmp_path):
     page = body.decode()
     header = page[page.index("<header"):page.index("</header>")]
     assert "TemplateSyntaxError" in header
-    assert re.search(r'in template <cite class="template">broken\.html</cite>, line <em class="line">2</em>', header)
+    assert re.search(
+        r'in template <cite class="template">broken\.html</cite>, line <em class="line">2</em>',
+        header,
+    )
     assert str(tmp_path / "templates" / "broken.html") in header
     # the template's line is the frame the page opens with, shown once
     frames = frame_blocks(page)
@@ -335,7 +355,9 @@ def test_template_syntax_error_header_names_template_and_line(tmp_path):
 def test_template_frame_shows_the_template_line_and_variables(tmp_path):
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "list.html").write_text(
-        "<h1>{{ heading }}</h1>\n{% for post in posts %}\n<p>{{ post.author.upper() }}</p>\n{% endfor %}\n")
+        "<h1>{{ heading }}</h1>\n{% for post in posts %}\n<p>{{ post.author.upper() }}</p>\n"
+        "{% endfor %}\n"
+    )
     app = Flask(__name__, template_folder=str(tmp_path / "templates"))
     app.debug = True
 
@@ -350,7 +372,10 @@ def test_template_frame_shows_the_template_line_and_variables(tmp_path):
     classes, is_open, block = frames[0]
     assert classes == ["frame", "template", "primary"] and is_open
     assert 'line <em class="line">3</em>' in block and "list.html" in block
-    assert '<span class="row current"><span class="ln">3</span>&lt;p&gt;{{ post.author.upper() }}' in block
+    assert (
+        '<span class="row current"><span class="ln">3</span>&lt;p&gt;{{ post.author.upper() }}'
+        in block
+    )
     assert "Template variable" in block
     for name in ("heading", "posts", "post"):
         assert "<td><code>%s</code></td>" % name in block
@@ -411,4 +436,7 @@ def test_template_syntax_error_raised_by_hand_still_points_at_the_template():
     assert 'hand.html</cite>, line <em class="line">2</em>' in header
     first = frame_blocks(page)[0]
     assert first[0] == ["frame", "template", "primary"]
-    assert '<span class="row current"><span class="ln">2</span>&lt;p&gt;{{ x }}}&lt;/p&gt;</span>' in first[2]
+    assert (
+        '<span class="row current"><span class="ln">2</span>&lt;p&gt;{{ x }}}&lt;/p&gt;</span>'
+        in first[2]
+    )

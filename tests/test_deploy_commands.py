@@ -26,7 +26,11 @@ def deploy_lines(program):
         readme = f.read()
     section = readme.split("## Deploy", 1)[1].split("\n## ", 1)[0]
     block = section.split("```sh", 1)[1].split("```", 1)[0]
-    return [line.split("  #")[0].strip() for line in block.splitlines() if line.startswith(program + " ")]
+    return [
+        line.split("  #")[0].strip()
+        for line in block.splitlines()
+        if line.startswith(program + " ")
+    ]
 
 
 def free_port():
@@ -36,7 +40,9 @@ def free_port():
 
 
 def executable(program):
-    found = shutil.which(program, path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    found = shutil.which(
+        program, path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    )
     if found is None:
         pytest.skip("%s is not installed (pip install '.[test]' brings it)" % program)
     return found
@@ -51,7 +57,9 @@ def test_readme_deploy_lines_run_from_the_repository_root(program, count, tmp_pa
     assert len(lines) == count, lines
     for line in lines:
         port = free_port()
-        argv = shlex.split(line.replace("127.0.0.1:8000", "127.0.0.1:%d" % port).replace("-w 4", "-w 1"))
+        argv = shlex.split(
+            line.replace("127.0.0.1:8000", "127.0.0.1:%d" % port).replace("-w 4", "-w 1")
+        )
         argv[0] = path
         process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    env=dict(os.environ, FLASK_SKIP_DOTENV="1",
@@ -61,7 +69,9 @@ def test_readme_deploy_lines_run_from_the_repository_root(program, count, tmp_pa
             status = None
             while time.monotonic() < deadline and status is None:
                 if process.poll() is not None:
-                    raise AssertionError("%s exited: %r" % (line, process.communicate(timeout=5)[1][-2000:]))
+                    raise AssertionError(
+                        "%s exited: %r" % (line, process.communicate(timeout=5)[1][-2000:])
+                    )
                 try:
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                     conn.request("GET", "/todos" if "todo_api" in line else "/")

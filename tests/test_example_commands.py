@@ -27,7 +27,9 @@ EXAMPLES = os.path.join(ROOT, "examples")
 MODULES = ["hello.py", "todo_api.py", "upload.py", "stream.py", "blog/__init__.py",
            "blog/__main__.py", "factory/__init__.py", "factory/__main__.py", "vendored/tool.py"]
 ONE_SHOT = ("init-db", "greet", " bundle ", "--once")
-COMMAND = re.compile(r"(?:``|^\s+)((?:[A-Z_]+=\S+ )*(?:python3|microflask) [^`\n#]*?)\s*(?:``|#|$)", re.M)
+COMMAND = re.compile(
+    r"(?:``|^\s+)((?:[A-Z_]+=\S+ )*(?:python3|microflask) [^`\n#]*?)\s*(?:``|#|$)", re.M
+)
 
 
 def docstring_commands(relative):

@@ -147,7 +147,9 @@ ENCODER_VALUES = [
 @pytest.mark.parametrize("sort_keys", [True, False])
 @pytest.mark.parametrize("separators", [None, (",", ":")])
 def test_fast_encoder_matches_encode(ensure_ascii, sort_keys, separators):
-    encoder = json.JSONEncoder(ensure_ascii=ensure_ascii, sort_keys=sort_keys, separators=separators)
+    encoder = json.JSONEncoder(
+        ensure_ascii=ensure_ascii, sort_keys=sort_keys, separators=separators
+    )
     encode = _json_fast_encode_function(encoder)
     for value in ENCODER_VALUES:
         assert encode(value) == encoder.encode(value)

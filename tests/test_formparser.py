@@ -107,7 +107,9 @@ def test_urlencoded_plus_percent_and_semicolon():
 
 
 def test_urlencoded_invalid_percent_utf8_is_kept_quoted():
-    _, form, _ = parse_form_data(make_environ(b"a=%FF%41&b=%ZZ", "application/x-www-form-urlencoded"))
+    _, form, _ = parse_form_data(
+        make_environ(b"a=%FF%41&b=%ZZ", "application/x-www-form-urlencoded")
+    )
     assert form["a"] == "%FFA"
     assert form["b"] == "%ZZ"
 
@@ -267,7 +269,9 @@ def test_multipart_raw_utf8_filename():
 
 
 def test_multipart_filename_with_path_kept_as_sent():
-    body = multipart((b'Content-Disposition: form-data; name="f"; filename="C:\\\\dir\\\\x.txt"', b"d"))
+    body = multipart(
+        (b'Content-Disposition: form-data; name="f"; filename="C:\\\\dir\\\\x.txt"', b"d")
+    )
     _, _, files = parse(body)
     assert files["f"].filename == "C:\\dir\\x.txt"
 
@@ -280,7 +284,10 @@ def test_multipart_non_utf8_value_replaced_not_crash():
 
 def test_multipart_unknown_charset_does_not_crash():
     body = multipart(
-        (b'Content-Disposition: form-data; name="a"\r\nContent-Type: text/plain; charset=bogus', b"x")
+        (
+            b'Content-Disposition: form-data; name="a"\r\nContent-Type: text/plain; charset=bogus',
+            b"x",
+        )
     )
     _, form, _ = parse(body)
     assert form["a"] == "x"
@@ -309,7 +316,11 @@ def test_multipart_quoted_boundary_and_case_insensitive_mimetype():
 @pytest.mark.parametrize("buffer_size", [1, 2, 3, 5, 7, 13, 64])
 def test_multipart_boundary_split_across_chunks(buffer_size):
     value = b"x" * 50 + b"\r\n--fo" + b"y" * 20
-    body = multipart(field(b"a", value), field(b"b", b""), (b'Content-Disposition: form-data; name="f"; filename="f"', b"abc" * 30))
+    body = multipart(
+        field(b"a", value),
+        field(b"b", b""),
+        (b'Content-Disposition: form-data; name="f"; filename="f"', b"abc" * 30),
+    )
     parser = MultiPartParser(buffer_size=buffer_size)
     form, files = parser.parse(io.BytesIO(body), b"foo", len(body))
     assert form["a"] == value.decode()
@@ -359,7 +370,9 @@ MALFORMED = {
     "no part headers": b"--foo\r\n\r\nhello\r\n--foo--\r\n",
     "garbage": b"garbage",
     "empty": b"",
-    "missing final dashes": b'--foo\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--foo\r\n',
+    "missing final dashes": (
+        b'--foo\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--foo\r\n'
+    ),
     "no content disposition": b"--foo\r\nContent-Type: text/plain\r\n\r\nx\r\n--foo--\r\n",
 }
 
@@ -564,7 +577,9 @@ def peer_multipart_bodies():
         "empty": b"",
         "only_close": b"--foo--",
         "no_name": b'--foo\r\nContent-Disposition: form-data\r\n\r\nhello\r\n--foo--\r\n',
-        "latin_value": b'--foo\r\nContent-Disposition: form-data; name="a"\r\n\r\n\xff\xfe\r\n--foo--\r\n',
+        "latin_value": (
+            b'--foo\r\nContent-Disposition: form-data; name="a"\r\n\r\n\xff\xfe\r\n--foo--\r\n'
+        ),
         "charset_param": b'--foo\r\nContent-Disposition: form-data; name="a"\r\n'
         b"Content-Type: text/plain; charset=latin1\r\n\r\n\xe9\r\n--foo--\r\n",
         "filename_star": b"--foo\r\nContent-Disposition: form-data; name=\"f\"; "
@@ -573,7 +588,9 @@ def peer_multipart_bodies():
         b"\r\n\r\n--foo--\r\n",
         "duplicates": b'--foo\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
         b'--foo\r\nContent-Disposition: form-data; name="a"\r\n\r\n2\r\n--foo--\r\n',
-        "missing_final_dashes": b'--foo\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--foo\r\n',
+        "missing_final_dashes": (
+            b'--foo\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--foo\r\n'
+        ),
         "boundary_prefix_in_data": b'--foo\r\nContent-Disposition: form-data; name="a"\r\n\r\n'
         b"x\r\n--foobar\r\ny\r\n--foo--\r\n",
         "blank_line_before_headers": b'--foo\r\n\r\nContent-Disposition: form-data; name="a"\r\n'
@@ -581,7 +598,9 @@ def peer_multipart_bodies():
         "junk_header_line": b'--foo\r\nContent-Disposition: form-data; name="f"; filename="x"\r\n'
         b"Content-Typetext/plain\r\n\r\nd\r\n--foo--\r\n",
         "no_disposition": b"--foo\r\nContent-Type: text/plain\r\n\r\nx\r\n--foo--\r\n",
-        "transport_padding": b'--foo  \r\nContent-Disposition: form-data; name="a"\r\n\r\nv\r\n--foo--\r\n',
+        "transport_padding": (
+            b'--foo  \r\nContent-Disposition: form-data; name="a"\r\n\r\nv\r\n--foo--\r\n'
+        ),
     }
 
 
@@ -618,7 +637,15 @@ def test_multipart_matches_peer(name):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("6", 6), (" 7 ", 7), ("-6", 0), ("+123", 0), ("1_23", 0), ("\U0001fbf1\U0001fbf2", 0), ("x", 0)],
+    [
+        ("6", 6),
+        (" 7 ", 7),
+        ("-6", 0),
+        ("+123", 0),
+        ("1_23", 0),
+        ("\U0001fbf1\U0001fbf2", 0),
+        ("x", 0),
+    ],
 )
 def test_content_length_accepts_only_plain_ascii_digits(value, expected):
     from microflask.wsgi import get_content_length

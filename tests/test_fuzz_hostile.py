@@ -59,7 +59,9 @@ def test_mutated_session_cookies_are_never_trusted():
     for case in range(2000):
         cookie = hostile_cases.mutated_cookie(rng, valid)
         fresh = app.test_client()
-        response = fresh.get("/session", headers={"Cookie": "session=" + cookie.replace("\x00", "")})
+        response = fresh.get(
+            "/session", headers={"Cookie": "session=" + cookie.replace("\x00", "")}
+        )
         assert response.status_code == 200, (case, cookie)
         # Changed by even one character, the cookie is not trusted: a new session.
         if cookie != valid:

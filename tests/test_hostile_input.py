@@ -84,11 +84,19 @@ def test_a_host_the_url_map_cannot_encode_is_a_400_before_dispatch(host):
     assert client.open("/", method="OPTIONS", headers={"Host": host}).status_code == 400
 
 
-@pytest.mark.parametrize("host, status", [
-    ("example.com:80:80", 400), ("example.com:8x", 400), ("example.com:70000", 400),
-    ("example.com:", 200), ("example.com", 200), ("example.com:8080", 200), ("sub.example.com", 400),
-    ("EXAMPLE.COM", 200),  # host names are case-insensitive: one rule everywhere (see README)
-])
+@pytest.mark.parametrize(
+    "host, status",
+    [
+        ("example.com:80:80", 400),
+        ("example.com:8x", 400),
+        ("example.com:70000", 400),
+        ("example.com:", 200),
+        ("example.com", 200),
+        ("example.com:8080", 200),
+        ("sub.example.com", 400),
+        ("EXAMPLE.COM", 200),  # host names are case-insensitive: one rule everywhere (see README)
+    ],
+)
 def test_trusted_hosts_refuse_malformed_ports(host, status):
     app = host_app()
     app.config["TRUSTED_HOSTS"] = ["example.com"]
@@ -108,7 +116,9 @@ def test_deeply_nested_json_is_a_400_not_a_recursion_error():
     deep = "[" * 100000 + "]" * 100000
     response = app.test_client().post("/", data=deep, content_type="application/json")
     assert response.status_code == 400
-    assert app.test_client().post("/", data="[[1]]", content_type="application/json").data == b"[[1]]"
+    assert (
+        app.test_client().post("/", data="[[1]]", content_type="application/json").data == b"[[1]]"
+    )
     with pytest.raises(ValueError, match="nested too deeply"):
         microflask_json.loads(deep)
     with app.app_context():
@@ -128,7 +138,9 @@ def test_a_multipart_part_without_a_name_is_named_empty_in_form_and_files():
     body = (b'--B\r\nContent-Disposition: form-data\r\n\r\nv\r\n'
             b'--B\r\nContent-Disposition: form-data; filename="a.txt"\r\n\r\nf\r\n'
             b'--B\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n--B--\r\n')
-    response = app.test_client().post("/", data=body, content_type="multipart/form-data; boundary=B")
+    response = app.test_client().post(
+        "/", data=body, content_type="multipart/form-data; boundary=B"
+    )
     assert response.data == b"['', 'x'] ['']"
 
 
@@ -170,8 +182,14 @@ class Served:
         script = tmp_path / "hostile_app.py"
         script.write_text(SERVED_APP)
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", FLASK_SKIP_DOTENV="1")
-        self.process = subprocess.Popen([sys.executable, str(script), ROOT], cwd=str(tmp_path), env=env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+        self.process = subprocess.Popen(
+            [sys.executable, str(script), ROOT],
+            cwd=str(tmp_path),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,
+        )
         line = self.process.stderr.readline()
         match = re.search(rb"Serving on http://127\.0\.0\.1:(\d+)", line)
         if match is None:
@@ -235,8 +253,11 @@ def test_absurd_or_invalid_chunk_sizes_are_a_400_that_closes(served, size_line):
 
 
 def test_a_bad_chunk_in_a_form_body_is_a_400_not_an_empty_form(served):
-    raw = (b"POST /form HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-           b"Content-Type: application/x-www-form-urlencoded\r\n\r\n3\r\na=1\r\nzz\r\n&b=2\r\n0\r\n\r\n")
+    raw = (
+        b"POST /form HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n\r\n3\r\na=1\r\nzz\r\n&b=2\r\n0\r\n"
+        b"\r\n"
+    )
     assert exchange(served, raw).startswith(b"HTTP/1.1 400")
 
 
@@ -250,7 +271,9 @@ def test_a_fragment_in_the_target_is_not_part_of_the_path(served):
     assert reply.startswith(b"HTTP/1.1 200") and reply.endswith(b"path=/")
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the server's memory from /proc")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="reads the server's memory from /proc"
+)
 def test_one_huge_chunk_is_refused_while_it_arrives_with_flat_memory(served):
     # A single 64 MiB chunk against MAX_CONTENT_LENGTH = 10 MiB: the 413
     # comes once the limit is passed; the server holds at most what the app
@@ -258,7 +281,9 @@ def test_one_huge_chunk_is_refused_while_it_arrives_with_flat_memory(served):
     before = served.rss_kib()
     started = time.monotonic()
     with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
-        sock.sendall(b"POST /data HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4000000\r\n")
+        sock.sendall(
+            b"POST /data HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4000000\r\n"
+        )
         piece = b"x" * (1 << 20)
         sent = 0
         try:

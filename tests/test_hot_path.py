@@ -34,7 +34,9 @@ def environ_for(path: str = "/", method: str = "GET", query: str = "") -> dict:
 def sent(response: Response, environ: dict | None = None) -> tuple[str, list, bytes]:
     """What ``response`` sends as a WSGI app: status, headers, body."""
     started: list = []
-    body = response(environ or environ_for(), lambda status, headers: started.extend([status, headers]))
+    body = response(
+        environ or environ_for(), lambda status, headers: started.extend([status, headers])
+    )
     data = b"".join(body)
     close = getattr(body, "close", None)
     if close is not None:

@@ -18,7 +18,10 @@ ROOT = os.path.dirname(TESTS)
 
 def run_mapped(code):
     """Run ``code`` in a fresh interpreter with the module map installed."""
-    prelude = "import sys\nsys.path[:0] = [%r, %r]\nimport module_map\nmodule_map.install()\n" % (ROOT, TESTS)
+    prelude = "import sys\nsys.path[:0] = [%r, %r]\nimport module_map\nmodule_map.install()\n" % (
+        ROOT,
+        TESTS,
+    )
     result = subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -26,7 +29,8 @@ def run_mapped(code):
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("flask_caching") is None or importlib.util.find_spec("cachelib") is None,
+    importlib.util.find_spec("flask_caching") is None
+    or importlib.util.find_spec("cachelib") is None,
     reason="Flask-Caching is not installed (pip install flask-caching to run this interop test)",
 )
 def test_flask_caching_cache_tag():

@@ -1,5 +1,7 @@
 """microflask.json and microflask.json.provider."""
 
+from __future__ import annotations
+
 import dataclasses
 import datetime
 import decimal
@@ -260,7 +262,10 @@ def test_response_serializes_extra_types():
     value = uuid.UUID(int=5)
     app = FakeApp()
     body = app.json.response(id=value, when=datetime.date(2020, 1, 2)).body
-    assert body == '{"id":"00000000-0000-0000-0000-000000000005","when":"Thu, 02 Jan 2020 00:00:00 GMT"}\n'
+    assert (
+        body
+        == '{"id":"00000000-0000-0000-0000-000000000005","when":"Thu, 02 Jan 2020 00:00:00 GMT"}\n'
+    )
 
 
 def test_module_functions_without_app():

@@ -16,7 +16,9 @@ import pytest
 
 from microflask._layers import LAYERS, PARTS, layer_of, part_of
 
-PACKAGE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "microflask")
+PACKAGE_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "microflask"
+)
 
 # (importer, imported): why the peer has the same upward reference.  Each is
 # made inside a function, so importing the lower module never loads the upper.

@@ -230,7 +230,11 @@ def test_shared_data_passes_other_paths_to_the_app(static_dir):
 
 def test_shared_data_cannot_leave_the_directory(static_dir):
     app = SharedDataMiddleware(not_found_app, {"/static": str(static_dir / "static")})
-    for path in ("/static/../outside.txt", "/static/%2e%2e/outside.txt", "/static/sub/../../outside.txt"):
+    for path in (
+        "/static/../outside.txt",
+        "/static/%2e%2e/outside.txt",
+        "/static/sub/../../outside.txt",
+    ):
         environ = create_environ("/")
         environ["PATH_INFO"] = path.replace("%2e", ".")
         status, _, body = call(app, environ)
@@ -258,9 +262,13 @@ def test_shared_data_conditional_requests(static_dir):
     assert status == "304 Not Modified" and body == b""
     assert headers304["Etag"] == etag
     later = http_date(time.time() + 3600)
-    status, _, _ = call(app, create_environ("/static/style.css", headers={"If-Modified-Since": later}))
+    status, _, _ = call(
+        app, create_environ("/static/style.css", headers={"If-Modified-Since": later})
+    )
     assert status == "304 Not Modified"
-    status, _, _ = call(app, create_environ("/static/style.css", headers={"If-None-Match": '"other"'}))
+    status, _, _ = call(
+        app, create_environ("/static/style.css", headers={"If-None-Match": '"other"'})
+    )
     assert status == "200 OK"
 
 

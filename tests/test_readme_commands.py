@@ -71,13 +71,21 @@ def test_readme_command(command, tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT, PYTHONDONTWRITEBYTECODE="1", FLASK_SKIP_DOTENV="1")
     words = shlex.split(command)
     program = words.pop(0)
-    argv = ([sys.executable, "-m", "microflask"] if program == "microflask" else [sys.executable]) + words
+    argv = (
+        [sys.executable, "-m", "microflask"] if program == "microflask" else [sys.executable]
+    ) + words
     if "--cert" in words:
         make_certificate(tmp_path)
     if any(marker in command for marker in ONE_SHOT) or " shell" in command:
         if "examples/blog" in command and "init-db" not in command:
-            subprocess.run([sys.executable, "-m", "microflask", "--app", "examples/blog", "init-db"],
-                           cwd=str(tmp_path), env=env, check=True, capture_output=True, timeout=60)
+            subprocess.run(
+                [sys.executable, "-m", "microflask", "--app", "examples/blog", "init-db"],
+                cwd=str(tmp_path),
+                env=env,
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
         done = subprocess.run(argv, cwd=str(tmp_path), env=env, capture_output=True, text=True,
                               input="print('shell app:', app.name)\n", timeout=120)
         assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
@@ -104,10 +112,14 @@ def test_readme_command(command, tmp_path):
         status = None
         while status is None and time.monotonic() < deadline:
             if process.poll() is not None:
-                raise AssertionError("%s exited: %r" % (command, process.communicate(timeout=5)[1][-2000:]))
+                raise AssertionError(
+                    "%s exited: %r" % (command, process.communicate(timeout=5)[1][-2000:])
+                )
             try:
                 if context is not None:
-                    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=2, context=context)
+                    conn = http.client.HTTPSConnection(
+                        "127.0.0.1", port, timeout=2, context=context
+                    )
                 else:
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 conn.request("GET", "/")

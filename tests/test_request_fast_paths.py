@@ -198,7 +198,11 @@ SESSION_SCENARIOS = {
     "no secret key, a cookie": (dict(secret_key=None), lambda app: "session=abc", False),
     "no cookie": (dict(secret_key="k"), None, True),
     "another cookie": (dict(secret_key="k"), lambda app: "other=1", True),
-    "session cookie": (dict(secret_key="k"), lambda app: session_cookie_header(app, {"user": "ada"}), False),
+    "session cookie": (
+        dict(secret_key="k"),
+        lambda app: session_cookie_header(app, {"user": "ada"}),
+        False,
+    ),
     "permanent session cookie": (
         dict(secret_key="k"),
         lambda app: session_cookie_header(app, {"user": "ada", "_permanent": True}),

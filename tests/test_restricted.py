@@ -51,7 +51,10 @@ def test_import_writes_nothing(tmp_path):
     workdir = tmp_path / "cwd"
     workdir.mkdir()
     before_package, before_cwd = snapshot(source), snapshot(workdir)
-    code = "import sys; sys.path.insert(0, %r); import microflask, microflask.cli; print('ok')" % str(source)
+    code = (
+        "import sys; sys.path.insert(0, %r); import microflask, microflask.cli; print('ok')"
+        % str(source)
+    )
     assert run_isolated(code, workdir, "-B").strip() == "ok"
     assert snapshot(source) == before_package
     assert snapshot(workdir) == before_cwd

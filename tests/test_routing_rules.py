@@ -172,7 +172,11 @@ def test_rule_repr_and_str():
 
 def test_rule_equality_compares_patterns():
     url_map = Map(
-        [Rule("/a/<int:x>", endpoint="one"), Rule("/a/<int:x>", endpoint="two"), Rule("/b", endpoint="b")]
+        [
+            Rule("/a/<int:x>", endpoint="one"),
+            Rule("/a/<int:x>", endpoint="two"),
+            Rule("/b", endpoint="b"),
+        ]
     )
     one, two, other = url_map._rules
     assert one == two

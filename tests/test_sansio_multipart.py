@@ -178,7 +178,9 @@ def test_files_are_not_held_to_the_memory_limit():
 
 
 def test_too_many_parts_is_refused_at_the_first_one_too_many():
-    body = b"".join(b'--bnd\r\nContent-Disposition: form-data; name="p"\r\n\r\nv\r\n' for _ in range(3))
+    body = b"".join(
+        b'--bnd\r\nContent-Disposition: form-data; name="p"\r\n\r\nv\r\n' for _ in range(3)
+    )
     assert len(decode([body + b"--bnd--"], max_parts=3)) == 8
     with pytest.raises(RequestEntityTooLarge):
         decode([body + b"--bnd--"], max_parts=2)
@@ -240,7 +242,10 @@ def test_file_data_reaches_the_stream_factory_while_the_body_arrives():
 
 
 def test_the_parser_drains_the_epilogue_without_keeping_it():
-    body = b'--bnd\r\nContent-Disposition: form-data; name="a"\r\n\r\nv\r\n--bnd--\r\n' + b"e" * 300_000
+    body = (
+        b'--bnd\r\nContent-Disposition: form-data; name="a"\r\n\r\nv\r\n--bnd--\r\n'
+        + b"e" * 300_000
+    )
     stream = io.BytesIO(body)
     form, files = formparser.MultiPartParser(buffer_size=1024).parse(stream, b"bnd", len(body))
     assert form.to_dict() == {"a": "v"} and not files
@@ -291,7 +296,9 @@ def _outcome(body, buffer_size, limits):
         return "413"
     except ValueError:
         return "400"
-    return list(form.items(multi=True)), [(k, v.filename, v.read()) for k, v in files.items(multi=True)]
+    return list(form.items(multi=True)), [
+        (k, v.filename, v.read()) for k, v in files.items(multi=True)
+    ]
 
 
 def test_mutated_bodies_give_one_outcome_whatever_the_chunk_size():

@@ -41,7 +41,10 @@ def test_get_host_gives_empty_for_a_malformed_host(header):
 
 
 def test_get_host_checks_trusted_hosts():
-    assert get_host("http", "api.shop.example:8080", None, [".shop.example"]) == "api.shop.example:8080"
+    assert (
+        get_host("http", "api.shop.example:8080", None, [".shop.example"])
+        == "api.shop.example:8080"
+    )
     with pytest.raises(SecurityError, match="Host 'evil.example' is not trusted."):
         get_host("http", "evil.example", None, ["shop.example"])
     assert host_is_trusted("shop.example:80", ["shop.example"])
@@ -159,7 +162,10 @@ def test_url_reads_the_host_lower_case_and_idna_decoded_on_every_path():
     expected = "http://bücher.example:8080/app/a%20b?q=é"
     assert Request(environ).url == expected
     assert wsgi.get_current_url(environ) == expected
-    assert get_current_url("http", "XN--BCHER-KVA.Example:8080", "/app", "/a b", b"q=%C3%A9") == expected
+    assert (
+        get_current_url("http", "XN--BCHER-KVA.Example:8080", "/app", "/a b", b"q=%C3%A9")
+        == expected
+    )
 
 
 def test_untrusted_host_is_a_400_from_the_app():

@@ -56,7 +56,9 @@ APP_SOURCE = textwrap.dedent('''
         return "done"
 
     def injected_header_app(environ, start_response):
-        start_response("200 OK", [("X-Name", "a\\r\\nSet-Cookie: injected=1"), ("Content-Length", "2")])
+        start_response(
+            "200 OK", [("X-Name", "a\\r\\nSet-Cookie: injected=1"), ("Content-Length", "2")]
+        )
         return [b"ok"]
 
     def crashing_app(environ, start_response):
@@ -295,20 +297,31 @@ def test_100_continue_is_sent_only_when_the_app_reads_the_body(server):
 # -- limits and bad input ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw, status", [
-    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", "414"),
-    (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(101)) + b"\r\n", "431"),
-    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 70000 + b"\r\n\r\n", "431"),
-    (b"GET / HTTP/1.1\r\n\r\n", "400"),  # no Host
-    (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400"),
-    (b"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", "400"),
-    (b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", "400"),
-    (b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "400"),
-    (b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", "400"),
-    (b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", "501"),
-    (b"GET / HTTP/2.0\r\nHost: a\r\n\r\n", "505"),
-    (b"GET /\r\n\r\n", "400"),  # HTTP/0.9 is not served
-])
+@pytest.mark.parametrize(
+    "raw, status",
+    [
+        (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", "414"),
+        (
+            b"GET / HTTP/1.1\r\nHost: x\r\n"
+            + b"".join(b"X-%d: 1\r\n" % i for i in range(101))
+            + b"\r\n",
+            "431",
+        ),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 70000 + b"\r\n\r\n", "431"),
+        (b"GET / HTTP/1.1\r\n\r\n", "400"),  # no Host
+        (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n", "400"),
+        (b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "400"),
+        (
+            b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "400",
+        ),
+        (b"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", "501"),
+        (b"GET / HTTP/2.0\r\nHost: a\r\n\r\n", "505"),
+        (b"GET /\r\n\r\n", "400"),  # HTTP/0.9 is not served
+    ],
+)
 def test_bad_heads_get_a_4xx_or_5xx_with_a_reason(server, raw, status):
     with server.connect() as sock:
         sock.sendall(raw)
@@ -457,7 +470,8 @@ def test_microflask_serve_command(tmp_path):
     assert b"development server" not in err and b"Debugger" not in err
     # The common log format: host ident user [date] "request" status size
     assert re.search(
-        rb'127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET /path/cli HTTP/1\.1" 200 8',
+        rb'127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET /path/cli '
+        rb'HTTP/1\.1" 200 8',
         err,
     ), err
 
@@ -476,11 +490,13 @@ def test_port_in_use_is_one_line_and_exit_status_1(tmp_path):
     assert "port %d is in use" % port in result.stderr
 
 
-# -- the reloader keeps the interpreter's flags -----------------------------------------------------
+# -- the reloader keeps the interpreter's flags ----------------------------------------------------
 
 
 def test_interpreter_flags_are_passed_on():
-    code = "from microflask.serving import _interpreter_flags; print(' '.join(_interpreter_flags()))"
+    code = (
+        "from microflask.serving import _interpreter_flags; print(' '.join(_interpreter_flags()))"
+    )
     result = subprocess.run(
         [sys.executable, "-I", "-S", "-B", "-X", "utf8", "-W", "error::DeprecationWarning", "-c",
          "import sys; sys.path.insert(0, %r); %s" % (ROOT, code)],
@@ -538,12 +554,17 @@ def test_worker_processes_serve_and_stop_together(tmp_path):
             start_response("200 OK", [("Content-Length", str(len(body)))])
             return [body]
     '''))
-    script = "import sys; sys.path.insert(0, %r); from pid_app import app\n" \
-             "from microflask.serving import serve\nserve(app, port=0, threads=2, processes=2)" % str(tmp_path)
+    script = (
+        "import sys; sys.path.insert(0, %r); from pid_app import app\n"
+        "from microflask.serving import serve\nserve(app, port=0, threads=2, processes=2)"
+        % str(tmp_path)
+    )
     process = subprocess.Popen([sys.executable, "-c", script], cwd=str(tmp_path), env=child_env(),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
     try:
-        match = wait_for_line(process, rb"Serving on http://127\.0\.0\.1:(\d+) with 2 thread\(s\) in 2 processes")
+        match = wait_for_line(
+            process, rb"Serving on http://127\.0\.0\.1:(\d+) with 2 thread\(s\) in 2 processes"
+        )
         answers = set()
         for _ in range(20):
             conn = http.client.HTTPConnection("127.0.0.1", int(match.group(1)), timeout=5)

@@ -244,7 +244,9 @@ def test_cookie_made_here_is_byte_identical_to_flasks(monkeypatch):
 
     fixture = json.loads((FIXTURES / "flask_session_cookie.json").read_text())
     stamp_part = fixture["cookie"].split(".")[1]
-    stamp = int.from_bytes(base64.urlsafe_b64decode(stamp_part + "=" * (-len(stamp_part) % 4)), "big")
+    stamp = int.from_bytes(
+        base64.urlsafe_b64decode(stamp_part + "=" * (-len(stamp_part) % 4)), "big"
+    )
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: stamp)
     app = Flask("compat")
     app.secret_key = fixture["secret_key"]

@@ -83,7 +83,9 @@ def test_module_and_make_module():
 
 
 def test_template_attributes_and_blocks():
-    env = Environment(loader=DictLoader({"p.html": "{% block a %}A{% endblock %}{% block b %}{% endblock %}"}))
+    env = Environment(
+        loader=DictLoader({"p.html": "{% block a %}A{% endblock %}{% block b %}{% endblock %}"})
+    )
     template = env.get_template("p.html")
     assert template.name == "p.html"
     assert set(template.blocks) == {"a", "b"}
@@ -305,7 +307,11 @@ def test_loop_context_directly():
     seen = []
     for item, ctx in loop:
         seen.append((item, ctx.index, ctx.revindex, ctx.first, ctx.last, ctx.length))
-    assert seen == [("a", 1, 3, True, False, 3), ("b", 2, 2, False, False, 3), ("c", 3, 1, False, True, 3)]
+    assert seen == [
+        ("a", 1, 3, True, False, 3),
+        ("b", 2, 2, False, False, 3),
+        ("c", 3, 1, False, True, 3),
+    ]
     assert repr(loop) == "<LoopContext 3/3>"
     with pytest.raises(TypeError, match="marked recursive"):
         loop([1])
@@ -315,7 +321,9 @@ def test_loop_context_directly():
 
 def test_macro_object():
     env = Environment()
-    module = env.from_string("{% macro m(a, b=2) %}{{ a }}{{ b }}{{ caller() }}{% endmacro %}").module
+    module = env.from_string(
+        "{% macro m(a, b=2) %}{{ a }}{{ b }}{{ caller() }}{% endmacro %}"
+    ).module
     macro = module.m
     assert isinstance(macro, Macro)
     assert macro.name == "m"
@@ -391,7 +399,10 @@ def test_markup_and_html_objects_are_not_escaped():
             return "<i>ok</i>"
 
     env = Environment(autoescape=True)
-    assert env.from_string("{{ a }}{{ b }}{{ c }}").render(a=Markup("<b>"), b=Html(), c="<") == "<b><i>ok</i>&lt;"
+    assert (
+        env.from_string("{{ a }}{{ b }}{{ c }}").render(a=Markup("<b>"), b=Html(), c="<")
+        == "<b><i>ok</i>&lt;"
+    )
 
 
 def test_async_is_refused_clearly():
@@ -405,11 +416,19 @@ def test_meta_find_undeclared_variables_and_referenced_templates():
     env = Environment()
     assert meta.find_undeclared_variables(env.parse("{% set foo = 42 %}{{ bar + foo }}")) == {"bar"}
     assert meta.find_undeclared_variables(
-        env.parse("{% macro m(x) %}{{ x }}{% endmacro %}{% for i in seq %}{{ f(i) + m(seq) }}{% endfor %}")
+        env.parse(
+            "{% macro m(x) %}{{ x }}{% endmacro %}{% for i in seq %}{{ f(i) + m(seq) }}{% endfor %}"
+        )
     ) == {"seq", "f"}
-    assert meta.find_undeclared_variables(env.parse("{% block b %}{{ self.x() }}{{ super() }}{% endblock %}")) == set()
+    assert (
+        meta.find_undeclared_variables(
+            env.parse("{% block b %}{{ self.x() }}{{ super() }}{% endblock %}")
+        )
+        == set()
+    )
     ast = env.parse(
-        "{% extends 'layout.html' %}{% include helper %}{% include ['a', x] %}{% from 'f' import g %}"
+        "{% extends 'layout.html' %}{% include helper %}{% include ['a', x] %}"
+        "{% from 'f' import g %}"
     )
     assert list(meta.find_referenced_templates(ast)) == ["layout.html", None, "a", None, "f"]
 

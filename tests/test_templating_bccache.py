@@ -158,7 +158,9 @@ def test_a_cached_template_reports_template_lines_in_tracebacks(site):
     assert tb.tb_frame.f_code.co_filename == str(templates / "failing.html")
     assert tb.tb_lineno == 3
     assert tb.tb_frame.f_code.co_name == "top-level template code"
-    text = "".join(traceback.format_exception(type(info.value), info.value, info.value.__traceback__))
+    text = "".join(
+        traceback.format_exception(type(info.value), info.value, info.value.__traceback__)
+    )
     assert "failing.html\", line 3, in top-level template code" in text
     assert "{{ 1 // x }}" in text
 
@@ -356,7 +358,9 @@ def test_memcached_errors_are_ignored_unless_asked_not_to():
 def test_memcached_value_from_elsewhere_is_ignored():
     client = DictMemcacheClient()
     client.data["jinja2/bytecode/" + hashlib.sha1(b"a").hexdigest()] = b"something else"
-    env = CountingEnvironment(loader=DictLoader({"a": "A"}), bytecode_cache=MemcachedBytecodeCache(client))
+    env = CountingEnvironment(
+        loader=DictLoader({"a": "A"}), bytecode_cache=MemcachedBytecodeCache(client)
+    )
     assert env.get_template("a").render() == "A"
     assert env.compiled == ["a"]
 
@@ -390,7 +394,9 @@ def test_bucket_round_trip_and_checksum():
 def test_keys_and_checksums_are_sha1_hex_digests():
     cache = BytecodeCache()
     assert cache.get_cache_key("a.html") == hashlib.sha1(b"a.html").hexdigest()
-    assert cache.get_cache_key("a.html", "/t/a.html") == hashlib.sha1(b"a.html|/t/a.html").hexdigest()
+    assert (
+        cache.get_cache_key("a.html", "/t/a.html") == hashlib.sha1(b"a.html|/t/a.html").hexdigest()
+    )
     assert cache.get_source_checksum("\u00e9") == hashlib.sha1("\u00e9".encode("utf-8")).hexdigest()
     with pytest.raises(NotImplementedError):
         cache.load_bytecode(Bucket(None, "k", "c"))

@@ -23,7 +23,10 @@ EXPECTED = json.loads((FIXTURES / "templating_expectations.json").read_text(enco
 # Where microflask deliberately differs from Jinja2: case name -> our result.
 DEVIATIONS = {
     # Jinja2 leaks a Python SyntaxError from its code generator here.
-    "err_break_outside": {"error": "TemplateAssertionError", "message": "'break' outside of a loop"},
+    "err_break_outside": {
+        "error": "TemplateAssertionError",
+        "message": "'break' outside of a loop",
+    },
     # Jinja2's default environment hands out ``__class__`` through |attr;
     # microflask refuses internals in every environment, not only the sandbox.
     "f_attr": {"output": "[]"},

@@ -9,7 +9,8 @@ from microflask.templating import nodes as n
 
 TEMPLATES = [
     "{{ a }}{% set b = a %}{{ b }}{{ c.d(e, f=g) | h(i) }}",
-    "{% if x %}{% set y = 1 %}{% elif z %}{% set y = 2 %}{% else %}{% set y = 3 %}{% endif %}{{ y }}",
+    "{% if x %}{% set y = 1 %}{% elif z %}{% set y = 2 %}{% else %}{% set y = 3 %}{% endif %}"
+    "{{ y }}",
     "{% if x %}{% set y = 1 %}{% elif z %}{{ y }}{% set y = 2 %}{% endif %}{{ y }}",
     "{% if x %}{% if w %}{% set y = 1 %}{% else %}{% set y = 2 %}{% endif %}"
     "{% else %}{% set y = 3 %}{% set q = y %}{% endif %}{{ y ~ q }}",
@@ -43,7 +44,9 @@ def _reference_statements_of_type(body, node_type):
         node = stack.pop()
         if isinstance(node, node_type):
             found.append(node)
-        stack.extend(c for c in reversed(list(node.iter_child_nodes())) if isinstance(c, n.StmtNode))
+        stack.extend(
+            c for c in reversed(list(node.iter_child_nodes())) if isinstance(c, n.StmtNode)
+        )
     return found
 
 
@@ -76,7 +79,9 @@ def _reference_analyze(body, seen):
             results = []
             for branch in [node.body] + list(node.elif_) + [node.else_]:
                 branch_seen = dict(seen)
-                _reference_analyze([branch] if isinstance(branch, n.IfNode) else branch, branch_seen)
+                _reference_analyze(
+                    [branch] if isinstance(branch, n.IfNode) else branch, branch_seen
+                )
                 results.append({k: v for k, v in branch_seen.items() if k not in seen})
             for result in results:
                 for name, mode in result.items():

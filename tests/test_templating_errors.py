@@ -79,8 +79,16 @@ def test_runtime_traceback_hides_engine_frames(tmp_path):
     "source, message",
     [
         ("{% foo %}", "Encountered unknown tag 'foo'."),
-        ("{% if x %}{% endfor %}", "Encountered unknown tag 'endfor'. Jinja was looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."),
-        ("{% for x in y %}", "Unexpected end of template. Jinja was looking for the following tags: 'endfor' or 'else'. The innermost block that needs to be closed is 'for'."),
+        (
+            "{% if x %}{% endfor %}",
+            "Encountered unknown tag 'endfor'. Jinja was looking for the following tags: 'elif' or "
+            "'else' or 'endif'. The innermost block that needs to be closed is 'if'.",
+        ),
+        (
+            "{% for x in y %}",
+            "Unexpected end of template. Jinja was looking for the following tags: 'endfor' or "
+            "'else'. The innermost block that needs to be closed is 'for'.",
+        ),
         ("{% block a %}{% endblock %}{% block a %}{% endblock %}", "block 'a' defined twice"),
         ("{{ x|nope }}", "No filter named 'nope'."),
         ("{{ x is nope }}", "No test named 'nope'."),
@@ -91,7 +99,11 @@ def test_runtime_traceback_hides_engine_frames(tmp_path):
         ("{% macro m(a=1, b) %}{% endmacro %}", "non-default argument follows default argument"),
         ("{% set 1 = 2 %}", "can't assign to 'const'"),
         ("{{ f(1 }}", "unexpected '}', expected ')'"),
-        ("{% block a-b %}{% endblock %}", "Block names in Jinja have to be valid Python identifiers and may not contain hyphens, use an underscore instead."),
+        (
+            "{% block a-b %}{% endblock %}",
+            "Block names in Jinja have to be valid Python identifiers and may not contain hyphens, "
+            "use an underscore instead.",
+        ),
     ],
 )
 def test_compile_time_messages(source, message):
@@ -140,7 +152,9 @@ def test_runtime_error_in_block_and_filter_names_the_block():
         loader=DictLoader(
             {
                 "base.html": "{% block body %}{% endblock %}",
-                "child.html": "{% extends 'base.html' %}\n{% block body %}\n\n{{ 1|explode }}{% endblock %}",
+                "child.html": (
+                    "{% extends 'base.html' %}\n{% block body %}\n\n{{ 1|explode }}{% endblock %}"
+                ),
             }
         )
     )
@@ -223,12 +237,16 @@ def test_undefined_template_names():
     ],
 )
 def test_caller_argument_used_without_default_is_refused(source):
-    with pytest.raises(TemplateAssertionError, match='"caller" argument must be omitted or be given'):
+    with pytest.raises(
+        TemplateAssertionError, match='"caller" argument must be omitted or be given'
+    ):
         Environment().from_string(source)
 
 
 def test_caller_argument_with_default_or_unused_is_fine():
     env = Environment()
     env.from_string("{% macro x(caller) %}{% endmacro %}")
-    template = env.from_string("{% macro x(caller=none) %}[{{ caller() if caller }}]{% endmacro %}{{ x() }}")
+    template = env.from_string(
+        "{% macro x(caller=none) %}[{{ caller() if caller }}]{% endmacro %}{{ x() }}"
+    )
     assert template.render() == "[]"

@@ -24,11 +24,17 @@ class NowTag(Extension):
         environment.extend(datetime_format="%Y-%m-%d")
 
     def _now(self, zone, fmt):
-        return datetime.datetime(2026, 12, 6, 4, 30).strftime(fmt or self.environment.datetime_format) + "@" + zone
+        return (
+            datetime.datetime(2026, 12, 6, 4, 30).strftime(fmt or self.environment.datetime_format)
+            + "@"
+            + zone
+        )
 
     def _shifted(self, zone, op, offset, fmt):
         hours = int(offset.split("=")[1])
-        moment = datetime.datetime(2026, 12, 6, 4, 30) + datetime.timedelta(hours=hours if op == "+" else -hours)
+        moment = datetime.datetime(2026, 12, 6, 4, 30) + datetime.timedelta(
+            hours=hours if op == "+" else -hours
+        )
         return moment.strftime(fmt or self.environment.datetime_format)
 
     def parse(self, parser):
@@ -37,7 +43,9 @@ class NowTag(Extension):
         fmt = parser.parse_expression() if parser.stream.skip_if("comma") else nodes.Const(None)
         if isinstance(node, (nodes.Add, nodes.Sub)):
             op = "+" if isinstance(node, nodes.Add) else "-"
-            call = self.call_method("_shifted", [node.left, nodes.Const(op), node.right, fmt], lineno=lineno)
+            call = self.call_method(
+                "_shifted", [node.left, nodes.Const(op), node.right, fmt], lineno=lineno
+            )
         else:
             call = self.call_method("_now", [node, fmt], lineno=lineno)
         return nodes.Output([call], lineno=lineno)
@@ -117,7 +125,9 @@ class FragmentCache(Extension):
     def parse(self, parser):
         lineno = next(parser.stream).lineno
         args = [parser.parse_expression()]
-        args.append(parser.parse_expression() if parser.stream.skip_if("comma") else nodes.Const(None))
+        args.append(
+            parser.parse_expression() if parser.stream.skip_if("comma") else nodes.Const(None)
+        )
         body = parser.parse_statements(["name:endcache"], drop_needle=True)
         return nodes.CallBlock(self.call_method("_cached", args), [], [], body).set_lineno(lineno)
 
@@ -131,26 +141,35 @@ class FragmentCache(Extension):
 
 @pytest.fixture()
 def env():
-    environment = Environment(extensions=[NowTag, InlineGettext, Shout, FragmentCache], autoescape=True,
-                              loader=DictLoader({"t": "a"}))
+    environment = Environment(
+        extensions=[NowTag, InlineGettext, Shout, FragmentCache],
+        autoescape=True,
+        loader=DictLoader({"t": "a"}),
+    )
     environment.globals["gettext"] = lambda s: "<%s>" % s.upper()
     return environment
 
 
 def test_a_tag_with_a_call_method_and_node_isinstance_checks(env):
     out = env.from_string(
-        "{% now 'utc' %}|{% now 'utc', '%H:%M' %}|{% now 'utc' + 'hours=3', '%H' %}|{% now 'utc' - 'hours=5' %}"
+        "{% now 'utc' %}|{% now 'utc', '%H:%M' %}|{% now 'utc' + 'hours=3', '%H' %}|"
+        "{% now 'utc' - 'hours=5' %}"
     ).render()
     assert out == "2026-12-06@utc|04:30@utc|07|2026-12-05"
     assert env.datetime_format == "%Y-%m-%d"  # Environment.extend from the extension
 
 
 def test_filter_stream_rewrites_tokens(env):
-    assert env.from_string("Hi _(there) and _(you)!\n{{ 1 }}").render() == "Hi &lt;THERE&gt; and &lt;YOU&gt;!\n1"
+    assert (
+        env.from_string("Hi _(there) and _(you)!\n{{ 1 }}").render()
+        == "Hi &lt;THERE&gt; and &lt;YOU&gt;!\n1"
+    )
 
 
 def test_preprocess_keywords_scope_free_identifier_and_lists_of_nodes(env):
-    out = env.from_string("{% shout upper=true %}[[ name ]] <{{ shouted }}>{% endshout %}{{ shouted }}").render(name="x<y")
+    out = env.from_string(
+        "{% shout upper=true %}[[ name ]] <{{ shouted }}>{% endshout %}{{ shouted }}"
+    ).render(name="x<y")
     assert out == "X&LT;Y <YES>.!"
 
 
@@ -169,7 +188,12 @@ def test_extensions_by_import_path_priority_and_overlay(env):
     assert overlay.extensions[Shout.identifier].environment is overlay
     assert env.extensions[Shout.identifier].environment is env
     env.add_extension("jinja2.ext.loopcontrols")
-    assert env.from_string("{% for i in [1, 2, 3] %}{% if i == 2 %}{% break %}{% endif %}{{ i }}{% endfor %}").render() == "1"
+    assert (
+        env.from_string(
+            "{% for i in [1, 2, 3] %}{% if i == 2 %}{% break %}{% endif %}{{ i }}{% endfor %}"
+        ).render()
+        == "1"
+    )
 
 
 def test_unknown_extension_tag_is_a_syntax_error_with_the_line():
@@ -200,7 +224,9 @@ def test_node_api(env):
         nodes.Name("x", "load").as_const()
     with pytest.raises(nodes.Impossible):
         nodes.Const.from_untrusted(object())
-    target = nodes.Tuple([nodes.Name("a", "load"), nodes.Name("b", "load")], "load").set_ctx("store")
+    target = nodes.Tuple([nodes.Name("a", "load"), nodes.Name("b", "load")], "load").set_ctx(
+        "store"
+    )
     assert [item.ctx for item in target.items] == ["store", "store"]
     output = nodes.Output([nodes.Const("x")]).set_lineno(7)
     assert output.lineno == 7 and output.nodes[0].lineno == 7

@@ -155,7 +155,10 @@ def run_case(case):
 
 
 def case_id(case):
-    return "%s-%s" % (case["filter"], json.dumps([case["value"], case["args"], case["kwargs"]])[:60])
+    return "%s-%s" % (
+        case["filter"],
+        json.dumps([case["value"], case["args"], case["kwargs"]])[:60],
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
@@ -272,7 +275,13 @@ def test_urlize_policies():
     env.policies["urlize.target"] = "_top"
     env.policies["urlize.extra_schemes"] = ["tel:"]
     result = filters.do_urlize(FakeEvalContext(env), "http://a.com tel:1")
-    assert result == '<a href="http://a.com" target="_top">http://a.com</a> <a href="tel:1" target="_top">tel:1</a>'
+    assert (
+        result
+        == (
+            '<a href="http://a.com" target="_top">http://a.com</a> <a href="tel:1" '
+            'target="_top">tel:1</a>'
+        )
+    )
 
 
 def test_wordwrap_uses_environment_newline():

@@ -64,7 +64,9 @@ def check(env, source):
 
 
 def random_source(rng):
-    return "".join(rng.choice(FRAGMENTS) + rng.choice(("", " ", "")) for _ in range(rng.randint(1, 14)))
+    return "".join(
+        rng.choice(FRAGMENTS) + rng.choice(("", " ", "")) for _ in range(rng.randint(1, 14))
+    )
 
 
 def mutate(rng, source):

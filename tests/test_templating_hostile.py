@@ -160,8 +160,10 @@ def test_the_error_says_what_was_too_large():
 
 
 NORMAL_USES = [
-    ("{{ '%*s|%-4s|%.2f|%5.1f|%x|%c|%%' % (4, 'a', 'b', 3.14159, 2.5, 255, 65) }}",
-     "   a|b   |3.14|  2.5|ff|A|%"),
+    (
+        "{{ '%*s|%-4s|%.2f|%5.1f|%x|%c|%%' % (4, 'a', 'b', 3.14159, 2.5, 255, 65) }}",
+        "   a|b   |3.14|  2.5|ff|A|%",
+    ),
     ("{{ '%(a)s-%(b)03d' % {'a': 'x', 'b': 7} }}", "x-007"),
     ("{{ '%s' % [1, 2] }}|{{ '%s' % (none,) }}|{{ '%r' % 'q' }}", "[1, 2]|None|'q'"),
     ("{{ '%s and %s'|format('a', 'b') }}|{{ '%(x)s'|format(x=1) }}", "a and b|1"),
@@ -169,21 +171,33 @@ NORMAL_USES = [
     ("{{ '{a:^5}'.format_map({'a': 'z'}) }}", "  z  "),
     ("{{ 'x'|center(5) }}|{{ 'x'.ljust(3, '-') }}|{{ '7'.zfill(3) }}", "  x  |x--|007"),
     ("{{ 'a\tb'.expandtabs(4) }}", "a   b"),
-    ("{{ 'a-b-c'|replace('-', '+') }}|{{ 'aaa'|replace('a', 'bb', 2) }}|{{ 'ab'|replace('', '.') }}",
-     "a+b+c|bbbba|.a.b."),
+    (
+        "{{ 'a-b-c'|replace('-', '+') }}|{{ 'aaa'|replace('a', 'bb', 2) }}|"
+        "{{ 'ab'|replace('', '.') }}",
+        "a+b+c|bbbba|.a.b.",
+    ),
     ("{{ 'ab'.replace('b', 'cd') }}|{{ 'abc'.translate({98: 'xy'}) }}", "acd|axyc"),
     ("{{ 'a\nb\n\nc'|indent(2) }}", "a\n  b\n\n  c"),
     ("{{ 'a\nb'|indent('> ', true) }}", "> a\n> b"),
     ("{{ [1, 2, 3]|join(', ') }}|{{ ', '.join(['x', 'y']) }}", "1, 2, 3|x, y"),
     ("{{ 'aaa bbb ccc'|wordwrap(7, wrapstring='|') }}", "aaa bbb|ccc"),
-    ("{{ 'hello world'|truncate(8, leeway=0) }}|{{ 'abc'|truncate(1000000000000) }}", "hello...|abc"),
+    (
+        "{{ 'hello world'|truncate(8, leeway=0) }}|{{ 'abc'|truncate(1000000000000) }}",
+        "hello...|abc",
+    ),
     ("{{ lipsum(2, html=false)|wordcount > 10 }}", "True"),
-    ("{{ 'ab' * 3 }}|{{ [0] * 3 }}|{{ 2 ** 10 }}|{{ 3 * 4 }}|{{ (2 ** 100) * (2 ** 100) }}",
-     "ababab|[0, 0, 0]|1024|12|%d" % (2 ** 200)),
-    ("{{ [1, 2, 3]|batch(2, 0)|list }}|{{ [1, 2, 3]|slice(2, 0)|list }}",
-     "[[1, 2], [3, 0]]|[[1, 2], [3, 0]]"),
-    ("{{ 'a' ~ 1 ~ none }}|{{ '<>'|e }}|{{ '<'|forceescape }}|{{ 'a b/c'|urlencode }}",
-     "a1None|&lt;&gt;|&lt;|a%20b/c"),
+    (
+        "{{ 'ab' * 3 }}|{{ [0] * 3 }}|{{ 2 ** 10 }}|{{ 3 * 4 }}|{{ (2 ** 100) * (2 ** 100) }}",
+        "ababab|[0, 0, 0]|1024|12|%d" % (2**200),
+    ),
+    (
+        "{{ [1, 2, 3]|batch(2, 0)|list }}|{{ [1, 2, 3]|slice(2, 0)|list }}",
+        "[[1, 2], [3, 0]]|[[1, 2], [3, 0]]",
+    ),
+    (
+        "{{ 'a' ~ 1 ~ none }}|{{ '<>'|e }}|{{ '<'|forceescape }}|{{ 'a b/c'|urlencode }}",
+        "a1None|&lt;&gt;|&lt;|a%20b/c",
+    ),
     ("{{ [1, {'a': 2}]|tojson(2) }}", '[\n  1,\n  {\n    "a": 2\n  }\n]'),
     ("{{ [1, 2]|pprint }}|{{ {'a': 'b'}|xmlattr }}", '[1, 2]| a="b"'),
 ]
@@ -339,8 +353,13 @@ def test_slicing_an_unsliceable_value_raises_type_error(environment_class, sourc
 @pytest.mark.parametrize("environment_class", ENVIRONMENTS)
 def test_slicing_strings_and_lists_still_works(environment_class):
     env = environment_class()
-    source = "{{ s[1:3] }}|{{ s[::-1] }}|{{ l[1:] }}|{{ 'abc'[:2] }}|{{ [1, 2, 3][-2:] }}|{{ t[:1] }}"
-    assert env.from_string(source).render(s="hello", l=[1, 2, 3], t=(7, 8)) == "el|olleh|[2, 3]|ab|[2, 3]|(7,)"
+    source = (
+        "{{ s[1:3] }}|{{ s[::-1] }}|{{ l[1:] }}|{{ 'abc'[:2] }}|{{ [1, 2, 3][-2:] }}|{{ t[:1] }}"
+    )
+    assert (
+        env.from_string(source).render(s="hello", l=[1, 2, 3], t=(7, 8))
+        == "el|olleh|[2, 3]|ab|[2, 3]|(7,)"
+    )
     for undefined in (None, StrictUndefined):
         kwargs = {} if undefined is None else {"undefined": undefined}
         with pytest.raises(UndefinedError):

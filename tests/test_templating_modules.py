@@ -143,7 +143,14 @@ def test_defaults_are_what_a_new_environment_uses():
     assert defaults.DEFAULT_POLICIES["urlize.rel"] == "noopener"
     assert {"upper", "default", "tojson"} <= set(defaults.DEFAULT_FILTERS)
     assert {"defined", "divisibleby", "in"} <= set(defaults.DEFAULT_TESTS)
-    assert set(defaults.DEFAULT_NAMESPACE) == {"range", "dict", "lipsum", "cycler", "joiner", "namespace"}
+    assert set(defaults.DEFAULT_NAMESPACE) == {
+        "range",
+        "dict",
+        "lipsum",
+        "cycler",
+        "joiner",
+        "namespace",
+    }
 
 
 def test_defaults_are_the_environment_modules_objects_not_copies():
@@ -233,7 +240,11 @@ def test_debug_module_template_locals_and_rewritten_tracebacks():
     import traceback
 
     from microflask.templating import DictLoader, Environment
-    from microflask.templating.debug import fake_traceback, get_template_locals, rewrite_traceback_stack
+    from microflask.templating.debug import (
+        fake_traceback,
+        get_template_locals,
+        rewrite_traceback_stack,
+    )
     from microflask.templating.utils import missing
 
     class FakeContext:
@@ -244,12 +255,16 @@ def test_debug_module_template_locals_and_rewritten_tracebacks():
                                  "l_0_item": missing, "t_1": 5})
     assert found == {"page": "home", "user": "cy"}
 
-    env = Environment(loader=DictLoader({"page.html": "a\n{% for x in [0] %}\n{{ 1 // x }}\n{% endfor %}"}))
+    env = Environment(
+        loader=DictLoader({"page.html": "a\n{% for x in [0] %}\n{{ 1 // x }}\n{% endfor %}"})
+    )
     try:
         env.get_template("page.html").render()
     except Exception:
         frames = traceback.extract_tb(sys.exc_info()[2])
-    template_frames = [(frame.name, frame.lineno) for frame in frames if frame.filename == "<template>"]
+    template_frames = [
+        (frame.name, frame.lineno) for frame in frames if frame.filename == "<template>"
+    ]
     assert template_frames == [("top-level template code", 3)]
 
     try:

@@ -59,7 +59,8 @@ def render(source, **context):
         ),
         ("{{ 'x'|heading(1, class='a', id='b') }}", '<h1 class="a" id="b">x</h1>'),
         (
-            "{{ 'v' is has_class_and_for(class=1, for=2) }}|{{ 'v' is has_class_and_for(class=1) }}",
+            "{{ 'v' is has_class_and_for(class=1, for=2) }}|"
+            "{{ 'v' is has_class_and_for(class=1) }}",
             "True|False",
         ),
         (
@@ -84,15 +85,22 @@ def render(source, **context):
         # ... and a repeated one keeps its last value.
         ("{{ show(class=1, class=2) }}", "() [('class', 2)]"),
         (
-            "{{ show(True=1, None=2, False=3, in=4, not=5, and=6, is=7, if=8, import=9, lambda=10) }}",
+            "{{ show(True=1, None=2, False=3, in=4, not=5, and=6, is=7, if=8, import=9, lambda=10) "
+            "}}",
             "() [('False', 3), ('None', 2), ('True', 1), ('and', 6), ('if', 8), ('import', 9),"
             " ('in', 4), ('is', 7), ('lambda', 10), ('not', 5)]",
         ),
         # Soft keywords are plain Python keyword arguments.
-        ("{{ show(match=1, case=2, type=3, _=4) }}", "() [('_', 4), ('case', 2), ('match', 1), ('type', 3)]"),
+        (
+            "{{ show(match=1, case=2, type=3, _=4) }}",
+            "() [('_', 4), ('case', 2), ('match', 1), ('type', 3)]",
+        ),
         # A loop body with {% set %} passes its loop vars to calls too.
         ("{% for i in [1] %}{% set z = 1 %}{{ show(class=i) }}{% endfor %}", "() [('class', 1)]"),
-        ("{% for i in [1] %}{% set z = 1 %}{{ show(class=i, _loop_vars=2) }}{% endfor %}", "() [('class', 1)]"),
+        (
+            "{% for i in [1] %}{% set z = 1 %}{{ show(class=i, _loop_vars=2) }}{% endfor %}",
+            "() [('class', 1)]",
+        ),
         ("{{ namespace(class=1, for=2).for }}", "2"),
     ],
 )
@@ -121,11 +129,23 @@ def test_names_with_characters_python_refuses_are_a_syntax_error():
     "source, message",
     [
         ("line one\n{{ show(a=1, a=2) }}", "keyword argument repeated: 'a'"),
-        ("{% macro m() %}{% endmacro %}\n{% call m(caller=1) %}x{% endcall %}", "keyword argument repeated: 'caller'"),
-        ("line one\n{% macro f(a, a) %}{{ a }}{% endmacro %}", "duplicate argument 'a' in macro 'f'"),
+        (
+            "{% macro m() %}{% endmacro %}\n{% call m(caller=1) %}x{% endcall %}",
+            "keyword argument repeated: 'caller'",
+        ),
+        (
+            "line one\n{% macro f(a, a) %}{{ a }}{% endmacro %}",
+            "duplicate argument 'a' in macro 'f'",
+        ),
         # The engine's own keyword for pass_context calls in a loop/block with {% set %}.
-        ("{% for i in [1] %}{% set z = 1 %}\n{{ show(_loop_vars=1) }}{% endfor %}", "keyword argument repeated: '_loop_vars'"),
-        ("{% block b %}{% set z = 1 %}\n{{ show(_block_vars=1) }}{% endblock %}", "keyword argument repeated: '_block_vars'"),
+        (
+            "{% for i in [1] %}{% set z = 1 %}\n{{ show(_loop_vars=1) }}{% endfor %}",
+            "keyword argument repeated: '_loop_vars'",
+        ),
+        (
+            "{% block b %}{% set z = 1 %}\n{{ show(_block_vars=1) }}{% endblock %}",
+            "keyword argument repeated: '_block_vars'",
+        ),
     ],
 )
 def test_repeated_names_are_reported_at_their_line(source, message):
@@ -178,30 +198,30 @@ def test_repeated_names_are_reported_at_their_line(source, message):
             "('varargs',) False False",
         ),
         (
-            "{% macro f(x, varargs, kwargs, caller=none) %}{{ x }}{{ varargs }}{{ kwargs }}{{ caller }}"
-            "{% endmacro %}{{ f(1, 2, 3) }}",
+            "{% macro f(x, varargs, kwargs, caller=none) %}{{ x }}{{ varargs }}{{ kwargs }}"
+            "{{ caller }}{% endmacro %}{{ f(1, 2, 3) }}",
             "123None",
         ),
         ("{% macro f(kwargs, b=kwargs) %}{{ b }}{% endmacro %}{{ f(1) }}", "1"),
         # A nested macro's special names count for the outer macro too (as in Jinja).
         (
-            "{% macro outer() %}{% macro inner() %}{{ varargs }}{% endmacro %}{{ inner() }}{% endmacro %}"
-            "{{ outer(1, 2) }}|{{ outer.catch_varargs }}",
+            "{% macro outer() %}{% macro inner() %}{{ varargs }}{% endmacro %}{{ inner() }}"
+            "{% endmacro %}{{ outer(1, 2) }}|{{ outer.catch_varargs }}",
             "()|True",
         ),
         (
-            "{% macro outer() %}{% macro inner() %}{{ kwargs }}{% endmacro %}{{ inner(b=1) }}{% endmacro %}"
-            "{{ outer(a=1) }}",
+            "{% macro outer() %}{% macro inner() %}{{ kwargs }}{% endmacro %}{{ inner(b=1) }}"
+            "{% endmacro %}{{ outer(a=1) }}",
             "{'b': 1}",
         ),
         (
-            "{% macro outer() %}{% macro inner() %}[{{ caller is defined }}]{% endmacro %}{{ inner() }}"
-            "{% endmacro %}{% call outer() %}x{% endcall %}",
+            "{% macro outer() %}{% macro inner() %}[{{ caller is defined }}]{% endmacro %}"
+            "{{ inner() }}{% endmacro %}{% call outer() %}x{% endcall %}",
             "[False]",
         ),
         (
-            "{% macro outer(varargs=1) %}{% macro inner() %}{{ varargs }}{% endmacro %}{{ inner(3) }}"
-            "{% endmacro %}{{ outer() }}",
+            "{% macro outer(varargs=1) %}{% macro inner() %}{{ varargs }}{% endmacro %}"
+            "{{ inner(3) }}{% endmacro %}{{ outer() }}",
             "(3,)",
         ),
     ],
@@ -270,7 +290,9 @@ def test_python_nesting_limits_still_say_nested_too_deeply():
 
 # -- 8. loop inside a scoped block ---------------------------------------------------
 
-_SCOPED_BASE = "{% for item in items %}<li>{% block item scoped %}{{ item }}{% endblock %}</li>{% endfor %}"
+_SCOPED_BASE = (
+    "{% for item in items %}<li>{% block item scoped %}{{ item }}{% endblock %}</li>{% endfor %}"
+)
 
 
 @pytest.mark.parametrize(
@@ -279,7 +301,10 @@ _SCOPED_BASE = "{% for item in items %}<li>{% block item scoped %}{{ item }}{% e
         (
             {
                 "base": _SCOPED_BASE,
-                "child": '{% extends "base" %}{% block item %}[{{ item|upper }}:{{ loop.index }}]{% endblock %}',
+                "child": (
+                    '{% extends "base" %}{% block item %}[{{ item|upper }}:{{ loop.index }}]'
+                    '{% endblock %}'
+                ),
             },
             "<li>[A:1]</li><li>[B:2]</li>",
         ),
@@ -295,14 +320,22 @@ _SCOPED_BASE = "{% for item in items %}<li>{% block item scoped %}{{ item }}{% e
             {
                 "base": "{% for item in items %}{% for x in [1] %}{% block item scoped %}{{ item }}"
                 "{% endblock %}{% endfor %}{% endfor %}",
-                "child": '{% extends "base" %}{% block item %}[{{ loop.index }}{{ x }}]{% endblock %}',
+                "child": (
+                    '{% extends "base" %}{% block item %}[{{ loop.index }}{{ x }}]{% endblock %}'
+                ),
             },
             "[11][11]",
         ),
         (
             {
-                "base": "{% for item in items %}{% block item scoped %}{{ super }}{% endblock %}{% endfor %}",
-                "child": '{% extends "base" %}{% block item %}[{{ super() }}|{{ loop.index }}]{% endblock %}',
+                "base": (
+                    "{% for item in items %}{% block item scoped %}{{ super }}{% endblock %}"
+                    "{% endfor %}"
+                ),
+                "child": (
+                    '{% extends "base" %}{% block item %}[{{ super() }}|{{ loop.index }}]'
+                    '{% endblock %}'
+                ),
             },
             "[|1][|2]",
         ),
@@ -310,7 +343,10 @@ _SCOPED_BASE = "{% for item in items %}<li>{% block item scoped %}{{ item }}{% e
             {
                 "base": "{% for item in items if item != 'b' %}{% block item scoped %}{{ item }}"
                 "{% endblock %}{% endfor %}",
-                "child": '{% extends "base" %}{% block item %}[{{ loop.index }}{{ loop.length }}]{% endblock %}',
+                "child": (
+                    '{% extends "base" %}{% block item %}[{{ loop.index }}{{ loop.length }}]'
+                    '{% endblock %}'
+                ),
             },
             "[11]",
         ),
@@ -324,17 +360,24 @@ _SCOPED_BASE = "{% for item in items %}<li>{% block item scoped %}{{ item }}{% e
         ),
         (
             {
-                "base": "{% for item in items %}{% macro m() %}{% block item scoped %}{% endblock %}"
-                "{% endmacro %}{{ m() }}{% endfor %}",
-                "child": '{% extends "base" %}{% block item %}[{{ loop.index }}]{% endblock %}',
+                "base": "{% for item in items %}{% macro m() %}{% block item scoped %}"
+                "{% endblock %}{% endmacro %}{{ m() }}{% endfor %}",
+                "child": (
+                    '{% extends "base" %}{% block item %}[{{ loop.index }}]{% endblock %}'
+                ),
             },
             "[1][2]",
         ),
         # Not scoped: the block sees neither the item nor the loop.
         (
             {
-                "base": "{% for item in items %}<li>{% block item %}{{ item }}{% endblock %}</li>{% endfor %}",
-                "child": '{% extends "base" %}{% block item %}[{{ item }}:{{ loop }}]{% endblock %}',
+                "base": (
+                    "{% for item in items %}<li>{% block item %}{{ item }}{% endblock %}</li>"
+                    "{% endfor %}"
+                ),
+                "child": (
+                    '{% extends "base" %}{% block item %}[{{ item }}:{{ loop }}]{% endblock %}'
+                ),
             },
             "<li>[:]</li><li>[:]</li>",
         ),
@@ -349,7 +392,10 @@ def test_loop_is_visible_in_a_scoped_block(templates, expected):
 def test_loop_is_not_passed_to_an_include():
     env = Environment(
         loader=DictLoader(
-            {"base": "{% for item in items %}{% include 'inc' %}{% endfor %}", "inc": "[{{ loop.index }}]"}
+            {
+                "base": "{% for item in items %}{% include 'inc' %}{% endfor %}",
+                "inc": "[{{ loop.index }}]",
+            }
         )
     )
     with pytest.raises(UndefinedError, match="'loop' is undefined"):
@@ -378,7 +424,9 @@ def with_eval_context(eval_ctx, value):
 
 def fold_env(**options):
     env = Environment(**options)
-    env.filters.update(counting=counting, with_context=with_context, with_eval_context=with_eval_context)
+    env.filters.update(
+        counting=counting, with_context=with_context, with_eval_context=with_eval_context
+    )
     return env
 
 
@@ -414,7 +462,8 @@ def fold_env(**options):
         ("{% filter upper %}{{ '<b>'|safe ~ '<i>' }}{% endfilter %}", "&LT;B&GT;&LT;I&GT;"),
         ("{% set v %}{{ '<b>'|safe ~ '<i>' }}{% endset %}{{ v }}", "&lt;b&gt;&lt;i&gt;"),
         (
-            "{% for i in [1] %}{{ '<b>'|safe ~ '<i>' ~ loop.index }}{{ loop.cycle('<b>'|safe ~ '<i>', 'x') }}{% endfor %}",
+            "{% for i in [1] %}{{ '<b>'|safe ~ '<i>' ~ loop.index }}"
+            "{{ loop.cycle('<b>'|safe ~ '<i>', 'x') }}{% endfor %}",
             "<b>&lt;i&gt;1&lt;b&gt;&lt;i&gt;",
         ),
         # Not all constant: joined at run time, the Markup is kept.
@@ -424,16 +473,30 @@ def fold_env(**options):
         ("{{ ['<b>'|safe, '<i>']|join }}", "<b>&lt;i&gt;"),
         ("{{ '%s<'|format('<b>'|safe) }}", "&lt;b&gt;&lt;"),
         ("{{ '<%s>'|safe|format('<b>') }}", "<&lt;b&gt;>"),
-        # pass_context filters are never folded; pass_eval_context ones see the compile-time setting.
+        # pass_context filters are never folded; pass_eval_context ones see the
+        # compile-time setting.
         ("{{ 'a'|with_context ~ '<' }}", "a!&lt;"),
         ("{{ 'a'|with_eval_context ~ '<' }}", "a:True&lt;"),
-        ("{{ 1 + 2 * 3 }}{{ 7 // 2 }}{{ 2 ** 10 }}{{ 'ab' * 2 }}{{ -(3) }}{{ not 1 }}", "731024abab-3False"),
+        (
+            "{{ 1 + 2 * 3 }}{{ 7 // 2 }}{{ 2 ** 10 }}{{ 'ab' * 2 }}{{ -(3) }}{{ not 1 }}",
+            "731024abab-3False",
+        ),
         ("{{ 1 < 2 < 3 }}{{ 1 and 'x' }}{{ 0 or '<y>' }}", "Truex&lt;y&gt;"),
-        ("{{ 'abc'[1] }}{{ 'abc'[1:] }}{{ [1, 2, 3][::-1] }}{{ {'a': '<1>'}.a }}", "bbc[3, 2, 1]&lt;1&gt;"),
-        ("{{ 'a' is string }}{{ 3 is divisibleby(3) }}{{ 1/0 if false else 1 }}{{ 'x' if false }}", "TrueTrue1"),
+        (
+            "{{ 'abc'[1] }}{{ 'abc'[1:] }}{{ [1, 2, 3][::-1] }}{{ {'a': '<1>'}.a }}",
+            "bbc[3, 2, 1]&lt;1&gt;",
+        ),
+        (
+            "{{ 'a' is string }}{{ 3 is divisibleby(3) }}{{ 1/0 if false else 1 }}"
+            "{{ 'x' if false }}",
+            "TrueTrue1",
+        ),
         ("{{ ('<b>'|safe, '<i>') }}", "(Markup(&#39;&lt;b&gt;&#39;), &#39;&lt;i&gt;&#39;)"),
         # {% autoescape false %} is known at compile time.
-        ("{% autoescape false %}{{ '<b>'|safe ~ '<i>' }}{{ '<x>' }}{% endautoescape %}", "<b><i><x>"),
+        (
+            "{% autoescape false %}{{ '<b>'|safe ~ '<i>' }}{{ '<x>' }}{% endautoescape %}",
+            "<b><i><x>",
+        ),
     ],
 )
 def test_constant_expressions_fold_as_in_jinja(source, expected):
@@ -462,7 +525,9 @@ def test_folded_filters_run_once_at_compile_time():
     assert template.render() == "a#1a#2"
     assert len(_calls) == 2
     del _calls[:]
-    assert env.from_string("{% for i in [1, 2] %}{{ 'a'|counting }}{% endfor %}").render() == "a#1a#1"
+    assert (
+        env.from_string("{% for i in [1, 2] %}{{ 'a'|counting }}{% endfor %}").render() == "a#1a#1"
+    )
     assert len(_calls) == 1
 
 
@@ -491,13 +556,19 @@ def test_dynamic_autoescape_constants_use_the_compile_time_setting():
 
 
 def test_constant_autoescape_expressions_are_known_at_compile_time():
-    source = "{% autoescape not false %}{{ '<' }}{{ v }}{% endautoescape %}|{% autoescape 1 == 2 %}{{ '<' }}{% endautoescape %}"
+    source = (
+        "{% autoescape not false %}{{ '<' }}{{ v }}{% endautoescape %}|{% autoescape 1 == 2 %}"
+        "{{ '<' }}{% endautoescape %}"
+    )
     assert Environment().from_string(source).render(v="<") == "&lt;&lt;|<"
 
 
 def test_optimized_false_folds_only_output_expressions():
     env = Environment(autoescape=True, optimized=False)
-    source = "{% set x = '<b>'|safe ~ '<i>' %}{{ x }}|{{ '<b>'|safe ~ '<i>' }}|{{ f('<b>'|safe ~ '<i>') }}"
+    source = (
+        "{% set x = '<b>'|safe ~ '<i>' %}{{ x }}|{{ '<b>'|safe ~ '<i>' }}|"
+        "{{ f('<b>'|safe ~ '<i>') }}"
+    )
     assert env.from_string(source).render(f=lambda value: value) == (
         "<b>&lt;i&gt;|&lt;b&gt;&lt;i&gt;|<b>&lt;i&gt;"
     )
@@ -512,7 +583,9 @@ def test_folding_with_finalize():
 def test_folding_in_the_sandbox_keeps_its_limits():
     # The cap on string repetition is microflask's (Jinja2 has none).
     env = SandboxedEnvironment(autoescape=True)
-    assert env.from_string("{{ 'a' * 3 }}{{ '<b>'|safe ~ '<i>' }}").render() == "aaa&lt;b&gt;&lt;i&gt;"
+    assert (
+        env.from_string("{{ 'a' * 3 }}{{ '<b>'|safe ~ '<i>' }}").render() == "aaa&lt;b&gt;&lt;i&gt;"
+    )
     template = env.from_string("{{ 'a' * 100000000 }}")
     with pytest.raises(Exception, match="too large"):
         template.render()
@@ -528,5 +601,9 @@ def test_meta_still_reports_names_in_branches_folding_removes():
     from microflask.templating import meta
 
     env = Environment()
-    for source in ["{{ x if false else 1 }}", "{% set y = x if false else 1 %}{{ y }}", "{{ false and x }}"]:
+    for source in [
+        "{{ x if false else 1 }}",
+        "{% set y = x if false else 1 %}{{ y }}",
+        "{{ false and x }}",
+    ]:
         assert meta.find_undeclared_variables(env.parse(source)) == {"x"}

@@ -132,7 +132,9 @@ def test_memory_bombs_are_refused(source):
 def test_reasonable_sizes_still_work():
     env = Environment()
     assert env.from_string("{{ range(100000)|length }}").render() == "100000"
-    assert env.from_string("{{ 'ab' * 3 }}{{ 2 ** 10 }}{{ '%5d' % 3 }}").render() == "ababab1024    3"
+    assert (
+        env.from_string("{{ 'ab' * 3 }}{{ 2 ** 10 }}{{ '%5d' % 3 }}").render() == "ababab1024    3"
+    )
     assert env.from_string("{{ '{:>4}'.format(1) }}|{{ 'a'.center(3) }}").render() == "   1| a "
 
 
@@ -212,7 +214,10 @@ def test_immutable_sandbox_refuses_mutation():
     assert "access to attribute 'append' of 'list' object is unsafe." in str(info.value)
     with pytest.raises(SecurityError):
         env.from_string("{{ d.clear() }}").render(d={"a": 1})
-    assert env.from_string("{{ l.index(2) }}{{ d.keys()|list }}").render(l=[1, 2], d={"a": 1}) == "1['a']"
+    assert (
+        env.from_string("{{ l.index(2) }}{{ d.keys()|list }}").render(l=[1, 2], d={"a": 1})
+        == "1['a']"
+    )
 
 
 def test_intercepted_operators():

@@ -313,7 +313,11 @@ def test_lru_cache_state_has_jinja_shape_and_round_trips():
     cache["a"] = 1
     cache["b"] = 2
     cache["a"]
-    assert cache.__getstate__() == {"capacity": 3, "_mapping": {"b": 2, "a": 1}, "_queue": deque(["b", "a"])}
+    assert cache.__getstate__() == {
+        "capacity": 3,
+        "_mapping": {"b": 2, "a": 1},
+        "_queue": deque(["b", "a"]),
+    }
     cache.clear()
     assert cache.__getstate__() == {"capacity": 3, "_mapping": {}, "_queue": deque([])}
     cache["x"] = 9

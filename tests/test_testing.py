@@ -136,7 +136,9 @@ def test_builder_multipart_environ_round_trips_through_request():
             "name": "value",
             "many": ["1", "2"],
             "upload": (io.BytesIO(b"\x00\x01binary"), "data.bin", "application/x-thing"),
-            "storage": FileStorage(io.BytesIO(b"text"), filename="t.txt", content_type="text/plain"),
+            "storage": FileStorage(
+                io.BytesIO(b"text"), filename="t.txt", content_type="text/plain"
+            ),
         },
     )
     environ = builder.get_environ()

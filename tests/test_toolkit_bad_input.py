@@ -204,11 +204,20 @@ def test_complete_body_with_overstated_length_is_not_a_server_error(client):
         (b"--xyz--\r\n", "multipart/form-data; boundary=xyz"),
         (b"\xff\xfe\x00garbage", "multipart/form-data; boundary=" + "z" * 300),
         (b"--xyz" + b" " * 900, "multipart/form-data; boundary=xyz"),
-        (b"--xyz\r\nContent-Disposition: form-data; name=a\r\n\r\nv\r\n--xyz-", "multipart/form-data; boundary=xyz"),
-        (b"--xyz\r\nContent-Disposition: form-data; name=a; filename=f\r\n\r\n\r\r\n--xy",
-         "multipart/form-data; boundary=xyz"),
-        (b"--xyz\r\nContent-Disposition: form-data; name=a\r\n\r\n" + b"x" * 600 + b"\r\n--xyz--",
-         "multipart/form-data; boundary=xyz"),
+        (
+            b"--xyz\r\nContent-Disposition: form-data; name=a\r\n\r\nv\r\n--xyz-",
+            "multipart/form-data; boundary=xyz",
+        ),
+        (
+            b"--xyz\r\nContent-Disposition: form-data; name=a; filename=f\r\n\r\n\r\r\n--xy",
+            "multipart/form-data; boundary=xyz",
+        ),
+        (
+            b"--xyz\r\nContent-Disposition: form-data; name=a\r\n\r\n"
+            + b"x" * 600
+            + b"\r\n--xyz--",
+            "multipart/form-data; boundary=xyz",
+        ),
     ],
 )
 def test_malformed_multipart_is_not_a_server_error(client, body, content_type):
@@ -221,7 +230,9 @@ def test_a_part_with_no_body_line_before_the_next_boundary_is_an_empty_value(cli
         b"--xyz\r\nContent-Disposition: form-data; name=a\r\n\r\n"
         b"--xyz\r\nContent-Disposition: form-data; name=b\r\n\r\nv\r\n--xyz--\r\n"
     )
-    response = client.post("/?what=form", data=body, content_type="multipart/form-data; boundary=xyz")
+    response = client.post(
+        "/?what=form", data=body, content_type="multipart/form-data; boundary=xyz"
+    )
     assert response.json == {"form": {"a": "", "b": "v"}, "files": []}
 
 

@@ -446,7 +446,9 @@ def test_send_file_uses_server_file_wrapper(text_file):
         wrapped.append(file)
         return iter(lambda: file.read(block_size), b"")
 
-    response = send_file(text_file, create_environ(environ_base={"wsgi.file_wrapper": file_wrapper}))
+    response = send_file(
+        text_file, create_environ(environ_base={"wsgi.file_wrapper": file_wrapper})
+    )
     assert len(wrapped) == 1
     assert _body(response) == b"hello world\n"
     wrapped[0].close()

@@ -24,7 +24,9 @@ import sys
 try:
     import microflask  # noqa: F401
 except ImportError:  # run from a checkout, not installed: use the source tree
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir))
+    sys.path.insert(
+        0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir)
+    )
 
 from microflask import Flask  # noqa: E402
 
@@ -33,7 +35,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; ``test_config`` overrides the settings (tests use it)."""
-    app = Flask(__name__, instance_path=os.path.join(HERE, "instance"), instance_relative_config=True)
+    app = Flask(
+        __name__, instance_path=os.path.join(HERE, "instance"), instance_relative_config=True
+    )
     app.config.from_mapping(
         SECRET_KEY="dev",
         DATABASE=os.path.join(app.instance_path, "blog.sqlite"),

@@ -1,4 +1,5 @@
-"""``python3 examples/blog`` or ``python3 -m examples.blog``: create the database if needed, then serve."""
+"""``python3 examples/blog`` or ``python3 -m examples.blog``: create the database if
+needed, then serve."""
 
 import os
 import sys

@@ -26,7 +26,9 @@ import sys
 try:
     import microflask  # noqa: F401
 except ImportError:  # run from a checkout, not installed: use the source tree
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir))
+    sys.path.insert(
+        0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir)
+    )
 
 from microflask import Flask  # noqa: E402
 

@@ -35,7 +35,8 @@ except ImportError:
     sys.exit(
         "microflask.py is not next to this script yet. Build it once, from a checkout\n"
         "or an install of microflask:\n\n"
-        "    python3 -m microflask bundle -o %s\n" % os.path.join(os.path.dirname(__file__), "microflask.py")
+        "    python3 -m microflask bundle -o %s\n"
+        % os.path.join(os.path.dirname(__file__), "microflask.py")
     )
 
 MAX_TEXT = 500

@@ -11,7 +11,7 @@ the standard library's with support for the provider's extra types, and
 from __future__ import annotations
 
 import json
-from typing import IO, Any, Union
+from typing import IO, Any
 
 from microflask.globals import _cv_app
 from microflask.json.provider import (
@@ -61,7 +61,7 @@ def dump(obj: Any, fp: IO[str], **kwargs: Any) -> None:
     json.dump(obj, fp, **kwargs)
 
 
-def loads(s: Union[str, bytes], **kwargs: Any) -> Any:
+def loads(s: str | bytes, **kwargs: Any) -> Any:
     """Parse a JSON string or bytes with the current app's provider."""
     app = _json_current_app()
     if app is not None:

@@ -17,13 +17,13 @@ import json
 import sys
 import weakref
 from datetime import date
-from typing import IO, Any, Dict, Optional, Tuple, Union
+from typing import IO, Any
 
 __all__ = ["DefaultJSONProvider", "JSONProvider"]
 
 # What ``response`` passes to ``dumps`` in each layout.
-_JSON_COMPACT_ARGS: Dict[str, Any] = {"separators": (",", ":")}
-_JSON_PRETTY_ARGS: Dict[str, Any] = {"indent": 2}
+_JSON_COMPACT_ARGS: dict[str, Any] = {"separators": (",", ":")}
+_JSON_PRETTY_ARGS: dict[str, Any] = {"indent": 2}
 
 
 def _json_provider_default(o: Any) -> Any:
@@ -103,7 +103,7 @@ def _json_response_class(app: Any) -> Any:
     return Response
 
 
-def _json_response_value(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+def _json_response_value(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """What ``jsonify(*args, **kwargs)`` serializes: one value, a list or a dict."""
     if args and kwargs:
         raise TypeError("app.json.response() takes either args or kwargs, not both")
@@ -115,7 +115,7 @@ def _json_response_value(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
 
 
 
-def _json_loads(s: Union[str, bytes], **kwargs: Any) -> Any:
+def _json_loads(s: str | bytes, **kwargs: Any) -> Any:
     """``json.loads``, with a document nested too deeply for the parser's
     recursion a ``JSONDecodeError`` (bad input, a 400 in a request) rather
     than a ``RecursionError``."""
@@ -144,7 +144,7 @@ class JSONProvider:
         """Serialize ``obj`` as JSON into the text file ``fp``."""
         fp.write(self.dumps(obj, **kwargs))
 
-    def loads(self, s: Union[str, bytes], **kwargs: Any) -> Any:
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         """Parse a JSON string or bytes."""
         raise NotImplementedError
 
@@ -152,7 +152,7 @@ class JSONProvider:
         """Parse JSON read from the file ``fp`` (text or binary)."""
         return self.loads(fp.read(), **kwargs)
 
-    def _prepare_response_obj(self, args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Any:
+    def _prepare_response_obj(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         return _json_response_value(args, kwargs)
 
     def response(self, *args: Any, **kwargs: Any) -> Any:
@@ -176,15 +176,15 @@ class DefaultJSONProvider(JSONProvider):
     sort_keys = True
     #: ``None``: compact responses unless the app is in debug mode, where
     #: they are indented.  ``True``/``False`` force one layout.
-    compact: Optional[bool] = None
+    compact: bool | None = None
     #: The mimetype of :meth:`response`.
     mimetype = "application/json"
 
     # (settings key, encoder, encode function) triples, made on first use per layout.
-    _plain_encoder: Optional[Tuple[Any, json.JSONEncoder, Any]] = None
-    _compact_encoder: Optional[Tuple[Any, json.JSONEncoder, Any]] = None
+    _plain_encoder: tuple[Any, json.JSONEncoder, Any] | None = None
+    _compact_encoder: tuple[Any, json.JSONEncoder, Any] | None = None
 
-    def _cached_encoder(self, compact: bool) -> Tuple[Any, json.JSONEncoder, Any]:
+    def _cached_encoder(self, compact: bool) -> tuple[Any, json.JSONEncoder, Any]:
         """The cache entry for the current settings, rebuilt if they changed."""
         settings = (self.default, self.ensure_ascii, self.sort_keys)
         cached = self._compact_encoder if compact else self._plain_encoder
@@ -223,7 +223,7 @@ class DefaultJSONProvider(JSONProvider):
         kwargs.setdefault("sort_keys", self.sort_keys)
         return json.dumps(obj, **kwargs)
 
-    def loads(self, s: Union[str, bytes], **kwargs: Any) -> Any:
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         """Parse JSON from ``str`` or ``bytes`` (UTF-8, -16 or -32)."""
         return _json_loads(s, **kwargs)
 

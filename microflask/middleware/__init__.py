@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import typing as t
 
-from .dispatcher import DispatcherMiddleware as DispatcherMiddleware
-from .proxy_fix import ProxyFix as ProxyFix
+from microflask.middleware.dispatcher import DispatcherMiddleware as DispatcherMiddleware
+from microflask.middleware.proxy_fix import ProxyFix as ProxyFix
 
 __all__ = ["DispatcherMiddleware", "LintMiddleware", "ProxyFix", "SharedDataMiddleware"]
 
 
 def __getattr__(name: str) -> t.Any:
     if name == "LintMiddleware":
-        from .lint import LintMiddleware
+        from microflask.middleware.lint import LintMiddleware
 
         return LintMiddleware
     if name == "SharedDataMiddleware":
-        from .shared_data import SharedDataMiddleware
+        from microflask.middleware.shared_data import SharedDataMiddleware
 
         return SharedDataMiddleware
     raise AttributeError("module %r has no attribute %r" % (__name__, name))

@@ -13,6 +13,9 @@ import typing as t
 
 from microflask.exceptions import BadRequest, HTTPException
 
+if t.TYPE_CHECKING:  # pragma: no cover
+    from microflask.wrappers import Response
+
 __all__ = [
     "RoutingException",
     "RequestRedirect",
@@ -39,7 +42,7 @@ class RequestRedirect(HTTPException, RoutingException):
         super().__init__(new_url)
         self.new_url = new_url
 
-    def get_response(self, environ: t.Any = None, scope: t.Any = None) -> t.Any:
+    def get_response(self, environ: t.Any = None, scope: t.Any = None) -> Response:
         from microflask.utils import redirect
 
         return redirect(self.new_url, self.code)

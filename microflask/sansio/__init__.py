@@ -6,4 +6,6 @@ events.  The request and response classes Werkzeug keeps under
 ``werkzeug.sansio`` are the ones in :mod:`microflask.wrappers`.
 """
 
+from __future__ import annotations
+
 __all__: list = []

@@ -40,7 +40,7 @@ class BadSignature(BadData):
     the signature, else ``None``.  Never trust it.
     """
 
-    def __init__(self, message: str, payload: t.Optional[t.Any] = None):
+    def __init__(self, message: str, payload: t.Any | None = None):
         super().__init__(message)
         self.payload = payload
 
@@ -52,8 +52,8 @@ class BadTimeSignature(BadSignature):
     def __init__(
         self,
         message: str,
-        payload: t.Optional[t.Any] = None,
-        date_signed: t.Optional[datetime] = None,
+        payload: t.Any | None = None,
+        date_signed: datetime | None = None,
     ):
         super().__init__(message, payload)
         self.date_signed = date_signed
@@ -69,9 +69,9 @@ class BadHeader(BadSignature):
     def __init__(
         self,
         message: str,
-        payload: t.Optional[t.Any] = None,
-        header: t.Optional[t.Any] = None,
-        original_error: t.Optional[Exception] = None,
+        payload: t.Any | None = None,
+        header: t.Any | None = None,
+        original_error: Exception | None = None,
     ):
         super().__init__(message, payload)
         self.header = header
@@ -82,6 +82,6 @@ class BadPayload(BadData):
     """The payload could not be decoded or deserialized; the cause is kept in
     ``original_error``."""
 
-    def __init__(self, message: str, original_error: t.Optional[Exception] = None):
+    def __init__(self, message: str, original_error: Exception | None = None):
         super().__init__(message)
         self.original_error = original_error

@@ -43,17 +43,17 @@ class Serializer:
     default_fallback_signers: list[t.Any] = []
 
     # (settings, signer), see _reusable_signer.
-    _kept_signer: t.Optional[tuple[tuple[t.Any, ...], Signer]] = None
+    _kept_signer: tuple[tuple[t.Any, ...], Signer] | None = None
 
     def __init__(
         self,
         secret_key: t.Any,
-        salt: t.Optional[str | bytes] = b"itsdangerous",
-        serializer: t.Optional[t.Any] = None,
-        serializer_kwargs: t.Optional[dict[str, t.Any]] = None,
-        signer: t.Optional[type[Signer]] = None,
-        signer_kwargs: t.Optional[dict[str, t.Any]] = None,
-        fallback_signers: t.Optional[list[t.Any]] = None,
+        salt: str | bytes | None = b"itsdangerous",
+        serializer: t.Any | None = None,
+        serializer_kwargs: dict[str, t.Any] | None = None,
+        signer: type[Signer] | None = None,
+        signer_kwargs: dict[str, t.Any] | None = None,
+        fallback_signers: list[t.Any] | None = None,
     ):
         #: All accepted keys, oldest first; the last one signs.
         self.secret_keys: list[bytes] = _make_keys_list(secret_key)
@@ -83,7 +83,7 @@ class Serializer:
         """The newest secret key, the one used for signing."""
         return self.secret_keys[-1]
 
-    def load_payload(self, payload: bytes, serializer: t.Optional[t.Any] = None) -> t.Any:
+    def load_payload(self, payload: bytes, serializer: t.Any | None = None) -> t.Any:
         """Deserialize verified bytes; any failure becomes :class:`BadPayload`."""
         if serializer is None:
             serializer = self.serializer
@@ -105,13 +105,13 @@ class Serializer:
         """Serialize ``obj`` to bytes (not yet signed)."""
         return want_bytes(self.serializer.dumps(obj, **self.serializer_kwargs))
 
-    def make_signer(self, salt: t.Optional[str | bytes] = None) -> Signer:
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
         """The signer that signs new tokens (for ``salt``, default our own)."""
         if salt is None:
             salt = self.salt
         return self.signer(self.secret_keys, salt=salt, **self.signer_kwargs)
 
-    def _reusable_signer(self, salt: t.Optional[str | bytes] = None) -> Signer:
+    def _reusable_signer(self, salt: str | bytes | None = None) -> Signer:
         """``make_signer(salt)``, kept on this serializer while the settings
         it was made from stay the same.
 
@@ -136,7 +136,7 @@ class Serializer:
         self._kept_signer = (settings, signer)
         return signer
 
-    def iter_unsigners(self, salt: t.Optional[str | bytes] = None) -> t.Iterator[Signer]:
+    def iter_unsigners(self, salt: str | bytes | None = None) -> t.Iterator[Signer]:
         """Every signer ``loads`` tries, the main one first, then fallbacks."""
         if salt is None:
             salt = self.salt
@@ -152,7 +152,7 @@ class Serializer:
             for secret_key in self.secret_keys:
                 yield fallback(secret_key, salt=salt, **kwargs)
 
-    def dumps(self, obj: t.Any, salt: t.Optional[str | bytes] = None) -> t.Any:
+    def dumps(self, obj: t.Any, salt: str | bytes | None = None) -> t.Any:
         """A signed token for ``obj``: ``str`` for text serializers, else bytes."""
         payload = want_bytes(self.dump_payload(obj))
         token = self._reusable_signer(salt).sign(payload)
@@ -160,12 +160,12 @@ class Serializer:
             return token.decode("utf-8")
         return token
 
-    def dump(self, obj: t.Any, f: t.IO[t.Any], salt: t.Optional[str | bytes] = None) -> None:
+    def dump(self, obj: t.Any, f: t.IO[t.Any], salt: str | bytes | None = None) -> None:
         """Write the token for ``obj`` to the file ``f``."""
         f.write(self.dumps(obj, salt))
 
     def loads(
-        self, s: str | bytes, salt: t.Optional[str | bytes] = None, **kwargs: t.Any
+        self, s: str | bytes, salt: str | bytes | None = None, **kwargs: t.Any
     ) -> t.Any:
         """The object in a token, after checking its signature.
 
@@ -173,7 +173,7 @@ class Serializer:
         :class:`BadPayload` if it does not deserialize.
         """
         s = _signed_bytes(s)
-        last_error: t.Optional[BadSignature] = None
+        last_error: BadSignature | None = None
         for signer in self.iter_unsigners(salt):
             try:
                 return self.load_payload(signer.unsign(s))
@@ -181,12 +181,12 @@ class Serializer:
                 last_error = error
         raise t.cast(BadSignature, last_error)
 
-    def load(self, f: t.IO[t.Any], salt: t.Optional[str | bytes] = None) -> t.Any:
+    def load(self, f: t.IO[t.Any], salt: str | bytes | None = None) -> t.Any:
         """Read a token from the file ``f`` and load it."""
         return self.loads(f.read(), salt)
 
     def loads_unsafe(
-        self, s: str | bytes, salt: t.Optional[str | bytes] = None
+        self, s: str | bytes, salt: str | bytes | None = None
     ) -> tuple[bool, t.Any]:
         """``(True, obj)`` for a valid token; ``(False, obj or None)`` else.
 
@@ -198,9 +198,9 @@ class Serializer:
     def _loads_unsafe_impl(
         self,
         s: str | bytes,
-        salt: t.Optional[str | bytes],
-        load_kwargs: t.Optional[dict[str, t.Any]] = None,
-        load_payload_kwargs: t.Optional[dict[str, t.Any]] = None,
+        salt: str | bytes | None,
+        load_kwargs: dict[str, t.Any] | None = None,
+        load_payload_kwargs: dict[str, t.Any] | None = None,
     ) -> tuple[bool, t.Any]:
         if load_kwargs is None:
             load_kwargs = {}
@@ -215,7 +215,7 @@ class Serializer:
                 return False, None
 
     def load_unsafe(
-        self, f: t.IO[t.Any], salt: t.Optional[str | bytes] = None
+        self, f: t.IO[t.Any], salt: str | bytes | None = None
     ) -> tuple[bool, t.Any]:
         """Like :meth:`loads_unsafe`, reading the token from the file ``f``."""
         return self.loads_unsafe(f.read(), salt=salt)

@@ -26,7 +26,7 @@ from microflask.signing.signer import Signer, _signed_bytes
 __all__ = ["TimestampSigner", "TimedSerializer"]
 
 
-def _read_timestamp(encoded: bytes) -> t.Optional[int]:
+def _read_timestamp(encoded: bytes) -> int | None:
     """Seconds from a base64 timestamp, or ``None`` when it is unreadable."""
     try:
         return bytes_to_int(base64_decode(encoded))
@@ -55,7 +55,7 @@ class TimestampSigner(Signer):
     def unsign(  # type: ignore[override]
         self,
         signed_value: str | bytes,
-        max_age: t.Optional[float] = None,
+        max_age: float | None = None,
         return_timestamp: bool = False,
     ) -> tuple[bytes, datetime] | bytes:
         """Verify the signature, then the age.
@@ -77,7 +77,7 @@ class TimestampSigner(Signer):
         return value
 
     def validate(  # type: ignore[override]
-        self, signed_value: str | bytes, max_age: t.Optional[float] = None
+        self, signed_value: str | bytes, max_age: float | None = None
     ) -> bool:
         """Whether the signature is valid and not older than ``max_age``."""
         try:
@@ -138,16 +138,16 @@ class TimedSerializer(Serializer):
     def loads(  # type: ignore[override]
         self,
         s: str | bytes,
-        max_age: t.Optional[float] = None,
+        max_age: float | None = None,
         return_timestamp: bool = False,
-        salt: t.Optional[str | bytes] = None,
+        salt: str | bytes | None = None,
     ) -> t.Any:
         """Like :meth:`Serializer.loads`, also checking the age.
 
         An expired signature is final: it is not retried with older keys.
         """
         s = _signed_bytes(s)
-        last_error: t.Optional[BadSignature] = None
+        last_error: BadSignature | None = None
         for signer in self.iter_unsigners(salt):
             try:
                 if return_timestamp:
@@ -163,7 +163,7 @@ class TimedSerializer(Serializer):
     def loads_unsafe(  # type: ignore[override]
         self,
         s: str | bytes,
-        max_age: t.Optional[float] = None,
-        salt: t.Optional[str | bytes] = None,
+        max_age: float | None = None,
+        salt: str | bytes | None = None,
     ) -> tuple[bool, t.Any]:
         return self._loads_unsafe_impl(s, salt, load_kwargs={"max_age": max_age})

@@ -860,7 +860,10 @@ class CodeGenerator:
                 self._lineno = node.lineno
             method = self._visitor("visit_", type(node))
             if method is None:
-                self.fail("the compiler cannot compile the statement %s" % type(node).__name__, self._lineno)
+                self.fail(
+                    "the compiler cannot compile the statement %s" % type(node).__name__,
+                    self._lineno,
+                )
             method(self, node, frame)
         if len(self._line_buffers[-1]) == start:
             self.writeline("pass")
@@ -892,7 +895,9 @@ class CodeGenerator:
         if check_parent:
             self.outdent()
 
-    def _write_stream(self, frame: _CompileFrame, iterable: str, check_parent: bool = False) -> None:
+    def _write_stream(
+        self, frame: _CompileFrame, iterable: str, check_parent: bool = False
+    ) -> None:
         """Emit the statement that sends everything an iterable yields out."""
         check_parent = check_parent and frame.require_output_check
         if check_parent:
@@ -987,7 +992,7 @@ class CodeGenerator:
         self,
         target: t.Any,
         frame: _CompileFrame,
-        namespace_items: t.Optional[list[tuple[n.NSRefNode, str]]] = None,
+        namespace_items: list[tuple[n.NSRefNode, str]] | None = None,
     ) -> str:
         if isinstance(target, n.NameNode):
             return frame.lookup(target.name) or self._lookup(frame, target.name)
@@ -1012,7 +1017,9 @@ class CodeGenerator:
             if not name.startswith("_"):
                 self.writeline("context.exported_vars.add(%r)" % name)
 
-    def _write_namespace_assignment(self, target: n.NSRefNode, value: str, frame: _CompileFrame) -> None:
+    def _write_namespace_assignment(
+        self, target: n.NSRefNode, value: str, frame: _CompileFrame
+    ) -> None:
         ref = self._lookup(frame, target.name)
         self.writeline("if not isinstance(%s, Namespace):" % ref)
         self.indent()
@@ -1110,7 +1117,9 @@ class CodeGenerator:
     def visit_OverlayScope(self, node: n.OverlayScopeNode, frame: _CompileFrame) -> None:
         self.fail("OverlayScope nodes are not supported by microflask's compiler", self._lineno)
 
-    def _write_eval_context_options(self, node: n.EvalContextModifierNode, frame: _CompileFrame) -> None:
+    def _write_eval_context_options(
+        self, node: n.EvalContextModifierNode, frame: _CompileFrame
+    ) -> None:
         """Set ``context.eval_ctx`` options; what is known now also steers the compiler."""
         for option in node.options:
             value_code = self.visit_expr(option.value, frame)
@@ -1127,7 +1136,9 @@ class CodeGenerator:
             elif option.key == "volatile":
                 frame.volatile = True
 
-    def visit_EvalContextModifier(self, node: n.EvalContextModifierNode, frame: _CompileFrame) -> None:
+    def visit_EvalContextModifier(
+        self, node: n.EvalContextModifierNode, frame: _CompileFrame
+    ) -> None:
         self._write_eval_context_options(node, frame)
 
     def visit_ScopedEvalContextModifier(
@@ -1157,7 +1168,10 @@ class CodeGenerator:
             or _references_name(node.body, "loop")
             or (
                 self.has_scoped_blocks
-                and any(block.scoped for block in _statements_of_type(node.body + (node.else_ or []), n.BlockNode))
+                and any(
+                    block.scoped
+                    for block in _statements_of_type(node.body + (node.else_ or []), n.BlockNode)
+                )
             )
         )
         loop_frame = self.new_frame(frame.function, frame)
@@ -1415,7 +1429,9 @@ class CodeGenerator:
             function_name, node.args, node.defaults, node.body, frame, node.lineno, node.name
         )
         ref = frame.lookup(node.name) or self._lookup(frame, node.name)
-        self.writeline("%s = %s" % (ref, self._macro_object_code(function_name, node.name, facts, frame)))
+        self.writeline(
+            "%s = %s" % (ref, self._macro_object_code(function_name, node.name, facts, frame))
+        )
         if frame.toplevel:
             self.writeline("context.vars[%r] = %s" % (node.name, ref))
             if not node.name.startswith("_"):
@@ -1427,7 +1443,9 @@ class CodeGenerator:
             function_name, node.args, node.defaults, node.body, frame, node.lineno
         )
         caller_ref = self.temporary("caller_macro")
-        self.writeline("%s = %s" % (caller_ref, self._macro_object_code(function_name, None, facts, frame)))
+        self.writeline(
+            "%s = %s" % (caller_ref, self._macro_object_code(function_name, None, facts, frame))
+        )
         call_code = self._call_code(node.call, frame, extra_kwargs=[("caller", caller_ref)])
         self._write_output(frame, [self._escape_call_result(call_code, frame)])
 
@@ -1531,7 +1549,10 @@ class CodeGenerator:
     def _module_code(self, node: t.Any, frame: _CompileFrame) -> str:
         lookup = self._template_lookup_code(node.template, frame)
         if node.with_context:
-            return "%s.make_module(context.get_all(), True, %s)" % (lookup, self._locals_dict(frame))
+            return "%s.make_module(context.get_all(), True, %s)" % (
+                lookup,
+                self._locals_dict(frame),
+            )
         return "%s._get_default_module(context)" % lookup
 
     def visit_Import(self, node: n.ImportNode, frame: _CompileFrame) -> None:
@@ -1647,7 +1668,9 @@ class CodeGenerator:
             if frame.volatile or node.node is None:
                 raise _NotConstantError()
             is_filter = isinstance(node, n.FilterNode)
-            func = (self.environment.filters if is_filter else self.environment.tests).get(node.name)
+            func = (self.environment.filters if is_filter else self.environment.tests).get(
+                node.name
+            )
             pass_arg = getattr(func, "jinja_pass_arg", None)
             if func is None or pass_arg == "context":
                 raise _NotConstantError()
@@ -1672,7 +1695,10 @@ class CodeGenerator:
             return self.environment.getitem(value(node.node), value(node.arg))
         if isinstance(node, n.SliceNode):
             return slice(
-                *(None if part is None else value(part) for part in (node.start, node.stop, node.step))
+                *(
+                    None if part is None else value(part)
+                    for part in (node.start, node.stop, node.step)
+                )
             )
         if isinstance(node, n.ConcatNode):
             # A plain str, even from Markup parts: Jinja's folding.
@@ -1694,9 +1720,17 @@ class CodeGenerator:
         if isinstance(node, n.BinExprNode):
             if node.operator in self.intercepted_binops:
                 raise _NotConstantError()
-            return _COMPILE_TIME_BINARY_OPERATORS[node.operator](value(node.left), value(node.right))
+            return _COMPILE_TIME_BINARY_OPERATORS[node.operator](
+                value(node.left), value(node.right)
+            )
         if isinstance(node, (n.NotNode, n.NegNode, n.PosNode)):
-            symbol = "not" if isinstance(node, n.NotNode) else "-" if isinstance(node, n.NegNode) else "+"
+            symbol = (
+                "not"
+                if isinstance(node, n.NotNode)
+                else "-"
+                if isinstance(node, n.NegNode)
+                else "+"
+            )
             if symbol in self.intercepted_unops:
                 raise _NotConstantError()
             operand = value(node.node)
@@ -1742,7 +1776,9 @@ class CodeGenerator:
     def expr_ExtensionAttribute(self, node: n.ExtensionAttributeNode, frame: _CompileFrame) -> str:
         return _attribute_code("environment.extensions[%r]" % node.identifier, node.name)
 
-    def expr_EnvironmentAttribute(self, node: n.EnvironmentAttributeNode, frame: _CompileFrame) -> str:
+    def expr_EnvironmentAttribute(
+        self, node: n.EnvironmentAttributeNode, frame: _CompileFrame
+    ) -> str:
         return _attribute_code("environment", node.name)
 
     def expr_ImportedName(self, node: n.ImportedNameNode, frame: _CompileFrame) -> str:
@@ -1823,10 +1859,16 @@ class CodeGenerator:
         return "(%s)" % " ".join(parts)
 
     def expr_And(self, node: n.AndNode, frame: _CompileFrame) -> str:
-        return "(%s and %s)" % (self.visit_expr(node.left, frame), self.visit_expr(node.right, frame))
+        return "(%s and %s)" % (
+            self.visit_expr(node.left, frame),
+            self.visit_expr(node.right, frame),
+        )
 
     def expr_Or(self, node: n.OrNode, frame: _CompileFrame) -> str:
-        return "(%s or %s)" % (self.visit_expr(node.left, frame), self.visit_expr(node.right, frame))
+        return "(%s or %s)" % (
+            self.visit_expr(node.left, frame),
+            self.visit_expr(node.right, frame),
+        )
 
     def expr_Not(self, node: n.NotNode, frame: _CompileFrame) -> str:
         if "not" in self.intercepted_unops:
@@ -1974,7 +2016,9 @@ class CodeGenerator:
     def expr_Call(self, node: n.CallNode, frame: _CompileFrame) -> str:
         return self._call_code(node, frame)
 
-    def _bound_callable(self, kind: str, name: str, frame: _CompileFrame, lineno: int) -> tuple[str, t.Any]:
+    def _bound_callable(
+        self, kind: str, name: str, frame: _CompileFrame, lineno: int
+    ) -> tuple[str, t.Any]:
         table = self.environment.filters if kind == "filter" else self.environment.tests
         refs = self._filter_refs if kind == "filter" else self._test_refs
         func = table.get(name)

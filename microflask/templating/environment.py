@@ -679,7 +679,9 @@ class Environment:
                 python_source, line_map = self._generate(source, name, filename)
             if raw:
                 return python_source
-            return _compile_generated_code(python_source, "<template>" if filename is None else filename)
+            return _compile_generated_code(
+                python_source, "<template>" if filename is None else filename
+            )
         except TemplateSyntaxError:
             self.handle_exception(source=source_text if isinstance(source_text, str) else None)
         except (RecursionError, MemoryError, SyntaxError) as e:
@@ -1073,7 +1075,9 @@ class Template:
             variables = args[0]
         else:
             variables = dict(*args, **kwargs)
-        context = new_context(self.environment, self.name, self.blocks, variables, False, self.globals)
+        context = new_context(
+            self.environment, self.name, self.blocks, variables, False, self.globals
+        )
         try:
             return concat(self.root_render_func(context))
         except Exception:
@@ -1101,7 +1105,9 @@ class Template:
         locals: t.Mapping[str, t.Any] | None = None,
     ) -> Context:
         """A fresh render context for this template."""
-        return new_context(self.environment, self.name, self.blocks, vars, shared, self.globals, locals)
+        return new_context(
+            self.environment, self.name, self.blocks, vars, shared, self.globals, locals
+        )
 
     def make_module(
         self,

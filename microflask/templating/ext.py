@@ -108,7 +108,12 @@ class Extension:
         """A node calling ``self.<name>(*args, **kwargs)`` when the template renders."""
 
         return nodes.CallNode(
-            self.attr(name, lineno=lineno), args or [], kwargs or [], dyn_args, dyn_kwargs, lineno=lineno
+            self.attr(name, lineno=lineno),
+            args or [],
+            kwargs or [],
+            dyn_args,
+            dyn_kwargs,
+            lineno=lineno,
         )
 
 
@@ -303,7 +308,7 @@ def extract_from_ast(
         callee = call.node
         if not isinstance(callee, nodes.NameNode) or callee.name not in gettext_functions:
             continue
-        strings: list[t.Optional[str]] = [
+        strings: list[str | None] = [
             arg.value if isinstance(arg, nodes.ConstNode) and isinstance(arg.value, str) else None
             for arg in call.args
         ]

@@ -19,15 +19,15 @@ from itertools import groupby as _itertools_groupby
 
 from microflask.markup import Markup, escape, soft_str
 
-from .exceptions import FilterArgumentError, TemplateOverflowError
-from .runtime import (
+from microflask.templating.exceptions import FilterArgumentError, TemplateOverflowError
+from microflask.templating.runtime import (
     MAX_RANGE,
     Undefined,
     _join_pieces_within_cap,
     _replaced_size,
     safe_modulo,
 )
-from .utils import (
+from microflask.templating.utils import (
     MAX_TEMPLATE_SEQUENCE_LENGTH,
     check_template_result_size,
     escaped_text_length,
@@ -135,7 +135,7 @@ def _split_filter_attribute_path(attribute: t.Any) -> list[t.Any]:
 def make_attrgetter(
     environment: t.Any,
     attribute: t.Any,
-    postprocess: t.Optional[t.Callable[[t.Any], t.Any]] = None,
+    postprocess: t.Callable[[t.Any], t.Any] | None = None,
     default: t.Any = None,
 ) -> t.Callable[[t.Any], t.Any]:
     """Build ``item -> item.<attribute>`` using the environment's lookup rules.
@@ -162,7 +162,7 @@ def make_attrgetter(
 def make_multi_attrgetter(
     environment: t.Any,
     attribute: t.Any,
-    postprocess: t.Optional[t.Callable[[t.Any], t.Any]] = None,
+    postprocess: t.Callable[[t.Any], t.Any] | None = None,
 ) -> t.Callable[[t.Any], list[t.Any]]:
     """Like :func:`make_attrgetter`, but ``"a,b.c"`` gives a list of values,
     one per comma-separated attribute path (for sorting on several keys)."""
@@ -254,7 +254,7 @@ def _url_quoted_size(text: str) -> int:
 
 @pass_eval_context
 def do_replace(
-    eval_ctx: t.Any, s: str, old: str, new: str, count: t.Optional[int] = None
+    eval_ctx: t.Any, s: str, old: str, new: str, count: int | None = None
 ) -> str:
     """Replace ``old`` with ``new`` (at most ``count`` times).
 
@@ -275,7 +275,11 @@ def do_replace(
         s = soft_str(s)
     old, new = soft_str(old), soft_str(new)
     # Markup escapes a plain ``new`` before replacing.
-    new_size = escaped_text_length(new) if hasattr(s, "__html__") and not hasattr(new, "__html__") else len(new)
+    new_size = (
+        escaped_text_length(new)
+        if hasattr(s, "__html__") and not hasattr(new, "__html__")
+        else len(new)
+    )
     check_template_result_size(_replaced_size(s, old, new_size, count), "replace")
     return s.replace(old, new, count)
 
@@ -317,7 +321,7 @@ def do_center(value: str, width: int = 80) -> str:
     return soft_str(value).center(width)
 
 
-def do_trim(value: str, chars: t.Optional[str] = None) -> str:
+def do_trim(value: str, chars: str | None = None) -> str:
     """Strip leading and trailing whitespace (or ``chars``)."""
     return soft_str(value).strip(chars)
 
@@ -386,7 +390,7 @@ def do_truncate(
     length: int = 255,
     killwords: bool = False,
     end: str = "...",
-    leeway: t.Optional[int] = None,
+    leeway: int | None = None,
 ) -> str:
     """Shorten a string to ``length`` characters, ending with ``end``.
 
@@ -412,7 +416,7 @@ def do_wordwrap(
     s: str,
     width: int = 79,
     break_long_words: bool = True,
-    wrapstring: t.Optional[str] = None,
+    wrapstring: str | None = None,
     break_on_hyphens: bool = True,
 ) -> str:
     """Wrap text at ``width`` columns, keeping existing line breaks.
@@ -446,11 +450,11 @@ def do_wordwrap(
 def do_urlize(
     eval_ctx: t.Any,
     value: str,
-    trim_url_limit: t.Optional[int] = None,
+    trim_url_limit: int | None = None,
     nofollow: bool = False,
-    target: t.Optional[str] = None,
-    rel: t.Optional[str] = None,
-    extra_schemes: t.Optional[t.Iterable[str]] = None,
+    target: str | None = None,
+    rel: str | None = None,
+    extra_schemes: t.Iterable[str] | None = None,
 ) -> str:
     """Turn URLs and e-mail addresses in text into links.
 
@@ -662,7 +666,9 @@ def do_join(
     if not has_markup:
         return str(d).join(items)
     separator = escape(d)
-    size = sum(len(item) if hasattr(item, "__html__") else escaped_text_length(item) for item in items)
+    size = sum(
+        len(item) if hasattr(item, "__html__") else escaped_text_length(item) for item in items
+    )
     check_template_result_size(size + len(separator) * (len(items) - 1), "join")
     return separator.join(items)
 
@@ -755,7 +761,8 @@ class _GroupTuple(t.NamedTuple):
     grouper: t.Any
     list: list[t.Any]
 
-    # Show as a plain tuple, not "_GroupTuple(grouper=..., list=...)" (Jinja names it _GroupTuple too).
+    # Show as a plain tuple, not "_GroupTuple(grouper=..., list=...)" (Jinja names it
+    # _GroupTuple too).
     def __repr__(self) -> str:
         return tuple.__repr__(self)
 
@@ -882,7 +889,7 @@ def do_pprint(value: t.Any) -> str:
 
 
 @pass_eval_context
-def do_tojson(eval_ctx: t.Any, value: t.Any, indent: t.Optional[int] = None) -> Markup:
+def do_tojson(eval_ctx: t.Any, value: t.Any, indent: int | None = None) -> Markup:
     """Serialize to JSON that is safe in HTML ``<script>`` tags and
     attributes, using the ``json.dumps_*`` policies."""
     policies = eval_ctx.environment.policies

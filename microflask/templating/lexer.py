@@ -384,14 +384,13 @@ class Lexer:
         trim = r"\n?" if self.trim_blocks else ""
         self._end_res = {
             "block": re.compile(
-                r"\+%s|\-%s\s*|%s%s" % (e(self.block_end), e(self.block_end), e(self.block_end), trim)
+                r"\+%s|\-%s\s*|%s%s"
+                % (e(self.block_end), e(self.block_end), e(self.block_end), trim)
             ),
-            "variable": re.compile(
-                r"\-%s\s*|%s" % (e(self.variable_end), e(self.variable_end))
-            ),
+            "variable": re.compile(r"\-%s\s*|%s" % (e(self.variable_end), e(self.variable_end))),
             "linestatement": re.compile(r"\s*(?:\n|$)"),
         }
-        self._end_first_characters: dict[str, t.Optional[frozenset[str]]] = {
+        self._end_first_characters: dict[str, frozenset[str] | None] = {
             "block": frozenset(["+", "-", self.block_end[:1]]),
             "variable": frozenset(["-", self.variable_end[:1]]),
             "linestatement": None,  # its end may start with any whitespace
@@ -582,7 +581,7 @@ class Lexer:
         tokens: list[Token],
         name: str | None,
         filename: str | None,
-    ) -> tuple[int, int, t.Optional[str]]:
+    ) -> tuple[int, int, str | None]:
         """Tokenize one tag's inside; return (position, line, the end text),
         the end text being None when the source ends inside the tag."""
         append = tokens.append
@@ -605,7 +604,9 @@ class Lexer:
                     return end.end(), lineno, end.group()
             m = match_token(source, pos)
             if m is None:
-                raise TemplateSyntaxError("unexpected char %r at %d" % (ch, pos), lineno, name, filename)
+                raise TemplateSyntaxError(
+                    "unexpected char %r at %d" % (ch, pos), lineno, name, filename
+                )
             token_kind = m.lastgroup
             text = m.group()
             pos = m.end()
@@ -614,7 +615,9 @@ class Lexer:
             elif token_kind == "name":
                 if not text.isidentifier():
                     # \w also matches characters Python refuses in a name (a\u00b2).
-                    raise TemplateSyntaxError("Invalid character in identifier", lineno, name, filename)
+                    raise TemplateSyntaxError(
+                        "Invalid character in identifier", lineno, name, filename
+                    )
                 append(Token(lineno, "name", text))
             elif token_kind == "operator":
                 if text in _OPENING_BRACKETS:
@@ -625,12 +628,17 @@ class Lexer:
                     expected = balance.pop()
                     if text != expected:
                         raise TemplateSyntaxError(
-                            "unexpected '%s', expected '%s'" % (text, expected), lineno, name, filename
+                            "unexpected '%s', expected '%s'" % (text, expected),
+                            lineno,
+                            name,
+                            filename,
                         )
                 append(Token(lineno, OPERATOR_TOKEN_TYPES[text], text))
             elif token_kind == "string":
                 literal = self._normalize_newlines(text)
-                append(Token(lineno, "string", _decode_string_literal(literal, lineno, name, filename)))
+                append(
+                    Token(lineno, "string", _decode_string_literal(literal, lineno, name, filename))
+                )
                 lineno += text.count("\n")
             elif token_kind == "integer":
                 append(Token(lineno, "integer", _parse_integer_literal(text)))

@@ -15,7 +15,7 @@ import re
 import typing as t
 from collections import abc
 
-from .exceptions import TemplateNotFound
+from microflask.templating.exceptions import TemplateNotFound
 
 __all__ = [
     "split_template_path",
@@ -86,7 +86,7 @@ class BaseLoader:
         self,
         environment: t.Any,
         name: str,
-        globals: t.Optional[t.MutableMapping[str, t.Any]] = None,
+        globals: t.MutableMapping[str, t.Any] | None = None,
     ) -> t.Any:
         """Get the source, compile it (through the bytecode cache if the
         environment has one) and return a template object."""
@@ -126,7 +126,7 @@ def _loader_mtime_checker(filename: str) -> t.Callable[[], bool]:
     return uptodate
 
 
-def _zip_archive_holding(path: str) -> t.Optional[str]:
+def _zip_archive_holding(path: str) -> str | None:
     """The zip file a path points inside (``app.zip/pkg/templates``), if any."""
     head = os.path.abspath(path)
     while True:
@@ -225,7 +225,7 @@ class PackageLoader(BaseLoader):
             raise ValueError("The %r package could not be found." % package_name)
         loader = spec.loader
         self._loader = loader
-        self._archive: t.Optional[str] = None
+        self._archive: str | None = None
         template_root = None
         if isinstance(loader, zipimport.zipimporter):
             self._archive = loader.archive
@@ -266,7 +266,7 @@ class PackageLoader(BaseLoader):
         path = os.path.normpath(
             posixpath.join(self._template_root, *split_template_path(template))
         )
-        uptodate: t.Optional[t.Callable[[], bool]]
+        uptodate: t.Callable[[], bool] | None
         if self._archive is None:
             if not os.path.isfile(path):
                 raise TemplateNotFound(template)
@@ -376,7 +376,7 @@ class PrefixLoader(BaseLoader):
         self,
         environment: t.Any,
         name: str,
-        globals: t.Optional[t.MutableMapping[str, t.Any]] = None,
+        globals: t.MutableMapping[str, t.Any] | None = None,
     ) -> t.Any:
         loader, local_name = self.get_loader(name)
         try:
@@ -410,7 +410,7 @@ class ChoiceLoader(BaseLoader):
         self,
         environment: t.Any,
         name: str,
-        globals: t.Optional[t.MutableMapping[str, t.Any]] = None,
+        globals: t.MutableMapping[str, t.Any] | None = None,
     ) -> t.Any:
         for loader in self.loaders:
             try:
@@ -492,7 +492,7 @@ class ModuleLoader(BaseLoader):
         self,
         environment: t.Any,
         name: str,
-        globals: t.Optional[t.MutableMapping[str, t.Any]] = None,
+        globals: t.MutableMapping[str, t.Any] | None = None,
     ) -> t.Any:
         if globals is None:
             globals = {}

@@ -55,7 +55,7 @@ def find_undeclared_variables(ast: nodes.TemplateNode, environment: t.Any = None
     return names
 
 
-def _referenced_names(template: t.Any) -> t.Iterator[t.Optional[str]]:
+def _referenced_names(template: t.Any) -> t.Iterator[str | None]:
     if isinstance(template, nodes.ConstNode):
         if isinstance(template.value, str):
             yield template.value
@@ -74,7 +74,7 @@ def _referenced_names(template: t.Any) -> t.Iterator[t.Optional[str]]:
         yield None
 
 
-def find_referenced_templates(ast: nodes.TemplateNode) -> t.Iterator[t.Optional[str]]:
+def find_referenced_templates(ast: nodes.TemplateNode) -> t.Iterator[str | None]:
     """Each template name used by extends/include/import/from, in order;
     ``None`` where the name is only known at render time."""
     kinds = (nodes.ExtendsNode, nodes.IncludeNode, nodes.ImportNode, nodes.FromImportNode)

@@ -256,7 +256,8 @@ class SyntaxNode(metaclass=NodeType):
         return self
 
     def set_lineno(self, lineno: int, override: bool = False) -> SyntaxNode:
-        """Give this node and those below it a line number (only where missing, unless ``override``)."""
+        """Give this node and those below it a line number (only where missing, unless
+        ``override``)."""
         todo = [self]
         while todo:
             node = todo.pop(0)
@@ -290,7 +291,11 @@ class SyntaxNode(metaclass=NodeType):
 
         def show(node: t.Any) -> str:
             if not isinstance(node, SyntaxNode):
-                return repr(node) if not isinstance(node, list) else "[%s]" % ", ".join(map(show, node))
+                return (
+                    repr(node)
+                    if not isinstance(node, list)
+                    else "[%s]" % ", ".join(map(show, node))
+                )
             values = ", ".join(show(getattr(node, name, None)) for name in node.fields)
             return "nodes.%s(%s)" % (type(node).__name__, values)
 
@@ -468,7 +473,9 @@ class ConstNode(LiteralNode):
         return self.value
 
     @classmethod
-    def from_untrusted(cls, value: t.Any, lineno: int | None = None, environment: t.Any = None) -> ConstNode:
+    def from_untrusted(
+        cls, value: t.Any, lineno: int | None = None, environment: t.Any = None
+    ) -> ConstNode:
         """A constant for ``value``, if its repr reads back as the same value."""
         if not _has_safe_repr(value):
             raise Impossible()
@@ -563,7 +570,8 @@ class TestNode(ExprNode):
 
 
 class CallNode(ExprNode):
-    """``node(args, kwargs, *dyn_args, **dyn_kwargs)``: ``kwargs`` is a list of :class:`KeywordNode`."""
+    """``node(args, kwargs, *dyn_args, **dyn_kwargs)``: ``kwargs`` is a list of
+    :class:`KeywordNode`."""
 
     fields = ("node", "args", "kwargs", "dyn_args", "dyn_kwargs")
 
@@ -631,7 +639,10 @@ class BinExprNode(ExprNode):
 
     def as_const(self, eval_ctx: t.Any = None) -> t.Any:
         eval_ctx = get_eval_context(self, eval_ctx)
-        if eval_ctx.environment.sandboxed and self.operator in eval_ctx.environment.intercepted_binops:
+        if (
+            eval_ctx.environment.sandboxed
+            and self.operator in eval_ctx.environment.intercepted_binops
+        ):
             raise Impossible()
         left = self.left.as_const(eval_ctx)
         right = self.right.as_const(eval_ctx)
@@ -694,7 +705,10 @@ class UnaryExprNode(ExprNode):
 
     def as_const(self, eval_ctx: t.Any = None) -> t.Any:
         eval_ctx = get_eval_context(self, eval_ctx)
-        if eval_ctx.environment.sandboxed and self.operator in eval_ctx.environment.intercepted_unops:
+        if (
+            eval_ctx.environment.sandboxed
+            and self.operator in eval_ctx.environment.intercepted_unops
+        ):
             raise Impossible()
         value = self.node.as_const(eval_ctx)
         try:

@@ -89,7 +89,9 @@ class Parser:
 
     # -- errors --------------------------------------------------------------
 
-    def fail(self, msg: str, lineno: int | None = None, exc: type = TemplateSyntaxError) -> t.NoReturn:
+    def fail(
+        self, msg: str, lineno: int | None = None, exc: type = TemplateSyntaxError
+    ) -> t.NoReturn:
         if lineno is None:
             lineno = self.stream.current.lineno
         raise exc(msg, lineno, self.name, self.filename)
@@ -126,7 +128,9 @@ class Parser:
     def fail_unknown_tag(self, name: str, lineno: int | None = None) -> t.NoReturn:
         self._fail_unknown_tag(name, self._end_token_stack, lineno)
 
-    def fail_eof(self, end_tokens: tuple[str, ...] | None = None, lineno: int | None = None) -> t.NoReturn:
+    def fail_eof(
+        self, end_tokens: tuple[str, ...] | None = None, lineno: int | None = None
+    ) -> t.NoReturn:
         stack = list(self._end_token_stack)
         if end_tokens is not None:
             stack.append(end_tokens)
@@ -586,7 +590,9 @@ class Parser:
                 self.stream.expect("variable_end")
             elif current.type == "block_begin":
                 self.stream.next()
-                block_name = self.stream.current.value if self.stream.current.type == "name" else None
+                block_name = (
+                    self.stream.current.value if self.stream.current.type == "name" else None
+                )
                 if block_name == "endtrans":
                     break
                 if block_name == "pluralize":
@@ -683,7 +689,9 @@ class Parser:
                 self._set_store_context(item)
             target.ctx = "store"
             return
-        self.fail("can't assign to %r" % type(target).__name__.replace("Node", "").lower(), target.lineno)
+        self.fail(
+            "can't assign to %r" % type(target).__name__.replace("Node", "").lower(), target.lineno
+        )
 
     # -- expressions -----------------------------------------------------------
 
@@ -966,7 +974,12 @@ class Parser:
                 return n.GetattrNode(node, attr_token.value, "load", lineno=token.lineno)
             if attr_token.type != "integer":
                 self.fail("expected name or number", attr_token.lineno)
-            return n.GetitemNode(node, n.ConstNode(attr_token.value, lineno=token.lineno), "load", lineno=token.lineno)
+            return n.GetitemNode(
+                node,
+                n.ConstNode(attr_token.value, lineno=token.lineno),
+                "load",
+                lineno=token.lineno,
+            )
         args: list[t.Any] = []
         while self.stream.current.type != "rbracket":
             if args:

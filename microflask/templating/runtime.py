@@ -106,7 +106,9 @@ def markup_join(seq: t.Iterable[t.Any]) -> str:
     size = sum(map(len, buf))
     if has_markup:
         if size * 6 > MAX_TEMPLATE_SEQUENCE_LENGTH:
-            size = sum(len(arg) if hasattr(arg, "__html__") else escaped_text_length(arg) for arg in buf)
+            size = sum(
+                len(arg) if hasattr(arg, "__html__") else escaped_text_length(arg) for arg in buf
+            )
         check_template_result_size(size, "the concatenation")
         return Markup("").join(buf)
     check_template_result_size(size, "the concatenation")
@@ -456,7 +458,11 @@ def _printf_result_size(fmt: t.Any, values: t.Any) -> int:
         mapping = None
     else:
         args = (values,)
-        mapping = values if hasattr(values, "__getitem__") and not isinstance(values, _TEXT_TYPES) else None
+        mapping = (
+            values
+            if hasattr(values, "__getitem__") and not isinstance(values, _TEXT_TYPES)
+            else None
+        )
     total = 0
     position = 0
     next_arg = 0
@@ -591,7 +597,9 @@ class SafeTemplateFormatter(string.Formatter):
         self.escape_function = escape_function
         self._result_size = 0
 
-    def vformat(self, format_string: str, args: t.Sequence[t.Any], kwargs: t.Mapping[str, t.Any]) -> str:
+    def vformat(
+        self, format_string: str, args: t.Sequence[t.Any], kwargs: t.Mapping[str, t.Any]
+    ) -> str:
         self._result_size = len(format_string)  # the literal text is at most this
         return super().vformat(format_string, args, kwargs)
 
@@ -653,7 +661,12 @@ def _translated_size(text: str, table: t.Any) -> int:
             return len(text) * longest
         size = len(text)
         for key, value in table.items():
-            if isinstance(key, int) and isinstance(value, str) and len(value) > 1 and 0 <= key < 0x110000:
+            if (
+                isinstance(key, int)
+                and isinstance(value, str)
+                and len(value) > 1
+                and 0 <= key < 0x110000
+            ):
                 size += text.count(chr(key)) * (len(value) - 1)
         return size
     if isinstance(table, (list, tuple)):
@@ -662,7 +675,9 @@ def _translated_size(text: str, table: t.Any) -> int:
     return len(text)
 
 
-def _join_pieces_within_cap(separator: t.Any, items: t.Iterable[t.Any], escaped: bool) -> list[t.Any]:
+def _join_pieces_within_cap(
+    separator: t.Any, items: t.Iterable[t.Any], escaped: bool
+) -> list[t.Any]:
     """The items of ``separator.join(items)`` as a list, refused as soon as
     the joined result would pass the cap (``escaped``: Markup escapes the
     plain ones)."""
@@ -706,12 +721,18 @@ def _guarded_builtin_method_call(
             check_template_result_size(args[0], what)
         elif name == "expandtabs":
             tabsize = args[0] if args else kwargs.get("tabsize", 8)
-            if isinstance(tabsize, int) and tabsize > 1 and len(owner) * tabsize > MAX_TEMPLATE_SEQUENCE_LENGTH:
+            if (
+                isinstance(tabsize, int)
+                and tabsize > 1
+                and len(owner) * tabsize > MAX_TEMPLATE_SEQUENCE_LENGTH
+            ):
                 tab = "\t" if isinstance(owner, str) else b"\t"
                 check_template_result_size(len(owner) + owner.count(tab) * tabsize, what)
         elif name == "replace" and len(args) >= 2 and isinstance(args[1], _TEXT_TYPES):
             new = args[1]
-            new_size = escaped_text_length(new) if markup and not hasattr(new, "__html__") else len(new)
+            new_size = (
+                escaped_text_length(new) if markup and not hasattr(new, "__html__") else len(new)
+            )
             count = args[2] if len(args) > 2 else kwargs.get("count", -1)
             check_template_result_size(_replaced_size(owner, args[0], new_size, count), what)
         elif name == "translate" and args and isinstance(owner, str):
@@ -724,8 +745,12 @@ def _guarded_builtin_method_call(
         return result
     if name in ("extend", "extendleft") and isinstance(owner, (list, bytearray, deque)) and args:
         added = args[0]
-        if isinstance(added, (list, tuple, str, bytes, bytearray, deque, dict, set, frozenset, range)):
-            check_template_result_size(len(owner) + len(added), "%s.%s()" % (type(owner).__name__, name))
+        if isinstance(
+            added, (list, tuple, str, bytes, bytearray, deque, dict, set, frozenset, range)
+        ):
+            check_template_result_size(
+                len(owner) + len(added), "%s.%s()" % (type(owner).__name__, name)
+            )
     return method(*args, **kwargs)
 
 
@@ -772,7 +797,9 @@ def call_with_pass_arg(__context: t.Any, __obj: t.Any, *args: t.Any, **kwargs: t
     cls = type(__obj)
     if cls is Macro:
         return __obj._call_with_autoescape(__context.eval_ctx.autoescape, args, kwargs)
-    if cls in _BUILTIN_METHOD_TYPES or (cls is types.MethodType and isinstance(__obj.__self__, str)):
+    if cls in _BUILTIN_METHOD_TYPES or (
+        cls is types.MethodType and isinstance(__obj.__self__, str)
+    ):
         # str and bytes methods, and Markup's (Python methods of a str).
         return _guarded_builtin_method_call(__context.environment, __obj, args, kwargs)
     pass_arg = getattr(__obj, "jinja_pass_arg", None)
@@ -1221,7 +1248,9 @@ class Macro:
                     "macro %r was invoked with two values for the special caller argument. "
                     "This is most likely a bug." % self.name
                 )
-            raise TypeError("macro %r takes no keyword argument %r" % (self.name, next(iter(kwargs))))
+            raise TypeError(
+                "macro %r takes no keyword argument %r" % (self.name, next(iter(kwargs)))
+            )
         if self.catch_varargs:
             arguments.append(args[self._argument_count :])
         elif len(args) > self._argument_count:
@@ -1245,7 +1274,9 @@ def template_recursion_message(tb: types.TracebackType | None) -> str:
     while tb is not None:
         namespace = tb.tb_frame.f_globals
         debug_info = namespace.get("debug_info")
-        if isinstance(debug_info, str) and tb.tb_frame.f_code.co_filename == namespace.get("__file__"):
+        if isinstance(debug_info, str) and tb.tb_frame.f_code.co_filename == namespace.get(
+            "__file__"
+        ):
             where = (tb.tb_frame.f_code.co_name, namespace.get("name"), debug_info, tb.tb_lineno)
         tb = tb.tb_next
     message = "maximum recursion depth exceeded while rendering"

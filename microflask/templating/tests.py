@@ -13,8 +13,8 @@ import typing as t
 from collections import abc
 from numbers import Number
 
-from .runtime import Undefined
-from .utils import pass_environment
+from microflask.templating.runtime import Undefined
+from microflask.templating.utils import pass_environment
 
 __all__ = [
     "TESTS",

@@ -140,7 +140,7 @@ def escaped_text_length(text: str) -> int:
 
 def is_undefined(obj: t.Any) -> bool:
     """Tell whether ``obj`` is one of the engine's undefined values."""
-    from .runtime import Undefined
+    from microflask.templating.runtime import Undefined
 
     return isinstance(obj, Undefined)
 
@@ -153,8 +153,8 @@ def consume(iterable: t.Iterable[t.Any]) -> None:
 
 def clear_caches() -> None:
     """Forget the shared environments and lexers the engine memoizes."""
-    from . import environment as environment_module
-    from . import lexer as lexer_module
+    from microflask.templating import environment as environment_module
+    from microflask.templating import lexer as lexer_module
 
     for memoized in (
         getattr(environment_module, "get_spontaneous_environment", None),
@@ -189,7 +189,7 @@ def _import_dotted_name(import_name: str, silent: bool = False) -> t.Any:
 import_string = _import_dotted_name
 
 
-def open_if_exists(filename: str, mode: str = "rb") -> t.Optional[t.IO[t.Any]]:
+def open_if_exists(filename: str, mode: str = "rb") -> t.IO[t.Any] | None:
     """Open ``filename`` if it is an existing file, else give ``None``."""
     if not os.path.isfile(filename):
         return None
@@ -258,7 +258,7 @@ _URLIZE_BRACKET_PAIRS = (("(", ")"), ("<", ">"), ("&lt;", "&gt;"))
 _URLIZE_WHITESPACE_SPLIT = re.compile(r"(\s+)")
 
 
-def _urlize_shorten(url: str, limit: t.Optional[int]) -> str:
+def _urlize_shorten(url: str, limit: int | None) -> str:
     if limit is not None and len(url) > limit:
         return url[:limit] + ("..." if len(url) >= 3 else "")
     return url
@@ -292,10 +292,10 @@ def _urlize_split_word(word: str) -> tuple[str, str, str]:
 
 def urlize(
     text: str,
-    trim_url_limit: t.Optional[int] = None,
-    rel: t.Optional[str] = None,
-    target: t.Optional[str] = None,
-    extra_schemes: t.Optional[t.Iterable[str]] = None,
+    trim_url_limit: int | None = None,
+    rel: str | None = None,
+    target: str | None = None,
+    extra_schemes: t.Iterable[str] | None = None,
 ) -> str:
     """Escape ``text`` and wrap each URL or e-mail address in it in a link.
 
@@ -535,12 +535,12 @@ def select_autoescape(
     disabled_extensions: t.Collection[str] = (),
     default_for_string: bool = True,
     default: bool = False,
-) -> t.Callable[[t.Optional[str]], bool]:
+) -> t.Callable[[str | None], bool]:
     """Build an ``autoescape`` callable that decides by template file name."""
     enabled = tuple("." + ext.lstrip(".").lower() for ext in enabled_extensions)
     disabled = tuple("." + ext.lstrip(".").lower() for ext in disabled_extensions)
 
-    def autoescape(template_name: t.Optional[str]) -> bool:
+    def autoescape(template_name: str | None) -> bool:
         if template_name is None:
             return default_for_string
         template_name = template_name.lower()
@@ -564,7 +564,7 @@ _HTMLSAFE_JSON_REPLACEMENTS = (
 
 
 def htmlsafe_json_dumps(
-    obj: t.Any, dumps: t.Optional[t.Callable[..., str]] = None, **kwargs: t.Any
+    obj: t.Any, dumps: t.Callable[..., str] | None = None, **kwargs: t.Any
 ) -> Markup:
     """Serialize ``obj`` to JSON that is safe inside ``<script>`` tags and
     single-quoted HTML attributes, returned as :class:`Markup`."""
