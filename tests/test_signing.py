@@ -5,6 +5,7 @@ Wire compatibility is checked against tokens made by the real ItsDangerous
 """
 
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -720,7 +721,9 @@ def test_serializer_notices_changed_settings_between_calls():
     serializer.signer_kwargs["key_derivation"] = "hmac"
     changed = serializer.dumps([1])
     assert changed != token
-    assert changed == URLSafeSerializer("k", salt="s", signer_kwargs={"key_derivation": "hmac"}).dumps([1])
+    assert changed == URLSafeSerializer(
+        "k", salt="s", signer_kwargs={"key_derivation": "hmac"}
+    ).dumps([1])
     serializer.secret_keys[-1] = b"other"
     assert serializer.dumps([1]) == URLSafeSerializer(
         "other", salt="s", signer_kwargs={"key_derivation": "hmac"}
@@ -812,9 +815,11 @@ def test_memos_stay_small_when_fed_ever_new_keys():
         assert signer.derive_key(secret) == derive_by_hand(
             secret, signer.salt, "django-concat", hashlib.sha1
         )
-        assert algorithm.get_signature(secret, b"v") == hmac.new(secret, b"v", hashlib.sha256).digest()
+        assert (
+            algorithm.get_signature(secret, b"v") == hmac.new(secret, b"v", hashlib.sha256).digest()
+        )
     assert len(signer._derived_keys[1]) <= 16
-    assert len(algorithm._keyed_macs[1]) <= 16
+    assert len(algorithm._pad_state_memo[1]) <= 16
 
 
 def test_serializer_reuses_its_signer_only_while_nothing_changed():
@@ -879,3 +884,14 @@ def test_signing_uses_no_private_cpython_hooks():
         source = path.read_text("utf-8")
         for hook in private_hooks:
             assert hook not in source, (path.name, hook)
+
+
+@pytest.mark.parametrize(
+    "digest_method", [hashlib.sha1, hashlib.sha256, hashlib.sha512, "sha384", "md5"]
+)
+@pytest.mark.parametrize("key", [b"", b"k", b"secret-key" * 3, b"x" * 64, b"long" * 50])
+def test_hmac_from_pad_states_is_hmac(digest_method, key):
+    algorithm = HMACAlgorithm(digest_method)
+    for message in (b"", b"value", b"v" * 1000):
+        expected = hmac.new(key, message, digest_method).digest()
+        assert algorithm.get_signature(key, message) == expected

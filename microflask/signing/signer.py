@@ -86,8 +86,8 @@ class HMACAlgorithm(SigningAlgorithm):
 
     default_digest_method: t.Any = staticmethod(_lazy_sha1)
 
-    # (digest_method, {key: keyed HMAC}), see _keyed_mac.
-    _keyed_macs: t.Optional[tuple[t.Any, dict[bytes, t.Any]]] = None
+    # (digest_method, {key: (inner, outer) pad states}), see _pad_states.
+    _pad_state_memo: tuple[t.Any, dict[bytes, t.Any]] | None = None
 
     def __init__(self, digest_method: t.Any = None):
         if digest_method is None:
@@ -95,27 +95,56 @@ class HMACAlgorithm(SigningAlgorithm):
         self.digest_method: t.Any = digest_method
 
     def get_signature(self, key: bytes, value: bytes) -> bytes:
-        mac = self._keyed_mac(key).copy()
-        mac.update(value)
-        return mac.digest()
+        inner_start, outer_start = self._pad_states(key)
+        inner = inner_start.copy()
+        inner.update(value)
+        outer = outer_start.copy()
+        outer.update(inner.digest())
+        return outer.digest()
 
-    def _keyed_mac(self, key: bytes) -> t.Any:
-        """An HMAC keyed with ``key`` that has seen no message yet.
+    def _pad_states(self, key: bytes) -> tuple[t.Any, t.Any]:
+        """HMAC's two hash states for ``key`` before any message (RFC 2104):
+        ``H(K xor ipad)`` and ``H(K xor opad)``.
 
-        Keying an HMAC costs about as much as signing a session with it; a
-        copy of a keyed one skips that, and a signer uses few keys (one per
-        secret key).  The memo starts afresh when ``digest_method`` changes.
+        HMAC(K, m) is ``H((K xor opad) + H((K xor ipad) + m))``; starting
+        from copies of these two states, a signature costs two hash updates,
+        the same bytes ``hmac.new(key, m, digest_method).digest()`` gives
+        (a test checks it).  A signer uses few keys (one per secret key), so
+        they are remembered on this instance; the memo starts afresh when
+        ``digest_method`` changes.
         """
-        memo = self._keyed_macs
+        memo = self._pad_state_memo
         if memo is None or memo[0] is not self.digest_method:
-            memo = self._keyed_macs = (self.digest_method, {})
-        macs = memo[1]
-        mac = macs.get(key)
-        if mac is None:
-            if len(macs) >= _KEYS_REMEMBERED:
-                macs.clear()
-            mac = macs[key] = hmac.new(key, digestmod=self.digest_method)
-        return mac
+            memo = self._pad_state_memo = (self.digest_method, {})
+        states = memo[1].get(key)
+        if states is None:
+            if len(memo[1]) >= _KEYS_REMEMBERED:
+                memo[1].clear()
+            states = memo[1][key] = _pad_states_for(self.digest_method, key)
+        return states
+
+
+def _hash_constructor(digest_method: t.Any) -> t.Callable[..., t.Any]:
+    """``hashlib.sha1``-style constructor for a digest given as hmac accepts it."""
+    if isinstance(digest_method, str):
+        return lambda data=b"": hashlib.new(digest_method, data)
+    if hasattr(digest_method, "new"):  # a PEP 247 module, as hmac accepts
+        return digest_method.new
+    return digest_method
+
+
+# XOR of every byte value with HMAC's inner and outer pad bytes.
+_XOR_IPAD = bytes(byte ^ 0x36 for byte in range(256))
+_XOR_OPAD = bytes(byte ^ 0x5C for byte in range(256))
+
+
+def _pad_states_for(digest_method: t.Any, key: bytes) -> tuple[t.Any, t.Any]:
+    new_hash = _hash_constructor(digest_method)
+    block_size = new_hash().block_size
+    if len(key) > block_size:
+        key = new_hash(key).digest()
+    key = key.ljust(block_size, b"\0")
+    return new_hash(key.translate(_XOR_IPAD)), new_hash(key.translate(_XOR_OPAD))
 
 
 class Signer:
@@ -133,16 +162,16 @@ class Signer:
     default_key_derivation: str = "django-concat"
 
     # (settings, {secret key: derived key}), see _derived_key_memo.
-    _derived_keys: t.Optional[tuple[tuple[t.Any, ...], dict[bytes, bytes]]] = None
+    _derived_keys: tuple[tuple[t.Any, ...], dict[bytes, bytes]] | None = None
 
     def __init__(
         self,
         secret_key: _SecretKeyInput,
-        salt: t.Optional[str | bytes] = b"itsdangerous.Signer",
+        salt: str | bytes | None = b"itsdangerous.Signer",
         sep: str | bytes = b".",
-        key_derivation: t.Optional[str] = None,
-        digest_method: t.Optional[t.Any] = None,
-        algorithm: t.Optional[SigningAlgorithm] = None,
+        key_derivation: str | None = None,
+        digest_method: t.Any | None = None,
+        algorithm: SigningAlgorithm | None = None,
     ):
         #: All accepted keys, oldest first; the last one signs.
         self.secret_keys: list[bytes] = _make_keys_list(secret_key)
@@ -169,7 +198,7 @@ class Signer:
         """The newest secret key, the one used for signing."""
         return self.secret_keys[-1]
 
-    def derive_key(self, secret_key: t.Optional[str | bytes] = None) -> bytes:
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
         """The HMAC key for ``secret_key`` (default: the newest) and the salt.
 
         Raises ``TypeError`` for an unknown ``key_derivation``.
