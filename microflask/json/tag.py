@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from microflask.json import _json_current_app
 from microflask.json import dumps as _tagged_json_dumps
@@ -280,7 +280,7 @@ class TaggedJSONSerializer:
         )
 
     def register(
-        self, tag_class: type[JSONTag], force: bool = False, index: Optional[int] = None
+        self, tag_class: type[JSONTag], force: bool = False, index: int | None = None
     ) -> None:
         """Add a tag.  ``index`` places it in the trial order (default: last).
 
@@ -380,21 +380,6 @@ def _json_untagging_decoder(serializer: TaggedJSONSerializer) -> Any:
 
 
 def _json_untagging_decode_function(serializer: TaggedJSONSerializer) -> Any:
-    decoder = json.JSONDecoder(object_hook=serializer.untag)
-    scan_once = decoder.scan_once
-    full_decode = decoder.decode
-
-    def decode(text: str) -> Any:
-        # The scanner alone handles a document with no surrounding
-        # whitespace (what dumps writes); anything else, errors included,
-        # goes through decode() for its exact result and messages.
-        try:
-            value, end = scan_once(text, 0)
-        except StopIteration:
-            return full_decode(text)
-        if end != len(text):
-            return full_decode(text)
-        return value
-
-    return decode
+    """``JSONDecoder.decode`` with the serializer's ``untag`` as object hook."""
+    return json.JSONDecoder(object_hook=serializer.untag).decode
 
