@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 from microflask import current_app, g
+
+# TIMESTAMP columns come back as datetime objects; Python 3.12 deprecated
+# sqlite3's built-in converter, so the app registers its own.
+sqlite3.register_converter("timestamp", lambda value: datetime.fromisoformat(value.decode()))
 
 
 def get_db() -> sqlite3.Connection:
