@@ -9,17 +9,9 @@ import zipfile
 import pytest
 
 from microflask.http import http_date
-from microflask.middleware import (
-    DispatcherMiddleware,
-    LintMiddleware,
-    ProxyFix,
-    SharedDataMiddleware,
-)
+from microflask.middleware import DispatcherMiddleware, ProxyFix
 from microflask.middleware.dispatcher import DispatcherMiddleware as DispatcherFromModule
-from microflask.middleware.lint import HTTPWarning, WSGIWarning
-from microflask.middleware.lint import LintMiddleware as LintFromModule
 from microflask.middleware.proxy_fix import ProxyFix as ProxyFixFromModule
-from microflask.middleware.shared_data import SharedDataMiddleware as SharedFromModule
 from microflask.testing import create_environ
 
 ENVIRON_KEYS = ("REMOTE_ADDR", "wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT",
@@ -55,6 +47,11 @@ def proxied(headers, **options):
 
 
 def test_public_paths_match_werkzeug():
+    from microflask.middleware.lint import LintMiddleware as LintFromModule
+    from microflask.middleware import LintMiddleware
+    from microflask.middleware import SharedDataMiddleware
+    from microflask.middleware.shared_data import SharedDataMiddleware as SharedFromModule
+
     assert ProxyFix is ProxyFixFromModule
     assert DispatcherMiddleware is DispatcherFromModule
     assert SharedDataMiddleware is SharedFromModule
@@ -208,6 +205,8 @@ def static_dir(tmp_path):
 
 
 def test_shared_data_serves_a_directory(static_dir):
+    from microflask.middleware import SharedDataMiddleware
+
     app = SharedDataMiddleware(not_found_app, {"/static": str(static_dir / "static")})
     status, headers, body = call(app, create_environ("/static/style.css"))
     assert status == "200 OK"
@@ -222,6 +221,8 @@ def test_shared_data_serves_a_directory(static_dir):
 
 
 def test_shared_data_passes_other_paths_to_the_app(static_dir):
+    from microflask.middleware import SharedDataMiddleware
+
     app = SharedDataMiddleware(not_found_app, {"/static": str(static_dir / "static")})
     for path in ("/", "/static/missing.css", "/static/sub", "/staticky/style.css"):
         status, _, body = call(app, create_environ(path))
@@ -229,6 +230,8 @@ def test_shared_data_passes_other_paths_to_the_app(static_dir):
 
 
 def test_shared_data_cannot_leave_the_directory(static_dir):
+    from microflask.middleware import SharedDataMiddleware
+
     app = SharedDataMiddleware(not_found_app, {"/static": str(static_dir / "static")})
     for path in (
         "/static/../outside.txt",
@@ -242,6 +245,8 @@ def test_shared_data_cannot_leave_the_directory(static_dir):
 
 
 def test_shared_data_single_file_and_disallow(static_dir):
+    from microflask.middleware import SharedDataMiddleware
+
     app = SharedDataMiddleware(
         not_found_app,
         {"/robots.txt": str(static_dir / "robots.txt"), "/static": str(static_dir / "static")},
@@ -254,6 +259,8 @@ def test_shared_data_single_file_and_disallow(static_dir):
 
 
 def test_shared_data_conditional_requests(static_dir):
+    from microflask.middleware import SharedDataMiddleware
+
     app = SharedDataMiddleware(not_found_app, {"/static": str(static_dir / "static")})
     _, headers, _ = call(app, create_environ("/static/style.css"))
     etag = headers["Etag"]
@@ -273,6 +280,8 @@ def test_shared_data_conditional_requests(static_dir):
 
 
 def test_shared_data_without_cache(static_dir):
+    from microflask.middleware import SharedDataMiddleware
+
     app = SharedDataMiddleware(not_found_app, {"/static": str(static_dir / "static")}, cache=False)
     _, headers, _ = call(app, create_environ("/static/style.css"))
     assert headers["Cache-Control"] == "public"
@@ -280,6 +289,8 @@ def test_shared_data_without_cache(static_dir):
 
 
 def test_shared_data_package_export(tmp_path, monkeypatch):
+    from microflask.middleware import SharedDataMiddleware
+
     package = tmp_path / "mf_shared_pkg"
     (package / "assets").mkdir(parents=True)
     (package / "__init__.py").write_text("")
@@ -293,6 +304,8 @@ def test_shared_data_package_export(tmp_path, monkeypatch):
 
 
 def test_shared_data_package_export_from_a_zip(tmp_path, monkeypatch):
+    from microflask.middleware import SharedDataMiddleware
+
     archive = tmp_path / "bundle.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("mf_zipped_pkg/__init__.py", "")
@@ -308,6 +321,8 @@ def test_shared_data_package_export_from_a_zip(tmp_path, monkeypatch):
 
 
 def test_shared_data_rejects_an_unknown_export_kind():
+    from microflask.middleware import SharedDataMiddleware
+
     with pytest.raises(TypeError):
         SharedDataMiddleware(not_found_app, {"/x": 42})
 
@@ -316,6 +331,8 @@ def test_shared_data_rejects_an_unknown_export_kind():
 
 
 def test_lint_accepts_a_microflask_app_served_by_wsgiref():
+    from microflask.middleware import LintMiddleware
+
     from wsgiref.util import setup_testing_defaults
 
     from microflask import Flask, jsonify
@@ -344,6 +361,9 @@ def test_lint_accepts_a_microflask_app_served_by_wsgiref():
 
 
 def test_lint_catches_a_broken_app():
+    from microflask.middleware import LintMiddleware
+    from microflask.middleware.lint import WSGIWarning
+
     def broken(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain")])
         return ["not bytes"]
@@ -357,6 +377,8 @@ def test_lint_catches_a_broken_app():
 
 
 def _lint_warnings_for(app, **environ_changes):
+    from microflask.middleware import LintMiddleware
+
     environ = create_environ("/x")
     environ.update(environ_changes)
     with warnings.catch_warnings(record=True) as caught:
@@ -374,6 +396,8 @@ def _app_sending(status, headers):
 
 
 def test_lint_warns_about_a_bad_environ_and_still_serves():
+    from microflask.middleware.lint import WSGIWarning
+
     plain = _app_sending("200 OK", [("Content-Type", "text/plain")])
     assert _lint_warnings_for(plain) == []
     found = _lint_warnings_for(plain, **{"wsgi.version": (0, 9), "PATH_INFO": "x"})
@@ -382,6 +406,9 @@ def test_lint_warns_about_a_bad_environ_and_still_serves():
 
 
 def test_lint_warns_about_status_and_headers():
+    from microflask.middleware.lint import HTTPWarning
+    from microflask.middleware.lint import WSGIWarning
+
     found = _lint_warnings_for(_app_sending("20 OK", []))
     assert [category for category, _ in found] == [WSGIWarning] * 3
     found = _lint_warnings_for(_app_sending("200 OK", (("A", "b"),)))
@@ -393,6 +420,8 @@ def test_lint_warns_about_status_and_headers():
 
 
 def test_shared_data_file_is_closed(static_dir):
+    from microflask.middleware import SharedDataMiddleware
+
     app = SharedDataMiddleware(not_found_app, {"/static": str(static_dir / "static")})
     call(app, create_environ("/static/style.css"))
     os.remove(static_dir / "static" / "style.css")  # would fail on Windows if left open
