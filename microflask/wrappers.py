@@ -142,6 +142,21 @@ def _environ_from_sansio_request_parts(
 # --- the user agent -----------------------------------------------------------
 
 
+def _json_error_text(error: ValueError) -> str:
+    """The parser's message for invalid JSON, as text safe to put in a page.
+
+    CPython's messages are ASCII ("Expecting value: line 1 column 1 (char
+    0)").  PyPy's quote the offending character, and for a non-ASCII one its
+    message string is malformed (its ``isascii()`` says True, and formatting
+    it later raises SystemError), so such a message gives way to the
+    position alone.  Each character is checked, not ``isascii()``.
+    """
+    text = str(error)
+    if not isinstance(error, _stdlib_json.JSONDecodeError) or all(ord(ch) < 128 for ch in text):
+        return text
+    return "invalid JSON: line %d column %d (char %d)" % (error.lineno, error.colno, error.pos)
+
+
 class UserAgent:
     """The ``User-Agent`` header.  No parsing: ``browser`` and friends stay None.
 
@@ -684,7 +699,7 @@ class BaseRequest:
                 "Did not attempt to load JSON data because the request"
                 " Content-Type was not 'application/json'."
             )
-        raise BadRequest("Failed to decode JSON object: %s" % e)
+        raise BadRequest("Failed to decode JSON object: %s" % _json_error_text(e))
 
     # -- Flask's routing extras ----------------------------------------------------
 

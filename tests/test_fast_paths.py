@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import platform
 from collections import ChainMap
 from datetime import datetime, timezone
 from uuid import UUID
@@ -90,7 +91,11 @@ def test_tagged_loads_errors_are_jsons(text):
         json.loads(text)
     with pytest.raises(ValueError) as got:
         TaggedJSONSerializer().loads(text)
-    assert str(got.value) == str(expected.value)
+    assert type(got.value) is type(expected.value)
+    if platform.python_implementation() == "CPython":
+        # PyPy's json answers plain loads() with a faster scanner of its own,
+        # whose messages differ from its decoder with an object hook.
+        assert str(got.value) == str(expected.value)
 
 
 def test_custom_provider_still_parses_and_writes(app):

@@ -1381,3 +1381,14 @@ def test_request_built_from_sansio_parts():
     chunked = Headers([("Transfer-Encoding", "chunked"), ("Content-Length", "6")])
     assert Request("GET", "http", None, "", "", b"", chunked, None).content_length is None
     assert "werkzeug.request" not in request.environ
+
+
+def test_json_error_text_keeps_ascii_messages_and_gives_the_position_for_others():
+    from microflask.wrappers import _json_error_text
+
+    ascii_error = json.JSONDecodeError("Expecting value", "x", 0)
+    assert _json_error_text(ascii_error) == str(ascii_error)
+    # PyPy's message for a non-ASCII character (its string is malformed there)
+    quoting_error = json.JSONDecodeError("Unexpected '\xff'", "a\n\xff", 2)
+    assert _json_error_text(quoting_error) == "invalid JSON: line 2 column 1 (char 2)"
+    assert _json_error_text(ValueError("nested too deeply")) == "nested too deeply"
