@@ -6,17 +6,16 @@ and stops the server.  A server that is not installed is skipped, saying
 so (both are in the ``test`` extra, so CI runs them).
 """
 
-import http.client
 import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
+
+from served import free_port, stop, wait_for_status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -31,12 +30,6 @@ def deploy_lines(program):
         for line in block.splitlines()
         if line.startswith(program + " ")
     ]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def executable(program):
@@ -65,25 +58,8 @@ def test_readme_deploy_lines_run_from_the_repository_root(program, count, tmp_pa
                                    env=dict(os.environ, FLASK_SKIP_DOTENV="1",
                                             TODO_DATABASE=str(tmp_path / "todo.sqlite3")))
         try:
-            deadline = time.monotonic() + 30
-            status = None
-            while time.monotonic() < deadline and status is None:
-                if process.poll() is not None:
-                    raise AssertionError(
-                        "%s exited: %r" % (line, process.communicate(timeout=5)[1][-2000:])
-                    )
-                try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                    conn.request("GET", "/todos" if "todo_api" in line else "/")
-                    status = conn.getresponse().status
-                    conn.close()
-                except OSError:
-                    time.sleep(0.2)
+            page = "/todos" if "todo_api" in line else "/"
+            status = wait_for_status(process, port, line, path=page)
             assert status == 200, (line, status)
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            process.communicate(timeout=10)
+            stop(process, signal.SIGTERM)

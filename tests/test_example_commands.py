@@ -9,18 +9,17 @@ asked for ``/``, and stopped; anything else must exit 0.
 """
 
 import ast
-import http.client
 import os
 import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
+
+from served import free_port, stop, wait_for_status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
@@ -38,12 +37,6 @@ def docstring_commands(relative):
     return [" ".join(command.split()) for command in COMMAND.findall(docstring)]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def argv_and_env(command, workdir):
     words = shlex.split(command)
     env = dict(os.environ, PYTHONPATH=ROOT, PYTHONDONTWRITEBYTECODE="1", FLASK_SKIP_DOTENV="1")
@@ -54,22 +47,6 @@ def argv_and_env(command, workdir):
     if program == "microflask":
         return [sys.executable, "-m", "microflask"] + words, env
     return [sys.executable] + words, env
-
-
-def wait_and_get(process, port, deadline=20.0):
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            raise AssertionError("the server exited: %r" % (process.communicate(timeout=5),))
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/")
-            status = conn.getresponse().status
-            conn.close()
-            return status
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("the server did not answer on port %d" % port)
 
 
 @pytest.mark.parametrize("relative", MODULES)
@@ -92,11 +69,7 @@ def test_every_docstring_command_runs_as_shown(relative, tmp_path):
         process = subprocess.Popen(argv, cwd=str(tmp_path), env=env, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE)
         try:
-            assert wait_and_get(process, port) < 500, command
+            status = wait_for_status(process, port, command, deadline=20.0)
+            assert status is not None and status < 500, (command, status)
         finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            process.communicate(timeout=10)
+            stop(process, signal.SIGINT, wait=10.0)

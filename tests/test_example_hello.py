@@ -2,11 +2,12 @@
 
 import importlib.util
 import pathlib
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
+
+from served import free_port
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hello.py"
@@ -24,12 +25,6 @@ def test_routes():
     assert client.get("/").data == b"Hello, World!"
     assert client.get("/hello/you?greeting=Hi").get_json() == {"message": "Hi, you!"}
     assert client.get("/nope").status_code == 404
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_runs_as_a_script():

@@ -4,12 +4,13 @@ import http.client
 import importlib.util
 import json
 import pathlib
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
+
+from served import free_port
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "stream.py"
@@ -141,12 +142,6 @@ def test_sse_frame_splits_multiline_data(example):
 def test_index_page_listens_for_events(client):
     page = client.get("/").get_data(as_text=True)
     assert "new EventSource(" in page
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def read_events_over_loopback(port):

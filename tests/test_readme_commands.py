@@ -8,19 +8,18 @@ same command.  Servers get a free port (``FLASK_RUN_PORT`` or
 asked for ``/`` and stopped.  The few lines run elsewhere say where.
 """
 
-import http.client
 import os
 import re
 import shlex
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
-import time
 
 import pytest
+
+from served import free_port, stop, wait_for_status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Lines covered elsewhere: the test command by .ci/run itself, the WSGI
@@ -44,12 +43,6 @@ def readme_commands():
             if line and not line.startswith("#"):
                 commands.append(line)
     return commands
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def make_certificate(directory):
@@ -108,30 +101,7 @@ def test_readme_command(command, tmp_path):
             context = ssl.create_default_context()
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
-        deadline = time.monotonic() + 30
-        status = None
-        while status is None and time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(
-                    "%s exited: %r" % (command, process.communicate(timeout=5)[1][-2000:])
-                )
-            try:
-                if context is not None:
-                    conn = http.client.HTTPSConnection(
-                        "127.0.0.1", port, timeout=2, context=context
-                    )
-                else:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/")
-                status = conn.getresponse().status
-                conn.close()
-            except OSError:
-                time.sleep(0.2)
+        status = wait_for_status(process, port, command, context=context)
         assert status == 200, (command, status)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        process.communicate(timeout=10)
+        stop(process, signal.SIGINT)
