@@ -248,8 +248,37 @@ def _with_possibilities(message: str, possibilities: list[str] | None) -> str:
     return "%s (Did you mean one of: %s?)" % (message, shown)
 
 
-class NoSuchOption(UsageError):
+class _NoSuchNameError(UsageError):
+    """A name nobody declared (``No such option '--x'.``), with the close
+    matches among the names that were, as Click suggests them."""
+
+    #: "option" or "command": what the name was meant to be.
+    kind = ""
+
+    def __init__(
+        self,
+        name: str,
+        message: str | None = None,
+        possibilities: t.Iterable[str] | None = None,
+        ctx: CliContext | None = None,
+    ) -> None:
+        if message is None:
+            message = "No such %s %r." % (self.kind, name)
+        super().__init__(message, ctx)
+        self.possibilities = None
+        if possibilities:
+            from difflib import get_close_matches
+
+            self.possibilities = get_close_matches(name, list(possibilities))
+
+    def format_message(self) -> str:
+        return _with_possibilities(self.message, self.possibilities)
+
+
+class NoSuchOption(_NoSuchNameError):
     """An option nobody declared: ``No such option '--x'.`` (with close matches)."""
+
+    kind = "option"
 
     def __init__(
         self,
@@ -258,22 +287,14 @@ class NoSuchOption(UsageError):
         possibilities: t.Iterable[str] | None = None,
         ctx: CliContext | None = None,
     ) -> None:
-        if message is None:
-            message = "No such option %r." % option_name
-        super().__init__(message, ctx)
+        super().__init__(option_name, message, possibilities, ctx)
         self.option_name = option_name
-        self.possibilities = None
-        if possibilities:
-            from difflib import get_close_matches
-
-            self.possibilities = get_close_matches(option_name, list(possibilities))
-
-    def format_message(self) -> str:
-        return _with_possibilities(self.message, self.possibilities)
 
 
-class NoSuchCommand(UsageError):
+class NoSuchCommand(_NoSuchNameError):
     """A subcommand nobody added: ``No such command 'x'.`` (with close matches)."""
+
+    kind = "command"
 
     def __init__(
         self,
@@ -282,18 +303,8 @@ class NoSuchCommand(UsageError):
         possibilities: t.Iterable[str] | None = None,
         ctx: CliContext | None = None,
     ) -> None:
-        if message is None:
-            message = "No such command %r." % command_name
-        super().__init__(message, ctx)
+        super().__init__(command_name, message, possibilities, ctx)
         self.command_name = command_name
-        self.possibilities = None
-        if possibilities:
-            from difflib import get_close_matches
-
-            self.possibilities = get_close_matches(command_name, list(possibilities))
-
-    def format_message(self) -> str:
-        return _with_possibilities(self.message, self.possibilities)
 
 
 class BadOptionUsage(UsageError):
