@@ -21,7 +21,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -153,21 +152,9 @@ def run_requests(rng: random.Random, cases: int) -> tuple:
             failures = []
             for case in range(cases):
                 raw = hostile_cases.mutated_request(rng)
-                with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-                    try:
-                        sock.sendall(raw)
-                        sock.shutdown(socket.SHUT_WR)
-                    except OSError:
-                        pass
-                    reply = b""
-                    try:
-                        while True:
-                            piece = sock.recv(65536)
-                            if not piece:
-                                break
-                            reply += piece
-                    except OSError as error:
-                        outcomes[type(error).__name__] += 1
+                reply, error_name = hostile_cases.exchange(port, raw)
+                if error_name is not None:
+                    outcomes[error_name] += 1
                 statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", reply) or [b"closed, no answer"]
                 for status in statuses:
                     outcomes[status.decode()] += 1

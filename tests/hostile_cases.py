@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import random
+import socket
 
 from microflask import Flask, request, session
 
@@ -265,3 +266,25 @@ def mutated_cookie(rng: random.Random, valid: str) -> str:
         else:
             chars.insert(position, rng.choice([".", "=", "\\", "\"", "%", "\x00"]))
     return "".join(chars)
+
+
+def exchange(port: int, raw: bytes, limit: int = 1 << 20) -> tuple[bytes, str | None]:
+    """Send ``raw`` to the server on ``port``, close our side, read what
+    comes back (at most about ``limit`` bytes): the reply, and the name of
+    the socket error that ended it, if one did."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        try:
+            sock.sendall(raw)
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        reply = b""
+        try:
+            while len(reply) < limit:
+                piece = sock.recv(65536)
+                if not piece:
+                    break
+                reply += piece
+        except OSError as error:
+            return reply, type(error).__name__
+    return reply, None
