@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from microflask import Flask, request
 from microflask.exceptions import SecurityError
 from microflask.sansio.utils import (
     get_content_length,
@@ -212,3 +213,19 @@ def test_get_current_url_quotes_parts_and_reads_as_iri():
     )
     assert get_current_url("http", "h", "/", "%41%2F") == "http://h/A%2F"
     assert get_current_url("http", "xn--n3h.example", "", "/x") == "http://\N{SNOWMAN}.example/x"
+
+
+@pytest.mark.parametrize("host", ["[5:1]:8080", "[1:2]", "[::g]", "[:]"])
+def test_brackets_around_what_is_no_ipv6_address_are_no_host(host):
+    # Found by fuzz/hostile.py: urllib refuses to split a URL holding "[5:1]",
+    # so request.url was a 500.
+    assert get_host("http", host) == ""
+    app = Flask(__name__)
+
+    @app.route("/")
+    def url():
+        return request.url
+
+    response = app.test_client().get("/", headers={"Host": host})
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "http:///"

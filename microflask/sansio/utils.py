@@ -39,6 +39,7 @@ import re
 import typing as t
 from urllib.parse import quote as _sansio_url_quote
 
+from microflask.exceptions import SecurityError
 from microflask.urls import uri_to_iri
 
 __all__ = ["get_content_length", "get_current_url", "get_host", "host_is_trusted"]
@@ -59,7 +60,19 @@ def _sansio_host_is_well_formed(host: str) -> bool:
     if match is None:
         return False
     port = match.group("port")
-    return not port or int(port) <= 65535
+    if port and int(port) > 65535:
+        return False
+    if host.startswith("["):
+        # The pattern only sees hex digits and colons: "[5:1]" must also be
+        # an IPv6 address (urllib refuses to split a URL holding one that is
+        # not).  Loaded here: the bracketed form is rare.
+        import ipaddress
+
+        try:
+            ipaddress.IPv6Address(host[1 : host.index("]")])
+        except ValueError:
+            return False
+    return True
 
 
 def _sansio_host_name(host: str) -> str:
@@ -126,9 +139,6 @@ def _sansio_get_host(
             name = f"[{name}]"  # a bare IPv6 address
         host = f"{name}:{server[1]}"
     if trusted_hosts is not None and not _sansio_host_is_trusted(host, trusted_hosts):
-        # Imported here: this layer sits below the exceptions module.
-        from microflask.exceptions import SecurityError
-
         raise SecurityError(f"Host {host!r} is not trusted.")
     # Checked before the default port is dropped: "example.com:80:80" is no host.
     if not _sansio_host_is_well_formed(host):
