@@ -1011,12 +1011,33 @@ def _status_line_for_code(code: int) -> str:
 _status_lines = {code: _status_line_for_code(code) for code in HTTP_STATUS_CODES}
 
 
+# What BaseResponse(text)(environ, start_response) goes through; a subclass
+# overriding one of these builds its responses to text itself.
+_STEPS_OF_A_TEXT_RESPONSE = (
+    "__init__",
+    "_start_with_fresh_headers",
+    "set_data",
+    "status",
+    "__call__",
+    "get_wsgi_response",
+    "get_wsgi_headers",
+    "get_app_iter",
+    "_body_needs_no_closing",
+    "iter_encoded",
+    "close",
+)
+
+
 class BaseResponse:
     """An HTTP response: status, headers and a body iterable; a WSGI app.
 
     ``response`` may be ``str``/``bytes`` (sent as one chunk, with a
     Content-Length) or any iterable of them (streamed).
     """
+
+    #: Whether this class keeps the steps :meth:`_send_text_without_object`
+    #: stands for (set for each subclass by ``__init_subclass__``).
+    _sends_text_as_base_does = True
 
     default_status = 200
     default_mimetype: str | None = "text/html"
@@ -1028,6 +1049,13 @@ class BaseResponse:
     automatically_set_content_length = True
     #: Module with ``loads``/``dumps`` used by ``get_json``.
     json_module: t.Any = _stdlib_json
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._sends_text_as_base_does = all(
+            getattr(cls, name) is getattr(BaseResponse, name)
+            for name in _STEPS_OF_A_TEXT_RESPONSE
+        )
 
     def __init__(
         self,
@@ -1733,6 +1761,34 @@ class BaseResponse:
         app_iter, status, headers = self.get_wsgi_response(environ)
         start_response(status, headers)
         return app_iter
+
+    @classmethod
+    def _send_text_without_object(
+        cls, text: str, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]
+    ) -> t.Iterable[bytes]:
+        """Fast path: send what ``cls(text)(environ, start_response)`` sends,
+        without building the response object.
+
+        Invariant: for a class that keeps this class's steps for a text body
+        (:attr:`_sends_text_as_base_does`), with ``default_status`` 200 and
+        automatic Content-Length, that response starts ``200 OK`` with
+        Content-Type (from ``default_mimetype``; none when that is None) then
+        Content-Length, and its body is the text as UTF-8, nothing for HEAD.
+        Only for callers that know nothing else would see the object (the
+        app checks: :meth:`Flask._text_needs_no_response_object`).
+        ``tests/test_fast_paths.py`` compares the two.
+        """
+        body = text.encode("utf-8")
+        length = ("Content-Length", str(len(body)))
+        mimetype = cls.default_mimetype
+        if mimetype is None:
+            headers = [length]
+        else:
+            headers = [("Content-Type", get_content_type(mimetype, "utf-8")), length]
+        start_response("200 OK", headers)
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return ()
+        return [body]
 
     @classmethod
     def force_type(cls, response: t.Any, environ: dict[str, t.Any] | None = None) -> BaseResponse:

@@ -15,6 +15,7 @@ from uuid import UUID
 import pytest
 
 from microflask import Flask, session
+from microflask import Response as FlaskResponse
 from microflask.json.provider import DefaultJSONProvider, _json_fast_encode_function
 from microflask.json.tag import TaggedJSONSerializer, _needs_no_tags
 from microflask.markup import Markup
@@ -421,6 +422,37 @@ def test_one_chunk_shortcut_steps_aside_for_close_callbacks_and_overrides():
     assert _sent(Upper("abc"))[2] == b"ABC"
     assert not Response(["a"])._body_needs_no_closing()  # str chunk: encoded by the general path
     assert not Response([b"a", b"b"])._body_needs_no_closing()
+
+
+def _sent_text(send, method):
+    started = []
+    body = send({"REQUEST_METHOD": method}, lambda s, h: started.extend([s, h]))
+    return started[0], started[1], b"".join(body)
+
+
+@pytest.mark.parametrize("cls", [Response, FlaskResponse, _PlainDefault, _NoDefault])
+@pytest.mark.parametrize("text", ["Hello, World!", "", "h\u00e9llo \u2603", "a" * 70_000])
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST"])
+def test_text_without_a_response_object_is_sent_as_the_object_sends_it(cls, text, method):
+    assert cls._sends_text_as_base_does
+    without = _sent_text(lambda e, sr: cls._send_text_without_object(text, e, sr), method)
+    assert without == _sent_text(cls(text), method)
+
+
+def test_a_response_class_that_changes_a_text_step_is_noticed():
+    class OwnCall(FlaskResponse):
+        def __call__(self, environ, start_response):
+            return super().__call__(environ, start_response)
+
+    class OwnStatus(FlaskResponse):
+        status = property(FlaskResponse.status.fget, FlaskResponse.status.fset)
+
+    class OnlyConstants(FlaskResponse):
+        default_mimetype = "text/plain"
+
+    assert not OwnCall._sends_text_as_base_does
+    assert not OwnStatus._sends_text_as_base_does
+    assert OnlyConstants._sends_text_as_base_does
 
 
 def test_header_names_are_remembered_only_once_checked_and_valid():

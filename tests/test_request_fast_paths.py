@@ -275,8 +275,9 @@ def test_responses_are_the_same_without_the_session_shortcut(scenario, monkeypat
     general = session_answers(options, make_cookie, [])
     assert fast == general
     assert quiet_taken is shortcut_expected
-    # Routes that read or change the session never take the shortcut.
-    assert taken[1:] == [False, False]
+    # Routes that read or change the session never take the shortcut (a view's
+    # text may ask twice: once to go out without a response object).
+    assert len(taken) >= 3 and not any(taken[1:])
 
 
 def test_session_shortcut_leaves_the_session_unopened(app):

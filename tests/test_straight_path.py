@@ -280,6 +280,15 @@ REQUESTS = [
     ("GET", "/none", {}),
 ]
 
+class PlainTextResponse(Response):
+    default_mimetype = "text/plain"
+
+
+def with_response_class(app: Flask, response_class: type) -> Flask:
+    app.response_class = response_class
+    return app
+
+
 SCENARIOS = {
     "plain": lambda seen: make_app(seen),
     "error handlers": lambda seen: add_error_handlers(make_app(seen), seen),
@@ -289,6 +298,7 @@ SCENARIOS = {
     "debug": lambda seen: make_app(seen, DEBUG=True, PROPAGATE_EXCEPTIONS=False),
     "trap HTTP errors": lambda seen: make_app(seen, TRAP_HTTP_EXCEPTIONS=True),
     "no secret key": lambda seen: make_app(seen, SECRET_KEY=None),
+    "text/plain responses": lambda seen: with_response_class(make_app(seen), PlainTextResponse),
 }
 
 
@@ -444,6 +454,81 @@ def test_a_middleware_around_wsgi_app_still_leads_to_the_straight_path(straight_
     assert app.test_client().get("/").data == b"Hello, World!"
     assert calls == ["/"]
     assert straight_taken == [True]
+
+
+# -- text sent without a response object -----------------------------------------
+
+
+@pytest.fixture
+def texts_sent_without_object(monkeypatch) -> list:
+    """Records the texts that went out through ``_send_text_without_object``."""
+    sent: list = []
+    real = Response._send_text_without_object.__func__
+
+    def recording(cls, text, environ, start_response):
+        sent.append(text)
+        return real(cls, text, environ, start_response)
+
+    monkeypatch.setattr(Response, "_send_text_without_object", classmethod(recording))
+    return sent
+
+
+def test_text_nothing_else_sees_goes_out_without_a_response_object(
+    straight_taken, texts_sent_without_object
+):
+    app = make_app([])
+    client = app.test_client()
+    assert client.get("/").data == b"Hello, World!"
+    assert client.get("/globals/ada").data == b"ada"
+    assert client.get("/bytes").data == b"raw"  # bytes: made into a response
+    assert client.get("/after-this").headers["X-After"] == "/after-this"
+    assert client.get("/session/write").data == b"1"  # the cookie must be set
+    assert client.get("/session/read").data == b"1"  # a read session adds Vary: Cookie
+    assert client.get("/session/read").headers["Vary"] == "Cookie"
+    assert straight_taken == [True] * 7
+    assert texts_sent_without_object == ["Hello, World!", "ada"]
+
+
+def test_overriding_a_response_step_sees_every_response(texts_sent_without_object):
+    made = []
+
+    class OwnMakeResponse(Flask):
+        def make_response(self, rv):
+            made.append(rv)
+            return super().make_response(rv)
+
+    class OwnProcessResponse(Flask):
+        def process_response(self, response):
+            response.headers["X-Processed"] = "yes"
+            return super().process_response(response)
+
+    assert not OwnMakeResponse._keeps_flask_response_steps
+    assert not OwnProcessResponse._keeps_flask_response_steps
+    for cls in (OwnMakeResponse, OwnProcessResponse):
+        app = cls(__name__)
+        app.add_url_rule("/", "index", lambda: "text")
+        response = app.test_client().get("/")
+        assert response.data == b"text"
+    assert made == ["text"]
+    assert response.headers["X-Processed"] == "yes"
+    assert texts_sent_without_object == []
+
+
+def test_a_response_class_that_builds_text_its_own_way_is_used(texts_sent_without_object):
+    class Shouting(Response):
+        def set_data(self, value):
+            super().set_data(value.upper() if isinstance(value, str) else value)
+
+    class Created(Response):
+        default_status = 201
+
+    app = make_app([])
+    expected = [(Shouting, 200, b"HELLO, WORLD!"), (Created, 201, b"Hello, World!")]
+    for response_class, status, body in expected:
+        app.response_class = response_class
+        response = app.test_client().get("/")
+        assert (response.status_code, response.data) == (status, body)
+    assert texts_sent_without_object == []
 
 
 # -- when the straight path is not taken -----------------------------------------
