@@ -37,7 +37,13 @@ from microflask.globals import _cv_app, _cv_request, g, request
 from microflask.http import _wsgi_str_to_text
 from microflask.json.provider import DefaultJSONProvider
 from microflask.routing import BuildError, Map, RequestRedirect, Rule, RoutingException
-from microflask.scaffold import Scaffold, _endpoint_from_view_func, find_package, setupmethod
+from microflask.scaffold import (
+    Scaffold,
+    _default_template_ctx_processor,
+    _endpoint_from_view_func,
+    find_package,
+    setupmethod,
+)
 from microflask.utils import cached_property
 from microflask.utils import redirect as toolkit_redirect
 from microflask._app_wrappers import Request, Response
@@ -196,6 +202,9 @@ class Flask(Scaffold):
             )
         self.instance_path = instance_path
         self.config = self.make_config(instance_relative_config)
+        # Puts request, session and g in every template; the app's alone (a
+        # blueprint's would run it again for the requests it handles).
+        self.template_context_processors[None].append(_default_template_ctx_processor)
         self.aborter = self.make_aborter()
         self.json = self.json_provider_class(self)
         self.url_build_error_handlers: list[t.Callable] = []

@@ -134,9 +134,9 @@ class Scaffold:
         self.before_request_funcs: dict[t.Any, list[t.Callable]] = defaultdict(list)
         self.after_request_funcs: dict[t.Any, list[t.Callable]] = defaultdict(list)
         self.teardown_request_funcs: dict[t.Any, list[t.Callable]] = defaultdict(list)
-        self.template_context_processors: dict[t.Any, list[t.Callable]] = defaultdict(
-            list, {None: [_default_template_ctx_processor]}
-        )
+        # Flask's default processor (request, session, g) is the app's alone;
+        # see Flask.__init__.
+        self.template_context_processors: dict[t.Any, list[t.Callable]] = defaultdict(list)
         self.url_value_preprocessors: dict[t.Any, list[t.Callable]] = defaultdict(list)
         self.url_default_functions: dict[t.Any, list[t.Callable]] = defaultdict(list)
 

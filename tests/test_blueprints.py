@@ -251,3 +251,33 @@ def test_url_rule_and_view_args_on_request(app):
 
     app.register_blueprint(bp)
     assert app.test_client().get("/item/3").data == b"/item/<int:item_id> {'item_id': 3} bp.item"
+
+
+def test_the_default_context_processor_is_the_apps_alone(app):
+    # Flask registers its default context processor (request, session, g) on
+    # the app only: a blueprint starts with none of its own, so a request in
+    # nested blueprints runs the default once.
+    from microflask import scaffold
+
+    calls = []
+    real = scaffold._default_template_ctx_processor
+
+    def counting():
+        calls.append(1)
+        return real()
+
+    app.template_context_processors[None] = [counting]
+    parent = Blueprint("parent", __name__)
+    child = Blueprint("child", __name__)
+    assert dict(parent.template_context_processors) == {}
+
+    @child.route("/page")
+    def page():
+        return render_template_string("{{ request.path }} {{ g.x|default('-') }}")
+
+    parent.register_blueprint(child, url_prefix="/child")
+    app.register_blueprint(parent, url_prefix="/parent")
+    assert app.test_client().get("/parent/child/page").data == b"/parent/child/page -"
+    assert len(calls) == 1
+    assert app.template_context_processors["parent"] == []
+    assert app.template_context_processors["parent.child"] == []
