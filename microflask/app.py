@@ -1169,7 +1169,8 @@ class Flask(Scaffold):
         response_class = self.response_class
         return (
             self._keeps_flask_response_steps
-            and response_class._sends_text_as_base_does
+            # getattr: a response class of another family takes the general path.
+            and getattr(response_class, "_sends_text_as_base_does", False)
             and response_class.default_status == 200
             and response_class.automatically_set_content_length
             and not ctx._after_request_functions

@@ -699,3 +699,24 @@ def test_a_replaced_session_interface_is_used(straight_taken):
     assert straight_taken == [True, True, True]
     # A replaced interface is opened and saved on every request, as in Flask.
     assert CountingInterface.saves == 3
+
+
+def test_a_response_class_of_another_family_is_used(texts_sent_without_object):
+    class Minimal:
+        """A WSGI response class that shares nothing with the toolkit's."""
+
+        default_status = 200
+        automatically_set_content_length = True
+
+        def __init__(self, body):
+            self.body = body.encode("utf-8")
+
+        def __call__(self, environ, start_response):
+            start_response("200 OK", [("X-Minimal", "1")])
+            return [self.body]
+
+    app = make_app([])
+    app.response_class = Minimal
+    response = app.test_client().get("/")
+    assert (response.headers["X-Minimal"], response.data) == ("1", b"Hello, World!")
+    assert texts_sent_without_object == []
