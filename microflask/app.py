@@ -1134,7 +1134,9 @@ class Flask(Scaffold):
                 except Exception as e:
                     rv = self.handle_user_exception(e)
                 if type(rv) is str and self._text_needs_no_response_object(ctx):
-                    response = partial(self.response_class._send_text_without_object, rv)
+                    # Encoded here, so text UTF-8 cannot encode is a 500 as usual.
+                    body = rv.encode("utf-8")
+                    response = partial(self.response_class._send_text_without_object, body)
                 else:
                     response = self.process_response(self.make_response(rv))
             except Exception as e:

@@ -1764,21 +1764,21 @@ class BaseResponse:
 
     @classmethod
     def _send_text_without_object(
-        cls, text: str, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]
+        cls, body: bytes, environ: dict[str, t.Any], start_response: t.Callable[..., t.Any]
     ) -> t.Iterable[bytes]:
         """Fast path: send what ``cls(text)(environ, start_response)`` sends,
-        without building the response object.
+        given ``body``, the text encoded as UTF-8 (the caller encodes it
+        where an error can still be handled), without building the object.
 
         Invariant: for a class that keeps this class's steps for a text body
         (:attr:`_sends_text_as_base_does`), with ``default_status`` 200 and
         automatic Content-Length, that response starts ``200 OK`` with
         Content-Type (from ``default_mimetype``; none when that is None) then
-        Content-Length, and its body is the text as UTF-8, nothing for HEAD.
+        Content-Length, and its body is the UTF-8 text, nothing for HEAD.
         Only for callers that know nothing else would see the object (the
         app checks: :meth:`Flask._text_needs_no_response_object`).
         ``tests/test_fast_paths.py`` compares the two.
         """
-        body = text.encode("utf-8")
         length = ("Content-Length", str(len(body)))
         mimetype = cls.default_mimetype
         if mimetype is None:

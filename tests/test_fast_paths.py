@@ -435,7 +435,8 @@ def _sent_text(send, method):
 @pytest.mark.parametrize("method", ["GET", "HEAD", "POST"])
 def test_text_without_a_response_object_is_sent_as_the_object_sends_it(cls, text, method):
     assert cls._sends_text_as_base_does
-    without = _sent_text(lambda e, sr: cls._send_text_without_object(text, e, sr), method)
+    body = text.encode("utf-8")
+    without = _sent_text(lambda e, sr: cls._send_text_without_object(body, e, sr), method)
     assert without == _sent_text(cls(text), method)
 
 

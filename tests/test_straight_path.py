@@ -215,6 +215,10 @@ def make_app(seen: list, **config) -> Flask:
     def slash():
         return "slash"
 
+    @app.route("/unencodable")
+    def unencodable():
+        return "lone surrogate \ud800"  # UTF-8 cannot encode it: a 500 through the handlers
+
     return app
 
 
@@ -278,6 +282,7 @@ REQUESTS = [
     ("GET", "/boom", {}),
     ("GET", "/key", {}),
     ("GET", "/none", {}),
+    ("GET", "/unencodable", {}),
 ]
 
 class PlainTextResponse(Response):
@@ -465,9 +470,9 @@ def texts_sent_without_object(monkeypatch) -> list:
     sent: list = []
     real = Response._send_text_without_object.__func__
 
-    def recording(cls, text, environ, start_response):
-        sent.append(text)
-        return real(cls, text, environ, start_response)
+    def recording(cls, body, environ, start_response):
+        sent.append(body.decode("utf-8"))
+        return real(cls, body, environ, start_response)
 
     monkeypatch.setattr(Response, "_send_text_without_object", classmethod(recording))
     return sent
