@@ -1011,6 +1011,16 @@ def _status_line_for_code(code: int) -> str:
 _status_lines = {code: _status_line_for_code(code) for code in HTTP_STATUS_CODES}
 
 
+def _one_body_header_pairs(mimetype: str | None, body: bytes) -> list[tuple[str, str]]:
+    """The headers of a response whose whole body is ``body``: Content-Type
+    for ``mimetype`` (UTF-8 where it is text; none when it is None), then
+    Content-Length."""
+    length = ("Content-Length", str(len(body)))
+    if mimetype is None:
+        return [length]
+    return [("Content-Type", get_content_type(mimetype, "utf-8")), length]
+
+
 # What BaseResponse(text)(environ, start_response) goes through; a subclass
 # overriding one of these builds its responses to text itself.
 _STEPS_OF_A_TEXT_RESPONSE = (
@@ -1115,15 +1125,7 @@ class BaseResponse:
         body = response.encode("utf-8") if response.__class__ is str else response
         if mimetype is None:
             mimetype = self.default_mimetype
-        if mimetype is None:
-            self.headers = Headers([("Content-Length", str(len(body)))])
-        else:
-            self.headers = Headers(
-                [
-                    ("Content-Type", get_content_type(mimetype, "utf-8")),
-                    ("Content-Length", str(len(body))),
-                ]
-            )
+        self.headers = Headers(_one_body_header_pairs(mimetype, body))
         self.response = [body]
         return True
 
@@ -1779,13 +1781,7 @@ class BaseResponse:
         app checks: :meth:`Flask._text_needs_no_response_object`).
         ``tests/test_fast_paths.py`` compares the two.
         """
-        length = ("Content-Length", str(len(body)))
-        mimetype = cls.default_mimetype
-        if mimetype is None:
-            headers = [length]
-        else:
-            headers = [("Content-Type", get_content_type(mimetype, "utf-8")), length]
-        start_response("200 OK", headers)
+        start_response("200 OK", _one_body_header_pairs(cls.default_mimetype, body))
         if environ.get("REQUEST_METHOD") == "HEAD":
             return ()
         return [body]
