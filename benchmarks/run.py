@@ -221,6 +221,11 @@ def parse_import(text: str) -> list[Ratio]:
         value = float(match.group(2))
         if value > 0:
             ratios.append(Ratio("import", "import cost", match.group(1), 1.0 / value))
+    match = re.search(r"microflask, from microflask import [\w, ]+ / (\w+) import time: ([\d.]+)",
+                      text)
+    if match and float(match.group(2)) > 0:
+        ratios.append(Ratio("import", "an app's names (from microflask import Flask, ...)",
+                            match.group(1), 1.0 / float(match.group(2))))
     return ratios
 
 

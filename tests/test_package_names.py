@@ -35,3 +35,30 @@ def test_top_level_names_are_unique_across_modules():
             owners.setdefault(name, []).append(module)
     clashes = {name: mods for name, mods in owners.items() if len(mods) > 1}
     assert not clashes, "top-level names defined in more than one module: %r" % clashes
+
+
+def test_every_public_name_is_its_modules_object():
+    # The package loads its names on first use (``__getattr__``); each must be
+    # the very object its module defines, as the eager imports gave.
+    import importlib
+
+    import microflask
+
+    for name in microflask.__all__ + ["run_simple", "Client"]:
+        module_name = microflask._MODULE_OF_PUBLIC_NAME[name]
+        module = importlib.import_module(module_name)
+        expected = module if module_name == "microflask." + name else getattr(module, name)
+        assert getattr(microflask, name) is expected, name
+        assert name in dir(microflask)
+    assert set(microflask.__all__) <= set(microflask._MODULE_OF_PUBLIC_NAME)
+
+
+def test_an_unknown_package_name_is_an_attribute_error():
+    import pytest
+
+    import microflask
+
+    with pytest.raises(AttributeError, match="no attribute 'Flaks'"):
+        microflask.Flaks  # noqa: B018
+    with pytest.raises(ImportError):
+        exec("from microflask import Flaks", {})

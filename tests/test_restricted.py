@@ -2,6 +2,9 @@
 
 - ``import microflask`` writes nothing (no bytecode, no files in the cwd or the package);
 - it imports none of the heavy stdlib modules (they load on first use);
+- ``import microflask`` loads none of its modules: each public name loads its
+  module on first use, so ``microflask.markup`` or ``microflask.signing`` used
+  alone costs only what it uses;
 - an app runs under ``python -I`` (isolated mode: no env vars, no user site);
 - microflask and an app with templates run from a zip file on ``sys.path``
   (templates through ``PackageLoader``: ``FileSystemLoader`` cannot read a zip).
@@ -52,7 +55,8 @@ def test_import_writes_nothing(tmp_path):
     workdir.mkdir()
     before_package, before_cwd = snapshot(source), snapshot(workdir)
     code = (
-        "import sys; sys.path.insert(0, %r); import microflask, microflask.cli; print('ok')"
+        "import sys; sys.path.insert(0, %r); from microflask import *; import microflask.cli; "
+        "print('ok')"
         % str(source)
     )
     assert run_isolated(code, workdir, "-B").strip() == "ok"
@@ -89,12 +93,27 @@ def test_import_does_not_load_heavy_stdlib_modules():
         import sys
         sys.path.insert(0, %r)
         before = set(sys.modules)
-        import microflask
+        from microflask import *  # every name an app imports, not just the package
         loaded = set(sys.modules) - before
         heavy = %r
         print(",".join(sorted(m for m in loaded if m in heavy or m.split(".")[0] in heavy)))
     ''' % (ROOT, HEAVY_MODULES))
     assert run_isolated(code, ROOT).strip() == ""
+
+
+def test_package_names_load_their_modules_on_first_use():
+    code = textwrap.dedent('''
+        import sys
+        sys.path.insert(0, %r)
+        import microflask
+        print(sorted(m for m in sys.modules if m.startswith("microflask.")))
+        from microflask.markup import Markup
+        from microflask.signing import URLSafeTimedSerializer
+        print("microflask.app" in sys.modules, "microflask.globals" in sys.modules)
+        from microflask import request
+        print("microflask.globals" in sys.modules, "microflask.templating" in sys.modules)
+    ''' % ROOT)
+    assert run_isolated(code, ROOT).split("\n")[:3] == ["[]", "False False", "True False"]
 
 
 def test_cli_serving_and_debug_modules_import_lazily():
