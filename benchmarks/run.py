@@ -468,6 +468,8 @@ RATIO_TARGETS = [
     ("app user-json >= 2.0x Bottle", 2.0, "app", "user json", "bottle"),
     ("blueprint+session+template request >= 5x Flask", 5.0, "app", "blueprint", "flask"),
     ("import cost <= 1/3 of Bottle's (3x as fast)", 3.0, "import", "import", "bottle"),
+    ("an app's names (from microflask import Flask, ...) <= 1/3 of Bottle's import", 3.0,
+     "import", "an app's names", "bottle"),
     ("gunicorn sync worker, hello >= 1.3x Flask", 1.3, "loopback", "gunicorn", "flask"),
     ("gunicorn sync worker, hello >= 1.0x Bottle", 1.0, "loopback", "gunicorn", "bottle"),
     ("built-in server, hello, 1 connection (wrk) >= 1.0x Werkzeug dev server", 1.0,
