@@ -133,7 +133,7 @@ def package_main(rounds: int) -> None:
     for peer in ("bottle", "flask"):
         if peer in cost:
             print(
-                "microflask / %s import time: %.3f (below 1.0: microflask imports faster)"
+                "microflask / %s import time: %.4f (below 1.0: microflask imports faster)"
                 % (peer, cost["microflask"] / cost[peer])
             )
     if "bottle" in cost:
