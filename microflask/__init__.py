@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import sys
 
-# This module's namespace, taken while ``globals`` still means the builtin: once
-# ``microflask.globals`` is imported, the package's name ``globals`` is that module.
-_namespace = globals()
+# This module's namespace.  (Not ``globals()``: once ``microflask.globals`` is
+# imported, the package's name ``globals`` is that module, and a reload runs
+# this line again in the same namespace.)
+_namespace = sys.modules[__name__].__dict__
 
 # ``if TYPE_CHECKING:`` without importing ``typing`` (which costs more than this
 # whole module): type checkers and editors read the block, Python skips it.

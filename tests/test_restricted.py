@@ -116,6 +116,20 @@ def test_package_names_load_their_modules_on_first_use():
     assert run_isolated(code, ROOT).split("\n")[:3] == ["[]", "False False", "True False"]
 
 
+def test_the_package_reloads_after_its_names_loaded():
+    # Once ``microflask.globals`` is loaded, the package's own name
+    # ``globals`` is that submodule, not the builtin; a reload still works.
+    code = textwrap.dedent('''
+        import importlib, sys
+        sys.path.insert(0, %r)
+        import microflask
+        flask_class, request = microflask.Flask, microflask.request
+        importlib.reload(microflask)
+        print(microflask.Flask is flask_class, microflask.request is request)
+    ''' % ROOT)
+    assert run_isolated(code, ROOT).strip() == "True True"
+
+
 def test_cli_serving_and_debug_modules_import_lazily():
     code = textwrap.dedent('''
         import sys
