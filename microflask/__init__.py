@@ -108,11 +108,13 @@ __all__ = [
 
 
 # The module each public name lives in.  ``import microflask`` loads none of
-# them: a name's module is imported the first time the name is asked for
-# (PEP 562), so a script pays only for the parts it uses (``from microflask
-# import Flask`` loads the app and what a request needs, not the template
-# engine, the form parser or the test client).  ``werkzeug`` maps to this
-# package too, hence ``run_simple`` and ``Client``, Werkzeug's top-level names.
+# them: a name's module is imported the first time the name is asked for (PEP
+# 562), so a script pays only for the parts it uses (``from microflask import
+# Flask`` loads the app and what a request needs, not the template engine, the
+# signer or the test client).  The ``TYPE_CHECKING`` block above says the same
+# for type checkers (a test keeps the two alike).  ``werkzeug`` maps to this
+# package too, hence ``run_simple`` and ``Client``, Werkzeug's top-level
+# names.
 _MODULE_OF_PUBLIC_NAME = {
     "json": "microflask.json",
     "jsonify": "microflask.json",

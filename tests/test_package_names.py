@@ -62,3 +62,21 @@ def test_an_unknown_package_name_is_an_attribute_error():
         microflask.Flaks  # noqa: B018
     with pytest.raises(ImportError):
         exec("from microflask import Flaks", {})
+
+
+def test_the_type_checking_imports_say_what_the_table_says():
+    # Type checkers read the ``if TYPE_CHECKING:`` imports; Python reads the
+    # table.  They must name the same modules for the same names.
+    import microflask
+
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If)
+                 and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+    imported = {}
+    for node in block.body:
+        assert isinstance(node, ast.ImportFrom)
+        for alias in node.names:
+            assert alias.asname == alias.name  # re-exported as itself
+            module = node.module if node.module != "microflask" else "microflask." + alias.name
+            imported[alias.name] = module
+    assert imported == microflask._MODULE_OF_PUBLIC_NAME
