@@ -154,3 +154,25 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         told = ["%d %s%s" % (count, what, "" if count == 1 else "s")
                 for what, count in counts.items() if count]
         terminalreporter.write_line("%s: %s" % (module, ", ".join(told)))
+
+
+@pytest.fixture
+def frozen_session_clock(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Freeze ``time.time`` and the session interface's expiry dates; the
+    frozen time.  Two runs that sign session cookies then write equal bytes,
+    so a fast path's responses can be compared with the general path's."""
+    from datetime import datetime, timezone
+
+    # Imported here, not at the top: the bundle is put in place at configure time.
+    from microflask.sessions import SecureCookieSessionInterface
+
+    now = 1_700_000_000.0
+    monkeypatch.setattr("time.time", lambda: now)
+    monkeypatch.setattr(
+        SecureCookieSessionInterface,
+        "get_expiration_time",
+        lambda self, app, session: (
+            datetime.fromtimestamp(now, timezone.utc) if session.permanent else None
+        ),
+    )
+    return now

@@ -7,7 +7,6 @@ Each test runs the requests with the shortcut and with it switched off."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import pytest
 
@@ -150,8 +149,6 @@ def test_responses_are_the_same_without_the_matching_shortcut(variant, monkeypat
 
 # -- skipping the unopened session (Flask._unopened_session_needs_no_saving) ------
 
-FIXED_NOW = 1_700_000_000.0
-
 
 class CustomCookieInterface(SecureCookieSessionInterface):
     salt = "custom-salt"
@@ -249,17 +246,11 @@ def session_answers(options: dict, make_cookie, record: list) -> list:
 
 
 @pytest.mark.parametrize("scenario", list(SESSION_SCENARIOS))
-def test_responses_are_the_same_without_the_session_shortcut(scenario, monkeypatch):
+def test_responses_are_the_same_without_the_session_shortcut(
+    scenario, monkeypatch, frozen_session_clock
+):
     options, make_cookie, shortcut_expected = SESSION_SCENARIOS[scenario]
-    # One clock for both runs: cookie timestamps and expiry dates are then equal.
-    monkeypatch.setattr("time.time", lambda: FIXED_NOW)
-    monkeypatch.setattr(
-        SecureCookieSessionInterface,
-        "get_expiration_time",
-        lambda self, app, session: (
-            datetime.fromtimestamp(FIXED_NOW, timezone.utc) if session.permanent else None
-        ),
-    )
+    # (frozen_session_clock: one clock for both runs, so cookies are equal.)
     shortcut = Flask._unopened_session_needs_no_saving
     taken: list = []
 

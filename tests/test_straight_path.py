@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
-from datetime import datetime, timezone
 
 import pytest
 
@@ -37,20 +36,10 @@ from microflask.app import _STEPS_THE_STRAIGHT_PATH_SKIPS
 from microflask.globals import _cv_app, _cv_request, request_ctx
 from microflask.sessions import SecureCookieSessionInterface
 
-FIXED_NOW = 1_700_000_000.0
-
 
 @pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
+def fixed_clock(frozen_session_clock):
     """One clock for both runs, so signed session cookies are byte-equal."""
-    monkeypatch.setattr("time.time", lambda: FIXED_NOW)
-    monkeypatch.setattr(
-        SecureCookieSessionInterface,
-        "get_expiration_time",
-        lambda self, app, session: (
-            datetime.fromtimestamp(FIXED_NOW, timezone.utc) if session.permanent else None
-        ),
-    )
 
 
 @pytest.fixture
