@@ -762,20 +762,27 @@ def test_core_file_public_api(core_bundle_file):
 
 # -- lazy sections: compiled on first use ----------------------------------------
 
+# Child code that records, in ``compiled``, the file name of every compile() call.
+COUNT_COMPILES = """
+import builtins
+compiled = []
+real_compile = builtins.compile
+
+
+def counting_compile(source, filename, *args, **kwargs):
+    compiled.append(filename)
+    return real_compile(source, filename, *args, **kwargs)
+
+
+builtins.compile = counting_compile
+"""
+
 
 def test_import_compiles_nothing_until_a_module_is_used(bundle_file, tmp_path):
     # (a fresh folder: no compiled sections cached by the other tests' runs)
     shutil.copy(bundle_file, tmp_path / "microflask.py")
-    result = run_isolated(tmp_path, """
-        import builtins, json
-        compiled = []
-        real_compile = builtins.compile
-
-        def counting_compile(source, filename, *args, **kwargs):
-            compiled.append(filename)
-            return real_compile(source, filename, *args, **kwargs)
-
-        builtins.compile = counting_compile
+    result = run_isolated(tmp_path, COUNT_COMPILES + textwrap.dedent("""
+        import json
         before = set(sys.modules)
         import microflask
         at_import = {"compiled": list(compiled), "pending": len(microflask._bundle_sections),
@@ -791,7 +798,7 @@ def test_import_compiles_nothing_until_a_module_is_used(bundle_file, tmp_path):
                           "file": microflask.__file__,
                           "root_ran": "microflask" not in microflask._bundle_sections,
                           "app": type(app).__module__}))
-    """)
+    """))
     modules = section_order(bundle_file.read_text(encoding="utf-8"))
     # The import system compiles the file (its sections are strings), no section
     assert result["at_import"]["compiled"] == [result["file"]]
@@ -867,17 +874,9 @@ def test_compiled_sections_are_cached_beside_the_file(bundle_file, tmp_path):
     folder = tmp_path / "cached"
     folder.mkdir()
     shutil.copy(bundle_file, folder / "microflask.py")
-    script = textwrap.dedent("""
-        import builtins, json, sys
+    script = COUNT_COMPILES + textwrap.dedent("""
+        import json, sys
         sys.path.insert(0, %r)
-        compiled = []
-        real_compile = builtins.compile
-
-        def counting_compile(source, filename, *args, **kwargs):
-            compiled.append(filename)
-            return real_compile(source, filename, *args, **kwargs)
-
-        builtins.compile = counting_compile
         import microflask
         compiled.clear()  # (the file itself, when its .pyc is not there)
         from microflask.markup import Markup
