@@ -44,7 +44,7 @@ from microflask.scaffold import (
     find_package,
     setupmethod,
 )
-from microflask.utils import cached_property
+from microflask.utils import _keeps_methods_of, cached_property
 from microflask.utils import redirect as toolkit_redirect
 from microflask._app_wrappers import Request, Response
 
@@ -165,12 +165,11 @@ class Flask(Scaffold):
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._keeps_flask_request_path = all(
-            getattr(cls, name) is getattr(Flask, name) for name in _STEPS_THE_STRAIGHT_PATH_SKIPS
+        cls._keeps_flask_request_path = _keeps_methods_of(
+            cls, Flask, _STEPS_THE_STRAIGHT_PATH_SKIPS
         )
-        cls._keeps_flask_response_steps = all(
-            getattr(cls, name) is getattr(Flask, name)
-            for name in _STEPS_FROM_VIEW_VALUE_TO_RESPONSE
+        cls._keeps_flask_response_steps = _keeps_methods_of(
+            cls, Flask, _STEPS_FROM_VIEW_VALUE_TO_RESPONSE
         )
 
     def __init__(

@@ -93,7 +93,7 @@ from microflask.http import (
 )
 from microflask.sansio.utils import get_current_url, get_host
 from microflask.urls import iri_to_uri
-from microflask.utils import cached_property, get_content_type
+from microflask.utils import _keeps_methods_of, cached_property, get_content_type
 from microflask.wsgi import ClosingIterator, _query_string_bytes, _server_from_environ
 from microflask.wsgi import get_current_url as _current_url_of_environ
 
@@ -1062,9 +1062,8 @@ class BaseResponse:
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._sends_text_as_base_does = all(
-            getattr(cls, name) is getattr(BaseResponse, name)
-            for name in _STEPS_OF_A_TEXT_RESPONSE
+        cls._sends_text_as_base_does = _keeps_methods_of(
+            cls, BaseResponse, _STEPS_OF_A_TEXT_RESPONSE
         )
 
     def __init__(
